@@ -1,0 +1,73 @@
+/** Finding types shared by the engine and every reporter (the SPEC §6 contract). */
+
+export type Severity = 'error' | 'warning' | 'info';
+export const SEVERITY_ORDER: Record<Severity, number> = { error: 3, warning: 2, info: 1 };
+
+export interface ObjectRef {
+  apiVersion: string;
+  kind: string;
+  namespace: string | null;
+  name: string;
+}
+
+export interface Location {
+  file: string;
+  line: number;
+  column: number;
+  endLine: number;
+  endColumn: number;
+  /** False when the field is missing and the location is that of its nearest existing parent. */
+  exact: boolean;
+}
+
+/**
+ * A safe autofix, expressed on the object's own field paths so that the fix
+ * module can apply it to the YAML document without guessing.
+ */
+export interface Fix {
+  description: string;
+  edits: FixEdit[];
+}
+
+export type FixEdit =
+  | { op: 'set'; path: Array<string | number>; value: unknown }
+  | { op: 'delete'; path: Array<string | number> };
+
+export interface Suppression {
+  kind: 'annotation' | 'config' | 'baseline';
+  justification: string;
+}
+
+export interface Finding {
+  ruleId: string;
+  severity: Severity;
+  message: string;
+  object: ObjectRef | null;
+  /** Dotted field path, e.g. `spec.template.spec.containers[0].lifecycle`. */
+  path: string;
+  location: Location | null;
+  fingerprint: string;
+  fix: Fix | null;
+  /** Extra facts for reporters (e.g. the gcloud command to run, the pod an endpoint maps to). */
+  evidence?: Record<string, unknown>;
+  suppressed?: Suppression;
+}
+
+export interface NotEvaluated {
+  ruleId: string;
+  reason: string;
+}
+
+export function pathToString(path: ReadonlyArray<string | number>): string {
+  let out = '';
+  for (const seg of path) {
+    if (typeof seg === 'number') out += `[${seg}]`;
+    else if (/^[A-Za-z_][A-Za-z0-9_-]*$/.test(seg)) out += out ? `.${seg}` : seg;
+    else out += `[${JSON.stringify(seg)}]`;
+  }
+  return out;
+}
+
+export function atLeast(severity: Severity, threshold: Severity): boolean {
+  return SEVERITY_ORDER[severity] >= SEVERITY_ORDER[threshold];
+}

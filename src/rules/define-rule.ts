@@ -1,0 +1,77 @@
+import type { Fix, Location, Severity } from '../findings.js';
+import type { DataKey } from '../snapshot/data-keys.js';
+import type { Snapshot, SnapshotObject } from '../snapshot/types.js';
+import type { Model } from '../model/index.js';
+import type { Settings } from '../config/settings.js';
+
+export type Category = 'input' | 'termination' | 'wiring' | 'live' | 'cloud';
+
+export type Path = Array<string | number>;
+
+/** JSON schema (draft-07 subset) for one rule option. */
+export interface OptionSchema {
+  type: 'integer' | 'number' | 'string' | 'boolean' | 'array';
+  minimum?: number;
+  items?: { type: string };
+  description: string;
+}
+
+export interface RuleMeta<O extends Record<string, unknown>> {
+  id: string;
+  title: string;
+  severity: Severity;
+  category: Category;
+  /** What the user sees when this failure mode bites. */
+  symptom: string;
+  /** Why it happens, in GKE's terms. */
+  cause: string;
+  /** What the rule looks at to decide. */
+  evidence: string;
+  /** What to change. */
+  remediation: string;
+  /** Data keys the rule needs; missing ones make it "not evaluated". */
+  needs: DataKey[];
+  /** Whether the rule offers safe autofixes to `negdoctor fix`. */
+  fixable?: boolean;
+  options?: { [K in keyof O]: OptionSchema };
+  defaults: O;
+}
+
+export interface RawFinding {
+  /** The object the finding is about; absent only for input problems. */
+  object?: SnapshotObject;
+  /** Field path inside the object; the location falls back to the nearest existing parent. */
+  path: Path;
+  message: string;
+  severity?: Severity;
+  fix?: Fix;
+  /** Other objects whose `negdoctor.dev/ignore` annotation also silences this finding (e.g. the Service). */
+  related?: SnapshotObject[];
+  evidence?: Record<string, unknown>;
+  /** For findings with no object (input problems): where it is. */
+  location?: Location;
+}
+
+export interface RuleContext<O> {
+  snapshot: Snapshot;
+  model: Model;
+  options: O;
+  settings: Settings;
+  /** "Now" as of the data: the snapshot's collectedAt, or --now. */
+  now: Date;
+  report(finding: RawFinding): void;
+  /** The rule cannot decide on this input: reported as not evaluated with the reason. */
+  skip(reason: string): void;
+}
+
+export interface Rule<O extends Record<string, unknown> = Record<string, unknown>> {
+  meta: RuleMeta<O>;
+  check(ctx: RuleContext<O>): void;
+}
+
+export function defineRule<O extends Record<string, unknown>>(rule: Rule<O>): Rule<O> {
+  if (!/^[a-z][a-z0-9]*(-[a-z0-9]+)*$/.test(rule.meta.id)) {
+    throw new Error(`rule id ${rule.meta.id} is not kebab-case`);
+  }
+  return rule;
+}

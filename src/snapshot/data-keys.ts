@@ -1,0 +1,50 @@
+/**
+ * Keys naming the kinds of data a rule can need. Collectors mark each key as
+ * collected, missing or errored in `snapshot.data`; the engine reports a rule
+ * as not evaluated when one of its keys is not collected.
+ */
+export const DATA = {
+  /** Object specs: workloads, Services, Ingresses and their configs (manifests or live). */
+  workloads: 'k8s:workloads',
+  services: 'k8s:services',
+  ingresses: 'k8s:ingresses',
+  ingressClasses: 'k8s:ingressclasses',
+  hpas: 'k8s:horizontalpodautoscalers',
+  networkPolicies: 'k8s:networkpolicies',
+  backendConfigs: 'k8s:backendconfigs',
+  frontendConfigs: 'k8s:frontendconfigs',
+  gateways: 'k8s:gateways',
+  /** Live state: only in scans, snapshots, or kubectl dumps given to lint. */
+  pods: 'k8s:pods',
+  endpointSlices: 'k8s:endpointslices',
+  nodes: 'k8s:nodes',
+  events: 'k8s:events',
+  ingressStatus: 'k8s:ingress-status',
+  workloadStatus: 'k8s:workload-status',
+  serviceNegs: 'k8s:servicenetworkendpointgroups',
+  /** Google Cloud state. */
+  gcpCluster: 'gcp:cluster',
+  gcpClusters: 'gcp:clusters',
+  gcpNetwork: 'gcp:network',
+  gcpFirewalls: 'gcp:firewalls',
+  gcpFirewallPolicies: 'gcp:firewall-policies',
+  gcpNegs: 'gcp:negs',
+  gcpNegEndpoints: 'gcp:neg-endpoints',
+  gcpBackendServices: 'gcp:backend-services',
+  gcpBackendHealth: 'gcp:backend-health',
+} as const;
+
+export type DataKey = (typeof DATA)[keyof typeof DATA];
+
+/** The keys that manifests always provide: the linted files are the whole input set. */
+export const SPEC_DATA: DataKey[] = [
+  DATA.workloads,
+  DATA.services,
+  DATA.ingresses,
+  DATA.ingressClasses,
+  DATA.hpas,
+  DATA.networkPolicies,
+  DATA.backendConfigs,
+  DATA.frontendConfigs,
+  DATA.gateways,
+];

@@ -1,0 +1,219 @@
+/**
+ * The Snapshot: the only contract between collectors and rules.
+ *
+ * Everything here is plain JSON so that a live scan can be written to a file
+ * and replayed later with identical findings. Source positions of individual
+ * fields are not part of the snapshot (they live in a SourceIndex kept beside
+ * it by the manifest collector); each object only records where its document
+ * starts.
+ */
+
+export const SNAPSHOT_API_VERSION = 'negdoctor.dev/v1';
+export const SNAPSHOT_KIND = 'Snapshot';
+
+/** A Kubernetes object as found in a manifest or returned by the API server. */
+export interface KubeObject {
+  apiVersion: string;
+  kind: string;
+  metadata: KubeMetadata;
+  spec?: unknown;
+  status?: unknown;
+  [key: string]: unknown;
+}
+
+export interface KubeMetadata {
+  name?: string;
+  namespace?: string;
+  uid?: string;
+  labels?: Record<string, string>;
+  annotations?: Record<string, string>;
+  ownerReferences?: Array<{ apiVersion?: string; kind?: string; name?: string; uid?: string; controller?: boolean }>;
+  creationTimestamp?: string;
+  deletionTimestamp?: string;
+  [key: string]: unknown;
+}
+
+/** Where an object's document starts. `path` is the object's position inside the document (e.g. ['items', 3] in a List). */
+export interface SourceRef {
+  file: string;
+  documentIndex: number;
+  path: Array<string | number>;
+  line: number;
+  column: number;
+}
+
+export interface SnapshotObject {
+  /** Stable index of the object within the snapshot (its position in `objects`). */
+  id: number;
+  object: KubeObject;
+  source?: SourceRef;
+}
+
+/** A problem with the inputs themselves: reported by the `yaml-syntax` rule. */
+export interface InputProblem {
+  kind: 'syntax' | 'unreadable' | 'encoding' | 'not-an-object' | 'resource-limit';
+  file: string;
+  message: string;
+  line?: number;
+  column?: number;
+  endLine?: number;
+  endColumn?: number;
+}
+
+export interface InputNotice {
+  file: string;
+  message: string;
+}
+
+export interface InputSummary {
+  files: number;
+  documents: number;
+  /** Documents that are YAML but not Kubernetes objects (no apiVersion/kind). */
+  nonKubernetes: number;
+  /** Files skipped entirely (e.g. Helm templates). */
+  skippedFiles: number;
+  problems: InputProblem[];
+  notices: InputNotice[];
+}
+
+/**
+ * Availability of one kind of data. Rules declare the keys they need; the
+ * engine reports a rule as not evaluated when a key is not `collected`.
+ */
+export interface DataAvailability {
+  state: 'collected' | 'missing' | 'error';
+  reason?: string;
+}
+
+/** A collection error recorded instead of aborting the scan. */
+export interface CollectionError {
+  source: 'kube' | 'gcp' | 'input';
+  /** The data key it affects (see DataKey). */
+  data: string;
+  message: string;
+  status?: number;
+}
+
+export interface ClusterInfo {
+  context?: string;
+  server?: string;
+  serverVersion?: string;
+  /** UID of the kube-system Namespace: GKE's cluster UID in NEG descriptions. */
+  kubeSystemUid?: string;
+  project?: string;
+  location?: string;
+  name?: string;
+}
+
+export interface Snapshot {
+  apiVersion: typeof SNAPSHOT_API_VERSION;
+  kind: typeof SNAPSHOT_KIND;
+  /** ISO timestamp: rules take "now" from here, so replays are deterministic. */
+  collectedAt: string;
+  source: 'manifests' | 'live';
+  tool: { name: string; version: string };
+  cluster?: ClusterInfo;
+  objects: SnapshotObject[];
+  /** Google Cloud state (filled by the gcp collector or by gcloud JSON dumps). */
+  cloud?: CloudState;
+  data: Record<string, DataAvailability>;
+  errors: CollectionError[];
+  inputs: InputSummary;
+}
+
+/**
+ * Google Cloud resources, mapped into our own plain types (no proto helpers).
+ * Fields are optional because gcloud dumps and API answers differ in what they carry.
+ */
+export interface CloudState {
+  project?: string;
+  clusters?: GkeCluster[];
+  /** The cluster the snapshot is about, when known. */
+  clusterName?: string;
+  networks?: GcpNetwork[];
+  firewalls?: GcpFirewall[];
+  firewallPolicies?: unknown[];
+  negs?: GcpNeg[];
+  backendServices?: GcpBackendService[];
+  backendHealth?: GcpBackendHealth[];
+}
+
+export interface GkeCluster {
+  name: string;
+  location?: string;
+  selfLink?: string;
+  network?: string;
+  subnetwork?: string;
+  currentMasterVersion?: string;
+  locations?: string[];
+  ipAllocationPolicy?: { useIpAliases?: boolean; [k: string]: unknown };
+  addonsConfig?: { httpLoadBalancing?: { disabled?: boolean } };
+  nodePools?: Array<{ name: string; config?: { tags?: string[]; serviceAccount?: string }; locations?: string[] }>;
+  status?: string;
+  /** Not returned by the API; filled when known (e.g. from the kube-system Namespace). */
+  clusterUid?: string;
+  [k: string]: unknown;
+}
+
+export interface GcpNetwork {
+  name: string;
+  selfLink?: string;
+  IPv4Range?: string;
+  autoCreateSubnetworks?: boolean;
+  [k: string]: unknown;
+}
+
+export interface GcpFirewall {
+  name: string;
+  network?: string;
+  direction?: 'INGRESS' | 'EGRESS';
+  priority?: number;
+  disabled?: boolean;
+  sourceRanges?: string[];
+  sourceTags?: string[];
+  sourceServiceAccounts?: string[];
+  targetTags?: string[];
+  targetServiceAccounts?: string[];
+  allowed?: Array<{ IPProtocol: string; ports?: string[] }>;
+  denied?: Array<{ IPProtocol: string; ports?: string[] }>;
+  selfLink?: string;
+  [k: string]: unknown;
+}
+
+export interface GcpNeg {
+  name: string;
+  zone?: string;
+  description?: string;
+  network?: string;
+  networkEndpointType?: string;
+  size?: number;
+  selfLink?: string;
+  creationTimestamp?: string;
+  /** Filled by listNetworkEndpoints for the NEGs that were inspected. */
+  endpoints?: Array<{ ipAddress?: string; port?: number; instance?: string }>;
+  [k: string]: unknown;
+}
+
+export interface GcpBackendService {
+  name: string;
+  selfLink?: string;
+  backends?: Array<{ group: string; [k: string]: unknown }>;
+  healthChecks?: string[];
+  connectionDraining?: { drainingTimeoutSec?: number };
+  loadBalancingScheme?: string;
+  region?: string;
+  [k: string]: unknown;
+}
+
+export interface GcpBackendHealth {
+  backendService: string;
+  group: string;
+  healthStatus: Array<{
+    ipAddress?: string;
+    port?: number;
+    healthState?: string;
+    instance?: string;
+    forwardingRule?: string;
+    [k: string]: unknown;
+  }>;
+}
