@@ -1,0 +1,207 @@
+/**
+ * Lazy construction of the Compute and Container REST clients, and the
+ * credentials and endpoints they use.
+ *
+ * The clients are loaded by deep path, one class at a time, only when a scan
+ * reaches Google Cloud: `import('@google-cloud/compute')` costs ~1.2 s, a
+ * single client ~0.2 s. Their TypeScript types are NOT imported: compute's
+ * 32 MB `protos.d.ts` costs ~6 s and ~1 GB per type-check. The few methods
+ * used are described by the small structural interfaces below instead, and
+ * every answer is treated as untyped JSON and mapped into our own types
+ * (see map.ts).
+ */
+import { readFile } from 'node:fs/promises';
+
+export type RawObject = Record<string, unknown>;
+
+/** gax returns promises that can be cancelled (aborts the underlying fetch). */
+export interface CancellablePromise<T> extends Promise<T> {
+  cancel?(): void;
+}
+
+/** `[resources, nextRequest, rawResponse]`, as gax answers a paged call with `autoPaginate: false`. */
+export type PagedAnswer = [unknown, unknown, RawObject | null | undefined];
+
+/** Per-call options: no auto-pagination (we count and retry pages ourselves) and no gax retries (retry.ts does that). */
+export interface GaxCallOptions {
+  autoPaginate: false;
+  retry: null;
+}
+
+interface ListRequest {
+  project: string;
+  maxResults?: number;
+  pageToken?: string;
+  filter?: string;
+}
+
+export interface FirewallsApi {
+  list(request: ListRequest, options: GaxCallOptions): CancellablePromise<PagedAnswer>;
+}
+
+export interface NetworksApi {
+  get(request: { project: string; network: string }, options: GaxCallOptions): CancellablePromise<[RawObject, unknown, unknown]>;
+}
+
+export interface NetworkEndpointGroupsApi {
+  initialize(): Promise<unknown>;
+  /** aggregatedList is only exposed as an auto-paginating iterator; the inner call pages like list (see collect.ts). */
+  innerApiCalls: { aggregatedList(request: ListRequest, options: GaxCallOptions): CancellablePromise<PagedAnswer> };
+  listNetworkEndpoints(
+    request: ListRequest & {
+      zone: string;
+      networkEndpointGroup: string;
+      networkEndpointGroupsListEndpointsRequestResource: { healthStatus?: 'SHOW' | 'SKIP' };
+    },
+    options: GaxCallOptions,
+  ): CancellablePromise<PagedAnswer>;
+}
+
+export interface BackendServicesApi {
+  list(request: ListRequest & { region?: string }, options: GaxCallOptions): CancellablePromise<PagedAnswer>;
+  getHealth(
+    request: { project: string; region?: string; backendService: string; resourceGroupReferenceResource: { group: string } },
+    options: GaxCallOptions,
+  ): CancellablePromise<[RawObject, unknown, unknown]>;
+}
+
+export interface ClusterManagerApi {
+  getCluster(request: { name: string }, options: GaxCallOptions): CancellablePromise<[RawObject, unknown, unknown]>;
+  listClusters(request: { parent: string }, options: GaxCallOptions): CancellablePromise<[RawObject, unknown, unknown]>;
+}
+
+export interface GcpClients {
+  firewalls: FirewallsApi;
+  networks: NetworksApi;
+  negs: NetworkEndpointGroupsApi;
+  backendServices: BackendServicesApi;
+  regionBackendServices: BackendServicesApi;
+  clusters: ClusterManagerApi;
+  close(): Promise<void>;
+}
+
+/** Where an endpoint override points: the fields gax's constructor takes. */
+export interface EndpointOptions {
+  apiEndpoint: string;
+  port: number;
+  protocol: 'http' | 'https';
+}
+
+/**
+ * Turns one of gcloud's endpoint override variables
+ * (`CLOUDSDK_API_ENDPOINT_OVERRIDES_COMPUTE=http://127.0.0.1:8080/compute/v1/`)
+ * into client options. The client libraries always put their own path
+ * (`/compute/v1/…`, `/v1/…`) after host and port, so an override can only
+ * move host, port and scheme; any other path is refused rather than ignored.
+ */
+export function parseEndpointOverride(value: string, variable: string, clientPath: string): EndpointOptions {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new Error(`${variable}=${value} is not a URL (expected e.g. http://127.0.0.1:8080${clientPath})`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new Error(`${variable}=${value}: only http and https endpoints are supported`);
+  }
+  const path = url.pathname.endsWith('/') ? url.pathname : `${url.pathname}/`;
+  if (path !== '/' && path !== clientPath) {
+    throw new Error(`${variable}=${value}: the path must be ${clientPath} (or empty); the client library cannot use another prefix`);
+  }
+  const protocol = url.protocol === 'http:' ? 'http' : 'https';
+  return {
+    // URL keeps IPv6 hosts bracketed; gax writes `${host}:${port}` itself.
+    apiEndpoint: url.hostname.replace(/^\[(.*)\]$/, '$1'),
+    port: url.port ? Number(url.port) : protocol === 'http' ? 80 : 443,
+    protocol,
+  };
+}
+
+/** The auth client every API client shares (an OAuth2Client or whatever ADC resolves to). */
+type AuthClient = object;
+
+/**
+ * Credentials as gcloud finds them for tools: an access token read from the
+ * file named by CLOUDSDK_AUTH_ACCESS_TOKEN_FILE, else Application Default
+ * Credentials. Resolved once and shared by all clients.
+ */
+export async function loadAuthClient(env: NodeJS.ProcessEnv): Promise<{ client: AuthClient; description: string }> {
+  const { OAuth2Client, GoogleAuth } = await import('google-auth-library');
+  const tokenFile = env.CLOUDSDK_AUTH_ACCESS_TOKEN_FILE;
+  if (tokenFile) {
+    let token: string;
+    try {
+      token = (await readFile(tokenFile, 'utf8')).trim();
+    } catch (error) {
+      throw new Error(`CLOUDSDK_AUTH_ACCESS_TOKEN_FILE=${tokenFile} cannot be read: ${(error as Error).message}`);
+    }
+    if (!token) throw new Error(`CLOUDSDK_AUTH_ACCESS_TOKEN_FILE=${tokenFile} is empty`);
+    const client = new OAuth2Client();
+    client.setCredentials({ access_token: token });
+    return { client, description: `access token from ${tokenFile}` };
+  }
+  const auth = new GoogleAuth({ scopes: ['https://www.googleapis.com/auth/cloud-platform'] });
+  try {
+    return { client: await auth.getClient(), description: 'Application Default Credentials' };
+  } catch (error) {
+    throw new Error(
+      `no Google Cloud credentials: ${(error as Error).message} (run \`gcloud auth application-default login\`, set GOOGLE_APPLICATION_CREDENTIALS, or CLOUDSDK_AUTH_ACCESS_TOKEN_FILE)`,
+    );
+  }
+}
+
+type ClientConstructor = new (options: RawObject) => unknown;
+
+/**
+ * Loads one client class from its deep path. The module is CommonJS: Node
+ * exposes its named exports, but fall back to `default` should the lexer
+ * miss them.
+ */
+async function loadClass(specifier: string, className: string): Promise<ClientConstructor> {
+  // A variable specifier keeps TypeScript from loading the package's types (see the header).
+  const module = (await import(specifier)) as Record<string, unknown> & { default?: Record<string, unknown> };
+  const constructor = module[className] ?? module.default?.[className];
+  if (typeof constructor !== 'function') throw new Error(`${specifier} does not export ${className}`);
+  return constructor as ClientConstructor;
+}
+
+const COMPUTE = '@google-cloud/compute/build/src/v1/';
+const CONTAINER = '@google-cloud/container/build/src/v1/';
+
+export async function createGcpClients(env: NodeJS.ProcessEnv, authClient: AuthClient): Promise<GcpClients> {
+  const computeOverride = env.CLOUDSDK_API_ENDPOINT_OVERRIDES_COMPUTE;
+  const containerOverride = env.CLOUDSDK_API_ENDPOINT_OVERRIDES_CONTAINER;
+  const computeEndpoint = computeOverride
+    ? parseEndpointOverride(computeOverride, 'CLOUDSDK_API_ENDPOINT_OVERRIDES_COMPUTE', '/compute/v1/')
+    : {};
+  const containerEndpoint = containerOverride
+    ? parseEndpointOverride(containerOverride, 'CLOUDSDK_API_ENDPOINT_OVERRIDES_CONTAINER', '/')
+    : {};
+  // fallback: REST over HTTP/1.1 for both; container would otherwise load gRPC (slow, and no fake speaks it).
+  const compute = { ...computeEndpoint, authClient, fallback: true };
+  const container = { ...containerEndpoint, authClient, fallback: true };
+  const [Firewalls, Networks, Negs, BackendServices, RegionBackendServices, ClusterManager] = await Promise.all([
+    loadClass(`${COMPUTE}firewalls_client.js`, 'FirewallsClient'),
+    loadClass(`${COMPUTE}networks_client.js`, 'NetworksClient'),
+    loadClass(`${COMPUTE}network_endpoint_groups_client.js`, 'NetworkEndpointGroupsClient'),
+    loadClass(`${COMPUTE}backend_services_client.js`, 'BackendServicesClient'),
+    loadClass(`${COMPUTE}region_backend_services_client.js`, 'RegionBackendServicesClient'),
+    loadClass(`${CONTAINER}cluster_manager_client.js`, 'ClusterManagerClient'),
+  ]);
+  const instances = {
+    firewalls: new Firewalls(compute) as FirewallsApi,
+    networks: new Networks(compute) as NetworksApi,
+    negs: new Negs(compute) as NetworkEndpointGroupsApi,
+    backendServices: new BackendServices(compute) as BackendServicesApi,
+    regionBackendServices: new RegionBackendServices(compute) as BackendServicesApi,
+    clusters: new ClusterManager(container) as ClusterManagerApi,
+  };
+  return {
+    ...instances,
+    async close() {
+      await Promise.allSettled(
+        Object.values(instances).map((client) => (client as { close?: () => Promise<void> }).close?.()),
+      );
+    },
+  };
+}

@@ -1,0 +1,56 @@
+/**
+ * Redaction of live objects before they enter a snapshot (SPEC §7): a
+ * snapshot is meant to be handed to someone else, so it must not carry
+ * credentials that commonly hide in env values or in the last-applied
+ * annotation (which repeats the whole manifest, env values included).
+ */
+import type { KubeObject } from '../../snapshot/types.js';
+
+export const LAST_APPLIED_ANNOTATION = 'kubectl.kubernetes.io/last-applied-configuration';
+
+/** Kinds never collected: their payload is configuration or credentials, not load-balancing state. */
+export const NEVER_COLLECTED_KINDS = new Set(['Secret', 'ConfigMap']);
+
+const CONTAINER_LISTS = ['containers', 'initContainers', 'ephemeralContainers'];
+
+/**
+ * Returns a redacted copy: no managedFields, no last-applied annotation, and
+ * no `env[].value` in any container list anywhere in the object (pods,
+ * workload templates, custom resources that embed pod templates). Env names
+ * and `valueFrom` references stay: they say where a value comes from without
+ * revealing it.
+ */
+export function redactObject<T extends KubeObject>(object: T): T {
+  const copy = structuredClone(object);
+  const metadata = copy.metadata;
+  if (metadata) {
+    delete metadata.managedFields;
+    if (metadata.annotations && LAST_APPLIED_ANNOTATION in metadata.annotations) {
+      const { [LAST_APPLIED_ANNOTATION]: _dropped, ...kept } = metadata.annotations;
+      metadata.annotations = kept;
+    }
+  }
+  stripEnvValues(copy);
+  return copy;
+}
+
+function stripEnvValues(node: unknown): void {
+  if (Array.isArray(node)) {
+    for (const item of node) stripEnvValues(item);
+    return;
+  }
+  if (!node || typeof node !== 'object') return;
+  const record = node as Record<string, unknown>;
+  for (const listName of CONTAINER_LISTS) {
+    const containers = record[listName];
+    if (!Array.isArray(containers)) continue;
+    for (const container of containers) {
+      const env = (container as { env?: unknown } | null)?.env;
+      if (!Array.isArray(env)) continue;
+      for (const variable of env) {
+        if (variable && typeof variable === 'object') delete (variable as Record<string, unknown>).value;
+      }
+    }
+  }
+  for (const value of Object.values(record)) stripEnvValues(value);
+}

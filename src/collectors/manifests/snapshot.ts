@@ -1,0 +1,109 @@
+/**
+ * Turns a manifest collection into a Snapshot. The linted files are the whole
+ * input set, so object specs count as collected; live data (pod status,
+ * EndpointSlices, nodes, events) counts only when the inputs hold it, as
+ * `kubectl get … -o yaml` dumps do.
+ */
+import { DATA, SPEC_DATA, type DataKey } from '../../snapshot/data-keys.js';
+import {
+  SNAPSHOT_API_VERSION,
+  SNAPSHOT_KIND,
+  type CloudState,
+  type DataAvailability,
+  type Snapshot,
+  type SnapshotObject,
+} from '../../snapshot/types.js';
+import { isRecord } from '../../model/values.js';
+import type { ManifestCollection } from './index.js';
+
+export interface ManifestSnapshotOptions {
+  tool: { name: string; version: string };
+  /** Overrides the "now" rules judge ages against (--now). */
+  now?: Date;
+  cloud?: { state: CloudState; data: Record<string, DataAvailability> };
+}
+
+const LIVE_KINDS: Array<{ key: DataKey; kinds: string[]; what: string; needsStatus?: boolean }> = [
+  { key: DATA.pods, kinds: ['Pod'], what: 'Pods with status (`kubectl get pods -o yaml`)', needsStatus: true },
+  { key: DATA.endpointSlices, kinds: ['EndpointSlice'], what: 'EndpointSlices (`kubectl get endpointslices -o yaml`)' },
+  { key: DATA.nodes, kinds: ['Node'], what: 'Nodes (`kubectl get nodes -o yaml`)' },
+  { key: DATA.events, kinds: ['Event'], what: 'Events (`kubectl get events -o yaml`)' },
+  { key: DATA.ingressStatus, kinds: ['Ingress'], what: 'Ingresses with status (`kubectl get ingress -o yaml`)', needsStatus: true },
+  { key: DATA.workloadStatus, kinds: ['Deployment', 'StatefulSet', 'DaemonSet'], what: 'workloads with status (`kubectl get deployments -o yaml`)', needsStatus: true },
+  { key: DATA.serviceNegs, kinds: ['ServiceNetworkEndpointGroup'], what: 'ServiceNetworkEndpointGroups' },
+];
+
+export function manifestSnapshot(collection: ManifestCollection, options: ManifestSnapshotOptions): Snapshot {
+  const objects: SnapshotObject[] = collection.objects.map((o, id) => ({
+    id,
+    object: o.object,
+    source: { file: o.file, documentIndex: o.documentIndex, path: o.base, line: o.line, column: o.column },
+  }));
+  const data: Record<string, DataAvailability> = {};
+  for (const key of SPEC_DATA) data[key] = { state: 'collected' };
+  for (const live of LIVE_KINDS) {
+    const present = objects.some(
+      (o) => live.kinds.includes(o.object.kind) && (!live.needsStatus || isRecord(o.object.status)),
+    );
+    data[live.key] = present
+      ? { state: 'collected' }
+      : { state: 'missing', reason: `the inputs hold no ${live.what}; run \`negdoctor scan\` for live state` };
+  }
+  const cloudKeys = Object.values(DATA).filter((k) => k.startsWith('gcp:'));
+  for (const key of cloudKeys) {
+    data[key] = options.cloud?.data[key] ?? {
+      state: 'missing',
+      reason: 'offline lint has no Google Cloud state; run `negdoctor scan` or pass gcloud JSON dumps',
+    };
+  }
+  return {
+    apiVersion: SNAPSHOT_API_VERSION,
+    kind: SNAPSHOT_KIND,
+    collectedAt: (options.now ?? newestTimestamp(objects) ?? new Date()).toISOString(),
+    source: 'manifests',
+    tool: options.tool,
+    objects,
+    ...(options.cloud ? { cloud: options.cloud.state } : {}),
+    data,
+    errors: [],
+    inputs: {
+      files: collection.files.length,
+      documents: collection.documents,
+      nonKubernetes: 0,
+      skippedFiles: collection.skippedFiles,
+      problems: collection.problems,
+      notices: collection.notices,
+    },
+  };
+}
+
+const TIMESTAMP_KEYS = new Set(['creationTimestamp', 'lastTransitionTime', 'lastTimestamp', 'eventTime', 'lastUpdateTime', 'startedAt', 'startTime']);
+
+/** An old dump is judged as of when it was taken: the newest timestamp it holds. */
+function newestTimestamp(objects: SnapshotObject[]): Date | undefined {
+  let newest = -Infinity;
+  const visit = (value: unknown, depth: number): void => {
+    if (depth > 6) return;
+    if (Array.isArray(value)) {
+      for (const item of value) visit(item, depth + 1);
+    } else if (isRecord(value)) {
+      for (const [key, child] of Object.entries(value)) {
+        if (typeof child === 'string' && TIMESTAMP_KEYS.has(key)) {
+          const t = Date.parse(child);
+          if (t > newest) newest = t;
+        } else if (typeof child === 'object' && child !== null) {
+          visit(child, depth + 1);
+        }
+      }
+    }
+  };
+  for (const o of objects) {
+    // Only live state carries meaningful times; a spec's creationTimestamp: null is noise.
+    if (o.object.status !== undefined || o.object.kind === 'Event') {
+      visit(o.object.metadata, 0);
+      visit(o.object.status, 0);
+      if (o.object.kind === 'Event') visit(o.object, 0);
+    }
+  }
+  return Number.isFinite(newest) ? new Date(newest) : undefined;
+}

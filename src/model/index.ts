@@ -1,0 +1,381 @@
+/**
+ * The derived view every rule shares: which Services select which pod
+ * templates, which Services GKE backs with NEGs (SPEC §4), and which
+ * container serves each NEG port. Built once per snapshot and settings.
+ */
+import semver from 'semver';
+import type { Settings } from '../config/settings.js';
+import type { Snapshot, SnapshotObject } from '../snapshot/types.js';
+import { asArray, asCount, asRecord, asRecords, asString, get, isRecord, stringMap, type Rec } from './values.js';
+import { containersOf, nameOf, namespaceOf, workloadOf, type ContainerRef, type Path, type Workload } from './workloads.js';
+import { ingressClassOf, parseNegAnnotation, NEG_ANNOTATION } from '../analysis/annotations.js';
+
+export type { Path, Workload, ContainerRef };
+
+export interface ServicePort {
+  index: number;
+  port: number;
+  name?: string;
+  /** targetPort as written (number or name); defaults to `port`. */
+  targetPort: number | string;
+  protocol: string;
+  appProtocol?: string;
+  path: Path;
+}
+
+export interface ServiceInfo {
+  obj: SnapshotObject;
+  namespace: string;
+  name: string;
+  /** undefined when the Service has no selector (endpoints managed elsewhere). */
+  selector?: Record<string, string>;
+  ports: ServicePort[];
+  type: string;
+}
+
+export interface IngressBackendRef {
+  ingress: IngressInfo;
+  /** Path of the backend block inside the Ingress. */
+  path: Path;
+  serviceName: string;
+  /** The port as written: a number or a port name. */
+  port?: number | string;
+  portPath: Path;
+}
+
+export interface IngressInfo {
+  obj: SnapshotObject;
+  namespace: string;
+  name: string;
+  ingressClass: 'gce' | 'gce-internal' | 'other';
+  backends: IngressBackendRef[];
+}
+
+export type NegReason = 'annotation-ingress' | 'annotation-exposed-ports' | 'ingress-default' | 'gateway';
+
+export interface NegPort {
+  servicePort: ServicePort;
+  reasons: NegReason[];
+}
+
+/** A Service whose ports GKE programs as NEGs. */
+export interface NegService {
+  service: ServiceInfo;
+  ports: NegPort[];
+}
+
+export interface ServingContainer {
+  container: ContainerRef;
+  /** The container port number the Service port resolves to, when known. */
+  portNumber?: number;
+  /** The container's port entry the targetPort matched, if declared. */
+  portIndex?: number;
+}
+
+/** A workload whose pods are NEG endpoints, with the Service ports that make it so. */
+export interface NegBackedWorkload {
+  workload: Workload;
+  services: Array<{ neg: NegService; ports: Array<{ negPort: NegPort; serving?: ServingContainer }> }>;
+  /** Serving containers, one entry per container (a container may serve several ports). */
+  servingContainers: ServingContainer[];
+}
+
+export class Model {
+  readonly objectsByKind = new Map<string, SnapshotObject[]>();
+  readonly workloads: Workload[] = [];
+  readonly services: ServiceInfo[] = [];
+  readonly ingresses: IngressInfo[] = [];
+  readonly negServices: NegService[] = [];
+  readonly negBacked: NegBackedWorkload[] = [];
+  /** Whether an Ingress backend gets NEGs without the annotation (GKE ≥ 1.17, VPC-native, not Shared VPC). */
+  readonly negIsIngressDefault: boolean;
+
+  constructor(
+    readonly snapshot: Snapshot,
+    readonly settings: Settings,
+  ) {
+    for (const obj of snapshot.objects) {
+      const list = this.objectsByKind.get(obj.object.kind);
+      if (list) list.push(obj);
+      else this.objectsByKind.set(obj.object.kind, [obj]);
+      const workload = workloadOf(obj);
+      if (workload) this.workloads.push(workload);
+    }
+    this.negIsIngressDefault = negIsIngressDefault(settings);
+    for (const obj of this.kind('Service')) this.services.push(serviceInfo(obj));
+    const ingressClasses = this.kind('IngressClass').map((o) => o.object);
+    for (const obj of this.kind('Ingress')) this.ingresses.push(ingressInfo(obj, ingressClasses));
+    this.computeNegServices();
+    this.computeNegBacked();
+  }
+
+  kind(kind: string): SnapshotObject[] {
+    return this.objectsByKind.get(kind) ?? [];
+  }
+
+  /** Objects of a kind with this namespace and name (manifests may hold the same name twice). */
+  find(kind: string, namespace: string | undefined, name: string): SnapshotObject[] {
+    return this.kind(kind).filter((o) => nameOf(o) === name && (namespace === undefined || namespaceOf(o) === namespace));
+  }
+
+  servicesNamed(namespace: string, name: string): ServiceInfo[] {
+    return this.services.filter((s) => s.namespace === namespace && s.name === name);
+  }
+
+  /** Workloads whose pod template the Service selects (same namespace, every selector label present). */
+  workloadsSelectedBy(service: ServiceInfo): Workload[] {
+    const selector = service.selector;
+    if (!selector || Object.keys(selector).length === 0) return [];
+    return this.workloads.filter((w) => w.namespace === service.namespace && selects(selector, w.labels));
+  }
+
+  /** The HPA's minReplicas for a workload, when an HPA targets it. */
+  hpaMinReplicas(workload: Workload): { minReplicas: number; hpa: SnapshotObject } | undefined {
+    for (const hpa of this.kind('HorizontalPodAutoscaler')) {
+      if (namespaceOf(hpa) !== workload.namespace) continue;
+      const target = asRecord(get(hpa.object, 'spec', 'scaleTargetRef'));
+      if (asString(target?.kind) === workload.kind && asString(target?.name) === workload.name) {
+        return { minReplicas: asCount(get(hpa.object, 'spec', 'minReplicas')) ?? 1, hpa };
+      }
+    }
+    return undefined;
+  }
+
+  private computeNegServices(): void {
+    const wanted = new Map<ServiceInfo, Map<ServicePort, Set<NegReason>>>();
+    const want = (service: ServiceInfo, port: ServicePort, reason: NegReason) => {
+      let ports = wanted.get(service);
+      if (!ports) wanted.set(service, (ports = new Map()));
+      let reasons = ports.get(port);
+      if (!reasons) ports.set(port, (reasons = new Set()));
+      reasons.add(reason);
+    };
+
+    const ingressRefs = new Map<ServiceInfo, Set<ServicePort>>();
+    for (const ingress of this.ingresses) {
+      if (ingress.ingressClass === 'other') continue;
+      for (const backend of ingress.backends) {
+        for (const service of this.servicesNamed(ingress.namespace, backend.serviceName)) {
+          const port = matchServicePort(service, backend.port);
+          if (!port) continue;
+          let set = ingressRefs.get(service);
+          if (!set) ingressRefs.set(service, (set = new Set()));
+          set.add(port);
+        }
+      }
+    }
+
+    for (const service of this.services) {
+      const annotation = parseNegAnnotation(service.obj.object.metadata.annotations?.[NEG_ANNOTATION]);
+      const neg = annotation.ok ? annotation.value : undefined;
+      for (const key of Object.keys(neg?.exposed_ports ?? {})) {
+        const port = service.ports.find((p) => String(p.port) === key);
+        if (port) want(service, port, 'annotation-exposed-ports');
+      }
+      const refs = ingressRefs.get(service);
+      if (neg?.ingress === true) {
+        // The annotation asks for NEGs for the ports an Ingress uses; with no Ingress
+        // in the inputs it may live elsewhere, so every port may be backed.
+        for (const port of refs ?? service.ports) want(service, port, 'annotation-ingress');
+      } else if (refs && neg?.ingress !== false && this.negIsIngressDefault) {
+        for (const port of refs) want(service, port, 'ingress-default');
+      }
+    }
+
+    for (const { service, port } of this.gatewayBackends()) want(service, port, 'gateway');
+
+    for (const [service, ports] of wanted) {
+      this.negServices.push({
+        service,
+        ports: [...ports].map(([servicePort, reasons]) => ({ servicePort, reasons: [...reasons] })),
+      });
+    }
+  }
+
+  /** Services that are backendRefs of HTTPRoutes/GRPCRoutes attached to a GKE Gateway (`gke-l7-*` class). */
+  private gatewayBackends(): Array<{ service: ServiceInfo; port: ServicePort }> {
+    const out: Array<{ service: ServiceInfo; port: ServicePort }> = [];
+    const gkeGateways = new Set(
+      this.kind('Gateway')
+        .filter((g) => g.object.apiVersion.startsWith('gateway.networking.k8s.io/'))
+        .filter((g) => (asString(get(g.object, 'spec', 'gatewayClassName')) ?? '').startsWith('gke-l7'))
+        .map((g) => `${namespaceOf(g)}/${nameOf(g)}`),
+    );
+    if (gkeGateways.size === 0) return out;
+    for (const route of [...this.kind('HTTPRoute'), ...this.kind('GRPCRoute')]) {
+      const routeNs = namespaceOf(route);
+      const attached = asRecords(get(route.object, 'spec', 'parentRefs')).some((ref) =>
+        gkeGateways.has(`${asString(ref.namespace) ?? routeNs}/${asString(ref.name) ?? ''}`),
+      );
+      if (!attached) continue;
+      for (const rule of asRecords(get(route.object, 'spec', 'rules'))) {
+        for (const ref of asRecords(rule.backendRefs)) {
+          if ((asString(ref.kind) ?? 'Service') !== 'Service' || (asString(ref.group) ?? '') !== '') continue;
+          const ns = asString(ref.namespace) ?? routeNs;
+          for (const service of this.servicesNamed(ns, asString(ref.name) ?? '')) {
+            const port = matchServicePort(service, asCount(ref.port));
+            if (port) out.push({ service, port });
+          }
+        }
+      }
+    }
+    return out;
+  }
+
+  private computeNegBacked(): void {
+    const byWorkload = new Map<Workload, NegBackedWorkload>();
+    for (const neg of this.negServices) {
+      for (const workload of this.workloadsSelectedBy(neg.service)) {
+        let entry = byWorkload.get(workload);
+        if (!entry) byWorkload.set(workload, (entry = { workload, services: [], servingContainers: [] }));
+        const ports = neg.ports.map((negPort) => ({ negPort, serving: resolveServingContainer(workload, negPort.servicePort.targetPort) }));
+        entry.services.push({ neg, ports });
+        for (const { serving } of ports) {
+          if (serving && !entry.servingContainers.some((s) => s.container.index === serving.container.index)) {
+            entry.servingContainers.push(serving);
+          }
+        }
+      }
+    }
+    this.negBacked.push(...byWorkload.values());
+  }
+}
+
+const cache = new WeakMap<Snapshot, Map<string, Model>>();
+
+/** The model of a snapshot under the given settings, built once. */
+export function modelOf(snapshot: Snapshot, settings: Settings): Model {
+  let bySettings = cache.get(snapshot);
+  if (!bySettings) cache.set(snapshot, (bySettings = new Map()));
+  const key = JSON.stringify(settings);
+  let model = bySettings.get(key);
+  if (!model) bySettings.set(key, (model = new Model(snapshot, settings)));
+  return model;
+}
+
+export function selects(selector: Record<string, string>, labels: Record<string, string>): boolean {
+  for (const [key, value] of Object.entries(selector)) if (labels[key] !== value) return false;
+  return true;
+}
+
+function negIsIngressDefault(settings: Settings): boolean {
+  if (settings.sharedVpc) return false;
+  if (!settings.gkeVersion) return true;
+  const version = semver.coerce(settings.gkeVersion);
+  return version ? semver.gte(version, '1.17.0') : true;
+}
+
+export function serviceInfo(obj: SnapshotObject): ServiceInfo {
+  const spec = asRecord(obj.object.spec) ?? {};
+  const selector = isRecord(spec.selector) ? stringMap(spec.selector) : undefined;
+  const ports: ServicePort[] = [];
+  asArray(spec.ports).forEach((raw, index) => {
+    if (!isRecord(raw)) return;
+    const port = typeof raw.port === 'number' && Number.isInteger(raw.port) ? raw.port : undefined;
+    if (port === undefined) return;
+    const target = raw.targetPort;
+    const targetPort =
+      typeof target === 'number' && Number.isInteger(target)
+        ? target
+        : typeof target === 'string' && target !== ''
+          ? /^\d+$/.test(target)
+            ? Number(target)
+            : target
+          : port;
+    ports.push({
+      index,
+      port,
+      ...(typeof raw.name === 'string' ? { name: raw.name } : {}),
+      targetPort,
+      protocol: asString(raw.protocol) ?? 'TCP',
+      ...(typeof raw.appProtocol === 'string' ? { appProtocol: raw.appProtocol } : {}),
+      path: ['spec', 'ports', index],
+    });
+  });
+  return {
+    obj,
+    namespace: namespaceOf(obj),
+    name: nameOf(obj),
+    ...(selector ? { selector } : {}),
+    ports,
+    type: asString(spec.type) ?? 'ClusterIP',
+  };
+}
+
+/** The Service port an Ingress or route backend names: by number, or by port name. */
+export function matchServicePort(service: ServiceInfo, port: number | string | undefined): ServicePort | undefined {
+  if (port === undefined) return service.ports.length === 1 ? service.ports[0] : undefined;
+  if (typeof port === 'number') return service.ports.find((p) => p.port === port);
+  return service.ports.find((p) => p.name === port);
+}
+
+/** Backends of an Ingress in both the networking.k8s.io/v1 and the old extensions/v1beta1 shape. */
+function ingressInfo(obj: SnapshotObject, ingressClasses: unknown[]): IngressInfo {
+  const info: IngressInfo = {
+    obj,
+    namespace: namespaceOf(obj),
+    name: nameOf(obj),
+    ingressClass: ingressClassOf(obj.object, ingressClasses),
+    backends: [],
+  };
+  const spec = asRecord(obj.object.spec) ?? {};
+  const addBackend = (backend: unknown, path: Path) => {
+    const ref = readBackend(backend, path);
+    if (ref) info.backends.push({ ingress: info, ...ref });
+  };
+  if (spec.defaultBackend !== undefined) addBackend(spec.defaultBackend, ['spec', 'defaultBackend']);
+  if (spec.backend !== undefined) addBackend(spec.backend, ['spec', 'backend']);
+  asArray(spec.rules).forEach((rule, r) => {
+    asArray(get(rule, 'http', 'paths')).forEach((p, i) => {
+      addBackend(get(p, 'backend'), ['spec', 'rules', r, 'http', 'paths', i, 'backend']);
+    });
+  });
+  return info;
+}
+
+function readBackend(backend: unknown, path: Path): Omit<IngressBackendRef, 'ingress'> | undefined {
+  if (!isRecord(backend)) return undefined;
+  const service = asRecord(backend.service);
+  if (service) {
+    const name = asString(service.name);
+    if (!name) return undefined;
+    const port = asRecord(service.port);
+    const number = port?.number;
+    const portName = asString(port?.name);
+    const value = typeof number === 'number' ? number : portName;
+    return {
+      path,
+      serviceName: name,
+      ...(value !== undefined ? { port: value } : {}),
+      portPath: [...path, 'service', 'port', typeof number === 'number' ? 'number' : 'name'],
+    };
+  }
+  const legacyName = asString(backend.serviceName);
+  if (!legacyName) return undefined;
+  const raw = backend.servicePort;
+  const port = typeof raw === 'number' ? raw : typeof raw === 'string' ? (/^\d+$/.test(raw) ? Number(raw) : raw) : undefined;
+  return { path, serviceName: legacyName, ...(port !== undefined ? { port } : {}), portPath: [...path, 'servicePort'] };
+}
+
+/**
+ * The container that serves a Service targetPort. A name resolves through the
+ * containers' declared port names; a number through declared containerPorts,
+ * or — since a numeric targetPort needs no declaration — to the only
+ * container when there is just one.
+ */
+export function resolveServingContainer(workload: Workload, targetPort: number | string): ServingContainer | undefined {
+  const containers = containersOf(workload);
+  for (const ref of containers) {
+    const ports = asArray(ref.container.ports);
+    for (let i = 0; i < ports.length; i++) {
+      const p = ports[i] as Rec;
+      if (!isRecord(p)) continue;
+      if (typeof targetPort === 'string' ? p.name === targetPort : p.containerPort === targetPort) {
+        const portNumber = typeof p.containerPort === 'number' ? p.containerPort : undefined;
+        return { container: ref, ...(portNumber !== undefined ? { portNumber } : {}), portIndex: i };
+      }
+    }
+  }
+  if (typeof targetPort === 'number' && containers.length === 1) return { container: containers[0]!, portNumber: targetPort };
+  return undefined;
+}

@@ -1,0 +1,30 @@
+/** `--format json`: the stable machine contract of SPEC §6. Fields may be added, never renamed. */
+import { summarize, type Report } from './report.js';
+
+export function renderJson(report: Report): string {
+  const { result } = report;
+  const findings = result.findings.map((f) => ({
+    ruleId: f.ruleId,
+    severity: f.severity,
+    message: f.message,
+    object: f.object,
+    path: f.path,
+    location: f.location
+      ? { file: f.location.file, line: f.location.line, column: f.location.column, endLine: f.location.endLine, endColumn: f.location.endColumn }
+      : null,
+    fingerprint: f.fingerprint,
+    fix: f.fix,
+    ...(f.evidence ? { evidence: f.evidence } : {}),
+    ...(report.baselined?.has(f.fingerprint) ? { baselined: true } : {}),
+  }));
+  const output = {
+    version: 1,
+    tool: report.tool,
+    findings,
+    suppressed: result.suppressed.map((f) => ({ ruleId: f.ruleId, fingerprint: f.fingerprint, object: f.object, path: f.path, suppression: f.suppressed })),
+    notEvaluated: result.notEvaluated,
+    errors: report.snapshot.errors,
+    summary: summarize(report),
+  };
+  return `${JSON.stringify(output, null, 2)}\n`;
+}

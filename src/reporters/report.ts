@@ -1,0 +1,42 @@
+/** What every reporter receives: the engine's result plus the facts about the run. */
+import type { EngineResult } from '../engine.js';
+import type { Rule } from '../rules/define-rule.js';
+import type { Snapshot } from '../snapshot/types.js';
+
+export interface Report {
+  tool: { name: string; version: string };
+  snapshot: Snapshot;
+  result: EngineResult;
+  rules: Rule[];
+  /** Fingerprints of findings that a baseline already holds (they do not count toward the exit code). */
+  baselined?: Set<string>;
+}
+
+export interface RenderOptions {
+  color: boolean;
+  /** Only errors and the summary. */
+  quiet?: boolean;
+  /** Directory that file URIs are relative to (SARIF). */
+  root?: string;
+}
+
+export interface Summary {
+  errors: number;
+  warnings: number;
+  infos: number;
+  objects: number;
+  files: number;
+  rulesEvaluated: number;
+}
+
+export function summarize(report: Report): Summary {
+  const count = (severity: string) => report.result.findings.filter((f) => f.severity === severity).length;
+  return {
+    errors: count('error'),
+    warnings: count('warning'),
+    infos: count('info'),
+    objects: report.snapshot.objects.length,
+    files: report.snapshot.inputs.files,
+    rulesEvaluated: report.result.evaluated.length,
+  };
+}

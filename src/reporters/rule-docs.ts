@@ -1,0 +1,88 @@
+/** Rule documentation generated from rule metadata (README, `rules`, `explain`); a test keeps the README in step. */
+import type { Category, Rule } from '../rules/define-rule.js';
+
+const CATEGORY_TITLES: Record<Category, string> = {
+  input: 'Input',
+  termination: 'Termination and rollout',
+  wiring: 'Service, Ingress and health-check wiring',
+  live: 'Live cluster',
+  cloud: 'Google Cloud',
+};
+
+const DATA_LABELS: Array<[string, string]> = [
+  ['gcp:', 'Google Cloud state'],
+  ['k8s:pods', 'live cluster state'],
+  ['k8s:endpointslices', 'live cluster state'],
+  ['k8s:nodes', 'live cluster state'],
+  ['k8s:events', 'live cluster state'],
+  ['k8s:ingress-status', 'live cluster state'],
+  ['k8s:workload-status', 'live cluster state'],
+  ['k8s:servicenetworkendpointgroups', 'live cluster state'],
+];
+
+/** What a rule needs, in the words of SPEC §5: manifests, live cluster state, or Google Cloud state. */
+export function dataLabel(rule: Rule): string {
+  const labels = new Set<string>();
+  for (const key of rule.meta.needs) {
+    const match = DATA_LABELS.find(([prefix]) => key.startsWith(prefix));
+    labels.add(match ? match[1] : 'manifests');
+  }
+  return labels.size === 0 ? 'inputs' : [...labels].join(' + ');
+}
+
+export function renderRulesText(rules: Rule[]): string {
+  const width = Math.max(...rules.map((r) => r.meta.id.length));
+  const lines: string[] = [];
+  for (const [category, title] of Object.entries(CATEGORY_TITLES)) {
+    const inCategory = rules.filter((r) => r.meta.category === category);
+    if (inCategory.length === 0) continue;
+    lines.push(title);
+    for (const r of inCategory) {
+      lines.push(`  ${r.meta.id.padEnd(width)}  ${r.meta.severity.padEnd(7)}  ${r.meta.title}${r.meta.fixable ? ' (fixable)' : ''}`);
+    }
+    lines.push('');
+  }
+  lines.push(`${rules.length} rules. \`negdoctor explain RULE\` describes one.`);
+  return `${lines.join('\n')}\n`;
+}
+
+export function renderRuleExplanation(rule: Rule): string {
+  const m = rule.meta;
+  const options = Object.entries(m.options ?? {}).map(
+    ([name, schema]) => `  ${name} (${schema.type}, default ${JSON.stringify(m.defaults[name])}): ${schema.description}`,
+  );
+  return [
+    `${m.id} — ${m.title}`,
+    `severity: ${m.severity}   category: ${CATEGORY_TITLES[m.category]}   data: ${dataLabel(rule)}${m.fixable ? '   autofix: yes' : ''}`,
+    '',
+    `Symptom:  ${m.symptom}`,
+    `Cause:    ${m.cause}`,
+    `Evidence: ${m.evidence}`,
+    `Fix:      ${m.remediation}`,
+    ...(options.length ? ['', 'Options (.negdoctor.yaml → rules.' + m.id + '.options):', ...options] : []),
+    '',
+  ].join('\n');
+}
+
+export function renderRulesMarkdown(rules: Rule[]): string {
+  const out: string[] = [];
+  for (const [category, title] of Object.entries(CATEGORY_TITLES)) {
+    const inCategory = rules.filter((r) => r.meta.category === category);
+    if (inCategory.length === 0) continue;
+    out.push(`### ${title}`, '');
+    for (const r of inCategory) {
+      const m = r.meta;
+      out.push(`#### \`${m.id}\``, '');
+      out.push(`**${m.title}** — default severity \`${m.severity}\`; needs ${dataLabel(r)}${m.fixable ? '; autofix available' : ''}.`, '');
+      out.push(`- **Symptom:** ${m.symptom}`);
+      out.push(`- **Cause:** ${m.cause}`);
+      out.push(`- **Evidence:** ${m.evidence}`);
+      out.push(`- **Fix:** ${m.remediation}`);
+      for (const [name, schema] of Object.entries(m.options ?? {})) {
+        out.push(`- **Option \`${name}\`** (default \`${JSON.stringify(m.defaults[name])}\`): ${schema.description}`);
+      }
+      out.push('');
+    }
+  }
+  return `${out.join('\n').trimEnd()}\n`;
+}

@@ -1,0 +1,66 @@
+/**
+ * The human report: findings grouped by file as `line:col  severity
+ * message  rule-id`, live findings grouped by object, then a summary and a
+ * coverage line that says what was not evaluated and why.
+ */
+import type { Finding } from '../findings.js';
+import { summarize, type RenderOptions, type Report } from './report.js';
+
+const CODES = { red: 31, yellow: 33, cyan: 36, gray: 90, bold: 1, underline: 4 } as const;
+type Style = keyof typeof CODES;
+
+export function renderText(report: Report, options: RenderOptions): string {
+  const paint = (style: Style, text: string) => (options.color ? `\x1b[${CODES[style]}m${text}\x1b[0m` : text);
+  const severityLabel = (f: Finding) =>
+    f.severity === 'error' ? paint('red', 'error  ') : f.severity === 'warning' ? paint('yellow', 'warning') : paint('cyan', 'info   ');
+  const lines: string[] = [];
+  const shown = report.result.findings.filter((f) => !options.quiet || f.severity === 'error');
+
+  const byGroup = new Map<string, Finding[]>();
+  for (const f of shown) {
+    const group = f.location?.file ?? (f.object ? `${f.object.kind} ${f.object.namespace ? `${f.object.namespace}/` : ''}${f.object.name}` : '(inputs)');
+    const list = byGroup.get(group);
+    if (list) list.push(f);
+    else byGroup.set(group, [f]);
+  }
+  for (const [group, findings] of byGroup) {
+    lines.push(paint('underline', group));
+    for (const f of findings) {
+      const position = f.location ? `${f.location.line}:${f.location.column}` : '-';
+      const baselined = report.baselined?.has(f.fingerprint) ? paint('gray', ' (baseline)') : '';
+      lines.push(`  ${position.padEnd(8)} ${severityLabel(f)}  ${f.message}  ${paint('gray', f.ruleId)}${baselined}`);
+      if (!f.location && f.object) lines.push(`  ${''.padEnd(8)} ${paint('gray', `at ${f.path || '(object)'}`)}`);
+    }
+    lines.push('');
+  }
+
+  const s = summarize(report);
+  const total = s.errors + s.warnings + s.infos;
+  const counts = `${s.errors} ${plural(s.errors, 'error')}, ${s.warnings} ${plural(s.warnings, 'warning')}, ${s.infos} ${plural(s.infos, 'info', 'infos')}`;
+  const head = total === 0 ? paint('bold', 'No problems found') : paint('bold', `${total} ${plural(total, 'problem')} (${counts})`);
+  const suppressed = report.result.suppressed.length ? `, ${report.result.suppressed.length} suppressed` : '';
+  lines.push(`${head}${suppressed}`);
+  const notEvaluated = report.result.notEvaluated.length;
+  lines.push(
+    paint(
+      'gray',
+      `Coverage: ${s.rulesEvaluated} ${plural(s.rulesEvaluated, 'rule')} evaluated, ${notEvaluated} not evaluated${report.result.disabled.length ? `, ${report.result.disabled.length} disabled` : ''}; ${s.objects} ${plural(s.objects, 'object')} in ${s.files} ${plural(s.files, 'file')}.`,
+    ),
+  );
+  if (notEvaluated && !options.quiet) {
+    const byReason = new Map<string, string[]>();
+    for (const n of report.result.notEvaluated) {
+      const ids = byReason.get(n.reason);
+      if (ids) ids.push(n.ruleId);
+      else byReason.set(n.reason, [n.ruleId]);
+    }
+    for (const [reason, ids] of byReason) {
+      lines.push(paint('gray', `  not evaluated (${ids.length}): ${reason} — ${ids.join(', ')}`));
+    }
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+function plural(n: number, word: string, many = `${word}s`): string {
+  return n === 1 ? word : many;
+}
