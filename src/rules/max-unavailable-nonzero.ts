@@ -28,11 +28,11 @@ export default defineRule({
       if (!plan || plan.maxUnavailable === undefined || plan.maxUnavailable === 0) continue;
       const removesAll = plan.maxUnavailable >= plan.replicas;
       if (entry.workload.kind === 'StatefulSet' && !removesAll) continue;
-      const replicas = `${plan.replicas} ${plan.replicas === 1 ? 'replica' : 'replicas'}${plan.replicasSource === 'hpa' ? ' (HPA minReplicas)' : plan.replicasSource === 'default' ? ' (the default)' : ''}`;
+      const replicas = `${plan.replicas} ${plan.replicas === 1 ? 'replica' : 'replicas'}${plan.replicasSource === 'hpa' ? ' (the HPA minReplicas)' : plan.replicasSource === 'default' ? ' (the default)' : ''}`;
       const message =
         plan.strategy === 'Recreate'
           ? `${workloadLabel(entry)} uses strategy Recreate: every rollout deletes all ${replicas} behind ${backingServices(entry)} before a new one serves.`
-          : `${workloadLabel(entry)} has effective maxUnavailable ${plan.maxUnavailable} of ${replicas}${plan.maxUnavailableDefaulted ? ' (from the default 25%)' : ''}: a rollout ${removesAll ? 'can remove every endpoint' : 'removes serving endpoints'} of ${backingServices(entry)} before replacements are programmed.`;
+          : `${workloadLabel(entry)} has effective maxUnavailable ${plan.maxUnavailable} of ${replicas}${plan.maxUnavailableDefaulted ? ', from the default 25%' : ''}: a rollout ${removesAll ? 'can remove every endpoint' : 'removes serving endpoints'} of ${backingServices(entry)} before replacements are programmed.`;
       ctx.report({
         object: entry.workload.obj,
         path: plan.maxUnavailablePath,
