@@ -1,26 +1,12 @@
-/** The rule registry: every rule negdoctor knows, in catalog order. */
+/** The rule registry: every rule negdoctor knows, in catalog order (each category lists its own). */
 import type { Rule } from './define-rule.js';
-import yamlSyntax from './yaml-syntax.js';
-import manifestInvalid from './manifest-invalid.js';
-import prestopHookMissing from './prestop-hook-missing.js';
-import prestopExceedsGracePeriod from './prestop-exceeds-grace-period.js';
-import terminationGracePeriodShort from './termination-grace-period-short.js';
-import minReadySecondsShort from './min-ready-seconds-short.js';
-import maxUnavailableNonzero from './max-unavailable-nonzero.js';
-import singleReplicaBackend from './single-replica-backend.js';
-import zoneSpreadMissing from './zone-spread-missing.js';
+import { INPUT_RULES } from './catalog/input.js';
+import { TERMINATION_RULES } from './catalog/termination.js';
+import { WIRING_RULES } from './catalog/wiring.js';
+import { LIVE_RULES } from './catalog/live.js';
+import { CLOUD_RULES } from './catalog/cloud.js';
 
-export const RULES: Rule[] = [
-  yamlSyntax,
-  manifestInvalid,
-  prestopHookMissing,
-  prestopExceedsGracePeriod,
-  terminationGracePeriodShort,
-  minReadySecondsShort,
-  maxUnavailableNonzero,
-  singleReplicaBackend,
-  zoneSpreadMissing,
-] as Rule[];
+export const RULES: Rule[] = [...INPUT_RULES, ...TERMINATION_RULES, ...WIRING_RULES, ...LIVE_RULES, ...CLOUD_RULES];
 
 export function findRule(id: string): Rule | undefined {
   return RULES.find((r) => r.meta.id === id);
