@@ -30,6 +30,8 @@ export interface CallState {
   signal: AbortSignal;
   /** Counts HTTP requests sent (shared by every call of a scan). */
   counter: { requests: number };
+  /** Set once the client library handed the request over: an error before that came from preparing it (credentials). */
+  sent?: boolean;
   answer?: RawAnswer;
 }
 
@@ -67,6 +69,7 @@ export class RawHttpLibrary implements HttpLibrary {
   }
 
   private async sendRaw(request: RequestContext): Promise<ResponseContext> {
+    this.state.sent = true;
     const answer = await sendRequest(request, this.state);
     this.state.answer = answer;
     const text = answer.text;

@@ -5,6 +5,7 @@
  *
  * Imported lazily by `scan`/`snapshot` only (client-node costs ~0.45 s to load).
  */
+import { statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import http from 'node:http';
@@ -62,6 +63,9 @@ export interface KubeCollectResult {
 /** Pseudo data keys for the two cluster facts; not in DATA because no rule declares them, but errors must name what they affect. */
 export const CLUSTER_UID_KEY = 'k8s:cluster-uid';
 export const SERVER_VERSION_KEY = 'k8s:server-version';
+
+/** `data` of the error recorded when nothing could be collected: it affects every key below. */
+export const ALL_KUBE_DATA = 'k8s:*';
 
 /** Every data key this collector decides. */
 export const KUBE_DATA_KEYS: string[] = [
@@ -240,6 +244,10 @@ export async function collectKube(options: KubeCollectOptions, progress?: Collec
         try {
           await invoke({ httpApi: new RawHttpLibrary(state) });
         } catch (error) {
+          if (!state.sent && !(error instanceof ApiException)) {
+            // Nothing was sent: the kubeconfig's credentials could not be prepared.
+            throw new CredentialsError(`could not prepare credentials from the kubeconfig (exec plugin, token or certificate files): ${errorText(error)}`);
+          }
           // A 2xx answer whose typed decoding failed is still a good answer: the raw body is what we keep.
           if (!(state.answer && state.answer.status >= 200 && state.answer.status < 300)) throw withAnswer(error, state.answer);
         }
@@ -257,13 +265,14 @@ export async function collectKube(options: KubeCollectOptions, progress?: Collec
     const errors: CollectionError[] = [];
     progress?.onStart?.('version');
     try {
-      const version = (await call('version', (o) => apis.version.getCode(o))) as { gitVersion?: string };
+      const version = (await call('version', (o) => apis.version.getCode({}, o))) as { gitVersion?: string };
       if (version.gitVersion) cluster.serverVersion = version.gitVersion;
       progress?.onDone?.('version', 1);
     } catch (error) {
       const failure = describeFailure(error);
       progress?.onError?.('version', failure.message);
-      if (failure.noAnswer) {
+      // Nothing heard from the server (network error, timeout, rejected credentials): no list will fare better.
+      if (failure.noAnswer || error instanceof ScanAbortedError) {
         const hint = failure.status === 401 ? ' — the credentials were rejected; for GKE run "gcloud container clusters get-credentials"' : '';
         return unreachableResult(`cannot collect from ${where}: ${failure.message}${hint}`, cluster, counter.requests);
       }
@@ -291,18 +300,32 @@ export async function collectKube(options: KubeCollectOptions, progress?: Collec
         const listNamespace = spec.namespaced ? namespace : undefined;
         const scope = !spec.namespaced ? '' : namespace === undefined ? ' in all namespaces' : ` in namespace "${namespace}"`;
         progress?.onStart?.(spec.resource);
-        const items: KubeObject[] = [];
+        let items: KubeObject[] = [];
         let token: string | undefined;
+        let restarted = false;
         try {
-          do {
-            const page = (await call(spec.resource, (o) =>
-              spec.list(apis, listNamespace, { limit: pageSize, ...(token ? { _continue: token } : {}) }, o),
-            )) as { items?: unknown[]; metadata?: { continue?: string } };
+          for (;;) {
+            let page: { items?: unknown[]; metadata?: { continue?: string } };
+            try {
+              page = (await call(spec.resource, (o) =>
+                spec.list(apis, listNamespace, { limit: pageSize, ...(token ? { _continue: token } : {}) }, o),
+              )) as typeof page;
+            } catch (error) {
+              // 410 Gone: the continue token expired (a slow walk through a big list). Start over once.
+              if (token && !restarted && apiExceptionOf(error)?.code === 410) {
+                restarted = true;
+                token = undefined;
+                items = [];
+                continue;
+              }
+              throw error;
+            }
             const pageItems = Array.isArray(page.items) ? page.items : [];
             for (const item of pageItems) items.push(normalize(item, spec));
             progress?.onPage?.(spec.resource, pageItems.length);
             token = page.metadata?.continue || undefined;
-          } while (token);
+            if (!token) break;
+          }
           progress?.onDone?.(spec.resource, items.length);
           return [spec, { state: 'ok', items }];
         } catch (error) {
@@ -414,15 +437,10 @@ function loadKubeconfig(options: KubeCollectOptions): { kc: KubeConfig; source: 
 
 function fileExists(file: string): boolean {
   try {
-    return Boolean(os.platform()) && require_fs().statSync(file).isFile();
+    return statSync(file).isFile();
   } catch {
     return false;
   }
-}
-
-import * as fs from 'node:fs';
-function require_fs(): typeof fs {
-  return fs;
 }
 
 /** project/location/name from GKE's context naming, gke_PROJECT_LOCATION_CLUSTER. */
@@ -438,7 +456,8 @@ function unreachableResult(message: string, cluster: ClusterInfo, requests: numb
     objects: [],
     cluster,
     data,
-    errors: [{ source: 'kube', data: DATA.pods, message }],
+    // One error for every key (ALL_KUBE_DATA): the same cause, said once.
+    errors: [{ source: 'kube', data: ALL_KUBE_DATA, message }],
     requests,
     unreachable: { message },
   };
@@ -471,6 +490,14 @@ function keepRelevantEvents(objects: KubeObject[]): KubeObject[] {
   });
 }
 
+/** The request never left: credentials (exec plugin, token file, client certificate) failed. Not retried. */
+class CredentialsError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'CredentialsError';
+  }
+}
+
 /** An ApiException plus the raw answer it came from (its `.body` is undefined on 401). */
 class CallError extends Error {
   constructor(
@@ -497,7 +524,7 @@ function parseBody(answer: RawAnswer): unknown {
 }
 
 function classify(error: unknown): RetryDecision {
-  if (error instanceof ScanAbortedError) return { retry: false };
+  if (error instanceof ScanAbortedError || error instanceof CredentialsError) return { retry: false };
   const apiError = apiExceptionOf(error);
   if (apiError) {
     const headers = (apiError.headers ?? {}) as Record<string, string>;
@@ -529,11 +556,11 @@ function describeFailure(error: unknown): CallFailure {
 
 function statusMessageOf(body: unknown): string | undefined {
   let value = body;
-  if (typeof value === 'string') {
+  if (typeof body === 'string') {
     try {
-      value = JSON.parse(value);
+      value = JSON.parse(body);
     } catch {
-      return value.trim().slice(0, 300) || undefined;
+      return body.trim().slice(0, 300) || undefined;
     }
   }
   const message = (value as { message?: unknown } | undefined)?.message;
