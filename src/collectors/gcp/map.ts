@@ -130,8 +130,10 @@ export function mapCluster(raw: unknown, fallbackLocation?: string): GkeCluster 
     );
     if (Object.keys(networkConfig).length) cluster.networkConfig = networkConfig;
   }
-  if (isObject(c.ipAllocationPolicy)) {
-    const policy = c.ipAllocationPolicy;
+  // From the raw answer: an empty policy `{}` still says "not VPC-native", and cleaning would drop it.
+  const rawPolicy = isObject(raw) ? raw.ipAllocationPolicy : undefined;
+  if (isObject(rawPolicy)) {
+    const policy = isObject(c.ipAllocationPolicy) ? c.ipAllocationPolicy : {};
     const picked: NonNullable<GkeCluster['ipAllocationPolicy']> = {};
     // proto3 drops `false`: an absent useIpAliases means a routes-based cluster.
     picked.useIpAliases = policy.useIpAliases === true;

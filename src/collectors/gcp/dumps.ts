@@ -1,0 +1,187 @@
+/**
+ * Google Cloud state from `gcloud … --format=json` dumps, for `lint`.
+ *
+ * A dump is recognized by its `kind` (`compute#firewall`, …) or, when `kind`
+ * is missing (hand-edited or older dumps, and every `gcloud container`
+ * output), by its shape. Unknown keys are carried along, never an error.
+ * The values go through the same mapping as live answers, so a dump and a
+ * live scan are judged alike.
+ */
+import { DATA, type DataKey } from '../../snapshot/data-keys.js';
+import type {
+  CloudState,
+  GcpBackendHealth,
+  GcpBackendService,
+  GcpFirewall,
+  GcpNeg,
+  GcpNetwork,
+  GkeCluster,
+} from '../../snapshot/types.js';
+import { mapBackendHealth, mapBackendService, mapCluster, mapFirewall, mapNeg, mapNetwork } from './map.js';
+
+export type GcloudItem =
+  | { type: 'firewall'; value: GcpFirewall }
+  | { type: 'network'; value: GcpNetwork }
+  | { type: 'neg'; value: GcpNeg }
+  | { type: 'backendService'; value: GcpBackendService }
+  | { type: 'backendHealth'; value: GcpBackendHealth }
+  | { type: 'cluster'; value: GkeCluster };
+
+export type GcloudItemType = GcloudItem['type'];
+
+/** The data key each kind of dump provides. */
+export const GCLOUD_DATA_KEYS: Record<GcloudItemType, DataKey> = {
+  firewall: DATA.gcpFirewalls,
+  network: DATA.gcpNetwork,
+  neg: DATA.gcpNegs,
+  backendService: DATA.gcpBackendServices,
+  backendHealth: DATA.gcpBackendHealth,
+  cluster: DATA.gcpCluster,
+};
+
+type RawObject = Record<string, unknown>;
+
+function isObject(value: unknown): value is RawObject {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function isList(value: unknown): value is unknown[] {
+  return Array.isArray(value);
+}
+
+const BY_KIND: Record<string, GcloudItemType> = {
+  'compute#firewall': 'firewall',
+  'compute#network': 'network',
+  'compute#networkEndpointGroup': 'neg',
+  'compute#backendService': 'backendService',
+  'compute#backendServiceGroupHealth': 'backendHealth',
+};
+
+/** Which resource a single JSON object is, or undefined for anything else (Kubernetes objects included). */
+export function classifyGcloudValue(value: unknown): GcloudItem | undefined {
+  if (!isObject(value)) return undefined;
+  // A Kubernetes object is never a gcloud resource, whatever fields it has.
+  if (typeof value.apiVersion === 'string') return undefined;
+  const kind = typeof value.kind === 'string' ? value.kind : undefined;
+  const type = kind !== undefined ? BY_KIND[kind] : shapeOf(value);
+  if (!type) return undefined;
+  return build(type, value);
+}
+
+/** Every resource in a dump: a list (`gcloud … list`), a single object (`describe`), or a raw API list answer (`items`). */
+export function classifyGcloudDump(value: unknown): GcloudItem[] {
+  if (isList(value)) return value.flatMap((v) => classifyGcloudDump(v));
+  if (!isObject(value)) return [];
+  const single = classifyGcloudValue(value);
+  if (single) return [single];
+  // A raw Compute list answer (`compute#firewallList` …) or aggregated list answer.
+  if (typeof value.kind === 'string' && /^compute#\w+(List|AggregatedList)$/.test(value.kind)) {
+    if (isList(value.items)) return classifyGcloudDump(value.items);
+    if (isObject(value.items)) {
+      return Object.values(value.items).flatMap((scope) =>
+        isObject(scope) ? Object.entries(scope).flatMap(([key, list]) => (key !== 'warning' && isList(list) ? classifyGcloudDump(list) : [])) : [],
+      );
+    }
+  }
+  // `gcloud container clusters list` via the raw API: {clusters: [...]}.
+  if (isList(value.clusters) && Object.keys(value).every((k) => k === 'clusters' || k === 'missingZones')) {
+    return classifyGcloudDump(value.clusters);
+  }
+  return [];
+}
+
+function has(value: RawObject, key: string): boolean {
+  return value[key] !== undefined && value[key] !== null;
+}
+
+function shapeOf(value: RawObject): GcloudItemType | undefined {
+  if ((isList(value.allowed) || isList(value.denied)) && (isList(value.sourceRanges) || isList(value.sourceTags) || isList(value.sourceServiceAccounts) || isList(value.destinationRanges))) {
+    return 'firewall';
+  }
+  if (typeof value.networkEndpointType === 'string') return 'neg';
+  if (isList(value.healthStatus)) return 'backendHealth';
+  // `gcloud compute backend-services get-health`: [{"backend": url, "status": {"healthStatus": [...], "kind": …}}]
+  if (typeof value.backend === 'string' && isObject(value.status) && (isList(value.status.healthStatus) || value.status.kind === 'compute#backendServiceGroupHealth')) {
+    return 'backendHealth';
+  }
+  if (has(value, 'nodePools') || has(value, 'ipAllocationPolicy') || has(value, 'currentMasterVersion')) return 'cluster';
+  // gcloud adds x_gcloud_* columns to `compute networks list`.
+  if (typeof value.name === 'string' && (has(value, 'IPv4Range') || has(value, 'autoCreateSubnetworks') || has(value, 'x_gcloud_subnet_mode'))) {
+    return 'network';
+  }
+  if (typeof value.name === 'string' && isList(value.backends) && (has(value, 'healthChecks') || has(value, 'loadBalancingScheme'))) {
+    return 'backendService';
+  }
+  return undefined;
+}
+
+function build(type: GcloudItemType, value: RawObject): GcloudItem | undefined {
+  switch (type) {
+    case 'firewall':
+      return { type, value: mapFirewall(value) };
+    case 'network':
+      return { type, value: mapNetwork(value) };
+    case 'neg':
+      return { type, value: mapNeg(value) };
+    case 'backendService':
+      return { type, value: mapBackendService(value) };
+    case 'cluster':
+      return { type, value: mapCluster(value) };
+    case 'backendHealth': {
+      if (typeof value.backend === 'string' && isObject(value.status)) {
+        // gcloud's get-health names the group, not the backend service.
+        return { type, value: mapBackendHealth('', value.backend, value.status) };
+      }
+      // Our own shape (a snapshot fragment), or a bare API answer that names neither.
+      const service = typeof value.backendService === 'string' ? value.backendService : '';
+      const group = typeof value.group === 'string' ? value.group : '';
+      return { type, value: mapBackendHealth(service, group, value) };
+    }
+  }
+}
+
+function identity(item: GcloudItem): string {
+  switch (item.type) {
+    case 'cluster':
+      return `${item.value.location ?? ''}/${item.value.name}`;
+    case 'backendHealth':
+      return `${item.value.backendService}|${item.value.group}`;
+    case 'neg':
+      return item.value.selfLink ?? `${item.value.zone ?? ''}/${item.value.name}`;
+    default:
+      return item.value.selfLink ?? item.value.name;
+  }
+}
+
+/**
+ * Adds dumped resources to a cloud state (a new object; `state` is not
+ * changed). A resource seen twice (the same dump given twice, or a list and
+ * a describe) is kept once, the later one winning.
+ */
+export function mergeIntoCloudState(state: CloudState, items: readonly GcloudItem[]): CloudState {
+  const next: CloudState = { ...state };
+  const merge = <T>(existing: T[] | undefined, added: T[], key: (value: T) => string): T[] | undefined => {
+    if (!added.length) return existing;
+    const byKey = new Map<string, T>();
+    for (const value of [...(existing ?? []), ...added]) byKey.set(key(value), value);
+    return [...byKey.values()];
+  };
+  const of = <K extends GcloudItemType>(type: K) =>
+    items.filter((i): i is Extract<GcloudItem, { type: K }> => i.type === type).map((i) => i.value as Extract<GcloudItem, { type: K }>['value']);
+  const key = (type: GcloudItemType) => (value: unknown) => identity({ type, value } as GcloudItem);
+  next.firewalls = merge(state.firewalls, of('firewall'), key('firewall'));
+  next.networks = merge(state.networks, of('network'), key('network'));
+  next.negs = merge(state.negs, of('neg'), key('neg'));
+  next.backendServices = merge(state.backendServices, of('backendService'), key('backendService'));
+  next.backendHealth = merge(state.backendHealth, of('backendHealth'), key('backendHealth'));
+  next.clusters = merge(state.clusters, of('cluster'), key('cluster'));
+  for (const field of ['firewalls', 'networks', 'negs', 'backendServices', 'backendHealth', 'clusters'] as const) {
+    if (next[field] === undefined) delete next[field];
+  }
+  return next;
+}
+
+/** The data keys a set of dumped resources makes available. */
+export function dataKeysOf(items: readonly GcloudItem[]): DataKey[] {
+  return [...new Set(items.map((i) => GCLOUD_DATA_KEYS[i.type]))];
+}

@@ -1,0 +1,131 @@
+/**
+ * gcloud `--format=json` dumps recognized for `lint`, by kind or by shape.
+ */
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { classifyGcloudDump, classifyGcloudValue, dataKeysOf, mergeIntoCloudState } from '../../src/collectors/gcp/dumps.js';
+import { DATA } from '../../src/snapshot/data-keys.js';
+import type { CloudState } from '../../src/snapshot/types.js';
+import type { GcpFakeState } from '../fakes/gcp-server.js';
+
+const state = JSON.parse(readFileSync(new URL('../../fixtures/snapshots/gcp-basic.json', import.meta.url), 'utf8')) as GcpFakeState;
+const firewall = state.firewalls![0]!;
+const neg = state.networkEndpointGroups![0]!;
+const backendService = state.backendServices![0]!;
+const network = state.networks![0]!;
+const legacyNetwork = state.networks![1]!;
+const cluster = state.clusters![0]!;
+
+function strip(value: Record<string, unknown>, ...keys: string[]): Record<string, unknown> {
+  const copy = { ...value };
+  for (const key of keys) delete copy[key];
+  return copy;
+}
+
+describe('classifyGcloudValue', () => {
+  it('recognizes resources by kind', () => {
+    expect(classifyGcloudValue(firewall)?.type).toBe('firewall');
+    expect(classifyGcloudValue(network)?.type).toBe('network');
+    expect(classifyGcloudValue(neg)?.type).toBe('neg');
+    expect(classifyGcloudValue(backendService)?.type).toBe('backendService');
+    expect(classifyGcloudValue({ kind: 'compute#backendServiceGroupHealth', healthStatus: [{ ipAddress: '10.0.0.1', port: 80, healthState: 'HEALTHY' }] })).toEqual({
+      type: 'backendHealth',
+      value: { backendService: '', group: '', healthStatus: [{ ipAddress: '10.0.0.1', port: 80, healthState: 'HEALTHY' }] },
+    });
+  });
+
+  it('recognizes resources without kind by their shape', () => {
+    expect(classifyGcloudValue(strip(firewall, 'kind'))?.type).toBe('firewall');
+    expect(classifyGcloudValue({ name: 'deny', sourceRanges: ['0.0.0.0/0'], denied: [{ IPProtocol: 'all' }] })?.type).toBe('firewall');
+    expect(classifyGcloudValue(strip(neg, 'kind'))?.type).toBe('neg');
+    expect(classifyGcloudValue({ healthStatus: [] })?.type).toBe('backendHealth');
+    expect(classifyGcloudValue(strip(legacyNetwork, 'kind'))).toMatchObject({ type: 'network', value: { name: 'legacy-net', IPv4Range: '10.240.0.0/16' } });
+    expect(classifyGcloudValue({ name: 'default', x_gcloud_subnet_mode: 'AUTO' })?.type).toBe('network');
+    expect(classifyGcloudValue(strip(backendService, 'kind'))?.type).toBe('backendService');
+  });
+
+  it('recognizes gcloud container clusters describe and list output', () => {
+    const described = classifyGcloudValue(cluster);
+    expect(described).toMatchObject({
+      type: 'cluster',
+      value: {
+        name: 'shop',
+        location: 'us-central1',
+        network: 'default',
+        ipAllocationPolicy: { useIpAliases: true },
+        addonsConfig: { httpLoadBalancing: { disabled: false } },
+        nodePools: [{ name: 'default-pool', config: { tags: ['gke-shop-node', 'web'] } }, { name: 'spot-pool' }],
+      },
+    });
+    // `clusters list` prints fewer fields; currentMasterVersion alone is enough.
+    expect(classifyGcloudValue({ name: 'x', location: 'us-east1', currentMasterVersion: '1.30.1-gke.1' })?.type).toBe('cluster');
+    expect(classifyGcloudValue({ name: 'x', ipAllocationPolicy: {} })?.value).toMatchObject({ ipAllocationPolicy: { useIpAliases: false } });
+  });
+
+  it('reads gcloud get-health output: [{backend, status: {healthStatus, kind}}]', () => {
+    const group = 'https://www.googleapis.com/compute/v1/projects/p/zones/us-central1-a/networkEndpointGroups/k8s1-a';
+    const dump = [
+      { backend: group, status: { healthStatus: [{ ipAddress: '10.4.0.5', port: 8080, healthState: 'UNHEALTHY', forwardingRule: 'x' }], kind: 'compute#backendServiceGroupHealth' } },
+      { backend: `${group}-empty`, status: { kind: 'compute#backendServiceGroupHealth' } },
+    ];
+    expect(classifyGcloudDump(dump)).toEqual([
+      { type: 'backendHealth', value: { backendService: '', group, healthStatus: [{ ipAddress: '10.4.0.5', port: 8080, healthState: 'UNHEALTHY', forwardingRule: 'x' }] } },
+      { type: 'backendHealth', value: { backendService: '', group: `${group}-empty`, healthStatus: [] } },
+    ]);
+  });
+
+  it('ignores Kubernetes objects, unknown kinds and other JSON', () => {
+    expect(classifyGcloudValue({ apiVersion: 'v1', kind: 'Service', metadata: { name: 'a' }, spec: { ipAllocationPolicy: {} } })).toBeUndefined();
+    expect(classifyGcloudValue({ apiVersion: 'apps/v1', kind: 'Deployment', nodePools: [] })).toBeUndefined();
+    expect(classifyGcloudValue({ kind: 'compute#instance', name: 'vm', networkInterfaces: [] })).toBeUndefined();
+    expect(classifyGcloudValue({ name: 'x', allowed: [] })).toBeUndefined();
+    expect(classifyGcloudValue(null)).toBeUndefined();
+    expect(classifyGcloudValue([firewall])).toBeUndefined();
+    expect(classifyGcloudValue('compute#firewall')).toBeUndefined();
+  });
+
+  it('keeps unknown keys without failing', () => {
+    expect(classifyGcloudValue({ ...firewall, somethingNew: { nested: true } })?.value).toMatchObject({ name: firewall.name, somethingNew: { nested: true } });
+  });
+});
+
+describe('classifyGcloudDump', () => {
+  it('reads lists, single objects and raw API list answers', () => {
+    expect(classifyGcloudDump(state.firewalls).map((i) => i.type)).toEqual(state.firewalls!.map(() => 'firewall'));
+    expect(classifyGcloudDump(cluster).map((i) => i.type)).toEqual(['cluster']);
+    expect(classifyGcloudDump({ kind: 'compute#firewallList', items: state.firewalls }).length).toBe(state.firewalls!.length);
+    const aggregated = {
+      kind: 'compute#networkEndpointGroupAggregatedList',
+      items: { 'zones/us-central1-a': { networkEndpointGroups: [neg] }, 'zones/us-central1-b': { warning: { code: 'NO_RESULTS_ON_PAGE' } } },
+    };
+    expect(classifyGcloudDump(aggregated).map((i) => (i.value as { name?: string }).name)).toEqual([neg.name]);
+    expect(classifyGcloudDump({ clusters: state.clusters }).map((i) => i.type)).toEqual(['cluster', 'cluster']);
+    expect(classifyGcloudDump([{ apiVersion: 'v1', kind: 'Pod', metadata: {} }, 42, 'x'])).toEqual([]);
+  });
+});
+
+describe('mergeIntoCloudState', () => {
+  it('adds each kind to its list, once per resource, later wins', () => {
+    const items = classifyGcloudDump([...state.firewalls!, ...state.networkEndpointGroups!, ...state.backendServices!, network, cluster]);
+    const start: CloudState = { project: 'demo-project' };
+    const merged = mergeIntoCloudState(start, items);
+    expect(start).toEqual({ project: 'demo-project' });
+    expect(merged.project).toBe('demo-project');
+    expect(merged.firewalls).toHaveLength(state.firewalls!.length);
+    expect(merged.negs).toHaveLength(state.networkEndpointGroups!.length);
+    expect(merged.backendServices).toHaveLength(2);
+    expect(merged.networks?.map((n) => n.name)).toEqual(['default']);
+    expect(merged.clusters?.map((c) => c.name)).toEqual(['shop']);
+    expect(merged.backendHealth).toBeUndefined();
+
+    const changed = { ...firewall, priority: 10 };
+    const again = mergeIntoCloudState(merged, classifyGcloudDump([changed]));
+    expect(again.firewalls).toHaveLength(state.firewalls!.length);
+    expect(again.firewalls?.find((f) => f.name === firewall.name)?.priority).toBe(10);
+  });
+
+  it('names the data keys a dump provides', () => {
+    const items = classifyGcloudDump([firewall, neg, cluster]);
+    expect(dataKeysOf(items).sort()).toEqual([DATA.gcpCluster, DATA.gcpFirewalls, DATA.gcpNegs].sort());
+  });
+});
