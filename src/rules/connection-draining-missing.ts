@@ -1,0 +1,76 @@
+import { backendConfigAnnotationOf } from '../analysis/annotations.js';
+import type { ServicePort, ServiceInfo } from '../model/index.js';
+import { asRecord, get } from '../model/values.js';
+import type { GcpBackendService } from '../snapshot/types.js';
+import { DATA } from '../snapshot/data-keys.js';
+import { defineRule } from './define-rule.js';
+import { annotationPath, backendConfigFor, serviceLabel } from './wiring-shared.js';
+
+export default defineRule({
+  meta: {
+    id: 'connection-draining-missing',
+    title: 'No connection draining for a NEG backend',
+    severity: 'info',
+    category: 'wiring',
+    symptom: 'In-flight requests are cut (502s, connection resets) when pods are removed during rollouts and scale-downs.',
+    cause:
+      'When an endpoint leaves a NEG, the load balancer stops sending it new requests at once and, with a draining timeout of 0 (the default), also drops the requests it still has in flight. A BackendConfig connectionDraining.drainingTimeoutSec gives them time to finish.',
+    evidence:
+      'Offline: the BackendConfig that applies to each Service port GKE Ingress backs with NEGs, checked for connectionDraining.drainingTimeoutSec > 0. Live, when the backend services are collected: the drainingTimeoutSec of the backend service whose description names the Service and port.',
+    remediation:
+      'Reference a BackendConfig with spec.connectionDraining.drainingTimeoutSec (e.g. 30–60, shorter than terminationGracePeriodSeconds) from the Service through cloud.google.com/backend-config.',
+    needs: [DATA.services, DATA.ingresses, DATA.ingressClasses, DATA.backendConfigs],
+    defaults: {},
+  },
+  check(ctx) {
+    const backendServices = ctx.snapshot.cloud?.backendServices;
+    for (const neg of ctx.model.negServices) {
+      const ports = neg.ports
+        .filter((p) => p.reasons.some((r) => r === 'annotation-ingress' || r === 'ingress-default'))
+        .map((p) => p.servicePort);
+      if (ports.length === 0) continue;
+      const lacking: Array<{ port: ServicePort; why: string }> = [];
+      for (const port of ports) {
+        const live = backendServices ? liveBackendService(backendServices, neg.service, port) : undefined;
+        if (live) {
+          const seconds = live.connectionDraining?.drainingTimeoutSec ?? 0;
+          if (!(seconds > 0)) lacking.push({ port, why: `backend service ${live.name} has drainingTimeoutSec ${seconds}` });
+          continue;
+        }
+        const use = backendConfigFor(ctx.model, neg.service, port);
+        if (use && !use.object) continue; // backendconfig-invalid reports the missing BackendConfig
+        const seconds = use?.object ? get(use.object.object, 'spec', 'connectionDraining', 'drainingTimeoutSec') : undefined;
+        if (typeof seconds === 'number' && seconds > 0) continue;
+        lacking.push({
+          port,
+          why: use ? `BackendConfig ${use.name} sets no connectionDraining.drainingTimeoutSec` : 'no BackendConfig applies to it',
+        });
+      }
+      if (lacking.length === 0) continue;
+      const annotation = backendConfigAnnotationOf(neg.service.obj.object);
+      ctx.report({
+        object: neg.service.obj,
+        path: annotation ? annotationPath(annotation.key) : ['metadata'],
+        message: `${serviceLabel(neg.service)} port${lacking.length > 1 ? 's' : ''} ${lacking.map((l) => l.port.port).join(', ')} ${lacking.length > 1 ? 'have' : 'has'} no connection draining (${[...new Set(lacking.map((l) => l.why))].join('; ')}): requests in flight are dropped when an endpoint leaves the NEG.`,
+      });
+    }
+  },
+});
+
+/** The backend service GKE Ingress made for a Service port: its description names both. */
+function liveBackendService(list: GcpBackendService[], service: ServiceInfo, port: ServicePort): GcpBackendService | undefined {
+  return list.find((bs) => {
+    const description = typeof bs.description === 'string' ? bs.description : '';
+    if (!description.startsWith('{')) return false;
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(description);
+    } catch {
+      return false;
+    }
+    const rec = asRecord(parsed);
+    if (rec?.['kubernetes.io/service-name'] !== `${service.namespace}/${service.name}`) return false;
+    const p = rec['kubernetes.io/service-port'];
+    return p === String(port.port) || (port.name !== undefined && p === port.name);
+  });
+}
