@@ -1,0 +1,180 @@
+import ipaddr from 'ipaddr.js';
+import type { NegService } from '../model/index.js';
+import { selects } from '../model/index.js';
+import { asArray, asRecord, asString, get, stringMap } from '../model/values.js';
+import { nameOf, namespaceOf } from '../model/workloads.js';
+import { DATA } from '../snapshot/data-keys.js';
+import type { SnapshotObject } from '../snapshot/types.js';
+import { defineRule, type Path } from './define-rule.js';
+import {
+  ENDPOINTSLICE_CONTROLLER,
+  MANAGED_BY_LABEL,
+  SERVICE_NAME_LABEL,
+  events,
+  eventsAbout,
+  isTerminal,
+  nodePodCidrs,
+  nodesByName,
+  podIps,
+  podLabels,
+  providerZone,
+  truncate,
+} from './live-state.js';
+
+const HOSTNAME_LABEL = 'kubernetes.io/hostname';
+
+interface Problem {
+  reason: string;
+  path: Path;
+  text: string;
+}
+
+export default defineRule({
+  meta: {
+    id: 'endpointslice-degraded',
+    title: 'EndpointSlice pushes NEG sync into degraded mode',
+    severity: 'error',
+    category: 'live',
+    symptom:
+      'NEG endpoints lag behind the pods: new pods never receive traffic or deleted pods keep receiving it; the Service shows EnterDegradedMode or SyncNetworkEndpointGroupFailed events.',
+    cause:
+      'The NEG controller turns EndpointSlices into NEG endpoints. An endpoint it cannot map to a scheduled, running pod on a node with a zone (missing nodeName or targetRef, a pod or node that does not exist, a node whose providerID carries no zone, an address that is not the pod\'s IP, a terminal pod, or a pod whose labels no longer match the Service) fails the normal sync; the controller then enters degraded mode, recomputes endpoints from pods and skips the bad ones.',
+    evidence:
+      'Every non-terminating IPv4 endpoint of the EndpointSlices of NEG Services, checked the way the controller validates it; the pod-label check only for slices managed by endpointslice-controller.k8s.io (custom slices are exempt, as in the controller). Also EnterDegradedMode events on the Service not followed by ExitDegradedMode.',
+    remediation:
+      'Fix or delete the controller or tool that writes the faulty EndpointSlice (custom slices must set nodeName, a Pod targetRef and the pod\'s IP); remove virtual or foreign nodes from the endpoints; restart or relabel pods whose labels drifted from the Service selector.',
+    needs: [DATA.services, DATA.endpointSlices, DATA.pods, DATA.nodes],
+    defaults: {},
+  },
+  check(ctx) {
+    const nodes = nodesByName(ctx.model);
+    const pods = new Map<string, SnapshotObject>();
+    for (const pod of ctx.model.kind('Pod')) pods.set(`${namespaceOf(pod)}/${nameOf(pod)}`, pod);
+    const slices = ctx.model.kind('EndpointSlice');
+    const allEvents = ctx.snapshot.data[DATA.events]?.state === 'collected' ? events(ctx.model) : [];
+
+    for (const neg of ctx.model.negServices) {
+      const service = neg.service;
+      for (const slice of slices) {
+        if (namespaceOf(slice) !== service.namespace) continue;
+        const labels = stringMap(slice.object.metadata.labels);
+        if (labels[SERVICE_NAME_LABEL] !== service.name) continue;
+        const addressType = asString(slice.object.addressType) ?? 'IPv4';
+        if (addressType !== 'IPv4') continue;
+        const custom = labels[MANAGED_BY_LABEL] !== ENDPOINTSLICE_CONTROLLER;
+        asArray(slice.object.endpoints).forEach((raw, index) => {
+          const endpoint = asRecord(raw);
+          if (!endpoint) return;
+          if (get(endpoint, 'conditions', 'terminating') === true) return; // ignored by the controller
+          const problem = validate(endpoint, ['endpoints', index], { nodes, pods, namespace: service.namespace, neg, custom });
+          if (!problem) return;
+          const address = asString(asArray(endpoint.addresses)[0]) ?? '(no address)';
+          ctx.report({
+            object: slice,
+            path: problem.path,
+            message: `EndpointSlice ${nameOf(slice)}${custom ? ` (managed by ${labels[MANAGED_BY_LABEL] ?? 'no controller label'})` : ''} of NEG Service ${service.name}: endpoint ${address} ${problem.text}; the NEG controller fails the sync for it and falls back to degraded mode.`,
+            related: [service.obj],
+            evidence: { reason: problem.reason, service: service.name, endpoint: address },
+          });
+        });
+      }
+
+      const serviceEvents = eventsAbout(allEvents, 'Service', service.namespace, service.name).filter(
+        (e) => e.reason === 'EnterDegradedMode' || e.reason === 'ExitDegradedMode',
+      );
+      const lastEnter = serviceEvents.filter((e) => e.reason === 'EnterDegradedMode').at(-1);
+      const lastExit = serviceEvents.filter((e) => e.reason === 'ExitDegradedMode').at(-1);
+      if (lastEnter && (!lastExit || (lastExit.last ?? 0) < (lastEnter.last ?? 0))) {
+        ctx.report({
+          object: service.obj,
+          path: [],
+          message: `Service ${service.name} entered NEG degraded mode (event EnterDegradedMode${lastEnter.count > 1 ? `, ${lastEnter.count} times` : ''}) and has not exited it: ${truncate(lastEnter.message)}`,
+          evidence: { event: nameOf(lastEnter.obj), reason: lastEnter.reason },
+        });
+      }
+    }
+  },
+});
+
+interface Lookup {
+  nodes: Map<string, SnapshotObject>;
+  pods: Map<string, SnapshotObject>;
+  namespace: string;
+  neg: NegService;
+  custom: boolean;
+}
+
+/** The first check that fails, in the order the controller applies them. */
+function validate(endpoint: Record<string, unknown>, base: Path, lookup: Lookup): Problem | undefined {
+  const targetRef = asRecord(endpoint.targetRef);
+  const kind = asString(targetRef?.kind);
+  const podName = asString(targetRef?.name);
+  if (!targetRef || !podName) {
+    return { reason: 'EPPodMissing', path: [...base, 'targetRef'], text: 'has no targetRef to a pod' };
+  }
+  if (kind !== undefined && kind !== 'Pod') {
+    return { reason: 'EPPodMissing', path: [...base, 'targetRef', 'kind'], text: `points at a ${kind}, not a Pod` };
+  }
+  const podNs = asString(targetRef.namespace) || lookup.namespace;
+  const pod = lookup.pods.get(`${podNs}/${podName}`);
+  if (!pod) {
+    return { reason: 'EPPodNotFound', path: [...base, 'targetRef', 'name'], text: `names pod ${podName}, which does not exist` };
+  }
+  const nodeName = asString(endpoint.nodeName) || asString(get(endpoint, 'deprecatedTopology', HOSTNAME_LABEL));
+  if (!nodeName) {
+    return { reason: 'EPNodeMissing', path: [...base, 'nodeName'], text: 'has no nodeName' };
+  }
+  const node = lookup.nodes.get(nodeName);
+  if (!node) {
+    return { reason: 'EPNodeNotFound', path: [...base, 'nodeName'], text: `is on node ${nodeName}, which does not exist` };
+  }
+  if (!providerZone(node)) {
+    const providerId = asString(get(node.object.spec, 'providerID'));
+    return {
+      reason: 'EPZoneMissing',
+      path: [...base, 'nodeName'],
+      text: `is on node ${nodeName}, whose providerID ${providerId ? `"${providerId}" carries` : 'is missing and so gives'} no zone`,
+    };
+  }
+  const address = asString(asArray(endpoint.addresses)[0]);
+  const ips = podIps(pod);
+  if (!address || !ips.includes(address)) {
+    return {
+      reason: 'EPIPNotFromPod',
+      path: [...base, 'addresses', 0],
+      text: `is not an IP of pod ${podName} (${ips.length ? ips.join(', ') : 'the pod has no IP'})`,
+    };
+  }
+  if (isTerminal(pod)) {
+    return { reason: 'EPPodTerminal', path: [...base, 'targetRef', 'name'], text: `belongs to pod ${podName}, which is ${asString(get(pod.object.status, 'phase'))}` };
+  }
+  const cidrs = nodePodCidrs(node);
+  if (cidrs.length > 0 && get(pod.object.spec, 'hostNetwork') !== true && !inAnyCidr(address, cidrs)) {
+    return { reason: 'EPIPOutOfPodCIDR', path: [...base, 'addresses', 0], text: `is outside the pod ranges of node ${nodeName} (${cidrs.join(', ')})` };
+  }
+  const selector = lookup.neg.service.selector;
+  if (!lookup.custom && selector && !selects(selector, podLabels(pod))) {
+    const mismatched = Object.entries(selector)
+      .filter(([k, v]) => podLabels(pod)[k] !== v)
+      .map(([k, v]) => `${k}=${v}`);
+    return {
+      reason: 'EPPodLabelMismatch',
+      path: [...base, 'targetRef', 'name'],
+      text: `belongs to pod ${podName}, whose labels no longer match the Service selector (${mismatched.join(', ')})`,
+    };
+  }
+  return undefined;
+}
+
+function inAnyCidr(address: string, cidrs: string[]): boolean {
+  if (!ipaddr.isValid(address)) return false;
+  const ip = ipaddr.parse(address);
+  return cidrs.some((cidr) => {
+    try {
+      const [range, bits] = ipaddr.parseCIDR(cidr.trim());
+      return range.kind() === ip.kind() && ip.match(range, bits);
+    } catch {
+      return true; // the controller swallows invalid CIDRs; do not blame the endpoint for them
+    }
+  });
+}

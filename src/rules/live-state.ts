@@ -1,0 +1,294 @@
+/**
+ * Shared readers for the live-cluster rules (SPEC §5 "Live cluster"): pods and
+ * their conditions, the NEG readiness gate, owners, nodes and zones, events.
+ * Facts from kubernetes/ingress-gce: pkg/neg/readiness (gate and reasons),
+ * pkg/utils/zonegetter (zone from providerID), pkg/neg/types (EndpointSlice
+ * reading), pkg/neg/syncers (degraded-mode validation).
+ */
+import type { Model, NegService, ServiceInfo } from '../model/index.js';
+import { selects } from '../model/index.js';
+import { asArray, asRecord, asRecords, asString, get, isRecord, stringMap, type Rec } from '../model/values.js';
+import { nameOf, namespaceOf, type Workload } from '../model/workloads.js';
+import type { SnapshotObject } from '../snapshot/types.js';
+
+export const NEG_READINESS_GATE = 'cloud.google.com/load-balancer-neg-ready';
+export const NEG_READY = 'LoadBalancerNegReady';
+export const NEG_NOT_READY = 'LoadBalancerNegNotReady';
+export const NEG_WITHOUT_HEALTH_CHECK = 'LoadBalancerNegWithoutHealthCheck';
+export const NEG_TIMEOUT = 'LoadBalancerNegTimeout';
+/** The reflector marks the gate True with LoadBalancerNegTimeout this long after pod creation. */
+export const NEG_READINESS_TIMEOUT_SECONDS = 600;
+
+export const ZONE_LABEL = 'topology.kubernetes.io/zone';
+const LEGACY_ZONE_LABEL = 'failure-domain.beta.kubernetes.io/zone';
+export const MANAGED_BY_LABEL = 'endpointslice.kubernetes.io/managed-by';
+export const ENDPOINTSLICE_CONTROLLER = 'endpointslice-controller.k8s.io';
+export const SERVICE_NAME_LABEL = 'kubernetes.io/service-name';
+
+/** Controllers whose events are about GKE load balancing and NEGs. */
+export const LB_COMPONENTS = new Set(['loadbalancer-controller', 'neg-controller', 'neg-readiness-reflector', 'glbc']);
+
+export function parseTime(value: unknown): number | undefined {
+  if (typeof value !== 'string') return undefined;
+  const t = Date.parse(value);
+  return Number.isNaN(t) ? undefined : t;
+}
+
+export function formatDuration(seconds: number): string {
+  const s = Math.max(0, Math.floor(seconds));
+  if (s < 120) return `${s} s`;
+  if (s < 7200) return `${Math.floor(s / 60)} min`;
+  if (s < 172800) return `${Math.floor(s / 3600)} h`;
+  return `${Math.floor(s / 86400)} d`;
+}
+
+export interface Condition {
+  index: number;
+  type: string;
+  status: string;
+  reason?: string;
+  message?: string;
+  lastTransitionTime?: number;
+}
+
+export function conditions(obj: SnapshotObject): Condition[] {
+  const out: Condition[] = [];
+  asArray(get(obj.object.status, 'conditions')).forEach((raw, index) => {
+    if (!isRecord(raw)) return;
+    const type = asString(raw.type);
+    if (!type) return;
+    const reason = asString(raw.reason);
+    const message = asString(raw.message);
+    const lastTransitionTime = parseTime(raw.lastTransitionTime);
+    out.push({
+      index,
+      type,
+      status: asString(raw.status) ?? '',
+      ...(reason ? { reason } : {}),
+      ...(message ? { message } : {}),
+      ...(lastTransitionTime !== undefined ? { lastTransitionTime } : {}),
+    });
+  });
+  return out;
+}
+
+export function condition(obj: SnapshotObject, type: string): Condition | undefined {
+  return conditions(obj).find((c) => c.type === type);
+}
+
+/** Pods as the API returns them (with status): bare pods and controller-owned pods alike. */
+export function livePods(model: Model): SnapshotObject[] {
+  return model.kind('Pod').filter((p) => isRecord(p.object.status));
+}
+
+export function podLabels(pod: SnapshotObject): Record<string, string> {
+  return stringMap(pod.object.metadata.labels);
+}
+
+export function podPhase(pod: SnapshotObject): string | undefined {
+  return asString(get(pod.object.status, 'phase'));
+}
+
+export function isTerminal(pod: SnapshotObject): boolean {
+  const phase = podPhase(pod);
+  return phase === 'Succeeded' || phase === 'Failed';
+}
+
+export function isDeleting(obj: SnapshotObject): boolean {
+  return typeof obj.object.metadata.deletionTimestamp === 'string';
+}
+
+export function podNodeName(pod: SnapshotObject): string | undefined {
+  return asString(get(pod.object.spec, 'nodeName')) || undefined;
+}
+
+export function podIps(pod: SnapshotObject): string[] {
+  const ips = asRecords(get(pod.object.status, 'podIPs'))
+    .map((p) => asString(p.ip))
+    .filter((ip): ip is string => !!ip);
+  const single = asString(get(pod.object.status, 'podIP'));
+  if (single && !ips.includes(single)) ips.push(single);
+  return ips;
+}
+
+export function isPodReady(pod: SnapshotObject): boolean {
+  return condition(pod, 'Ready')?.status === 'True';
+}
+
+/** Index of the NEG readiness gate in spec.readinessGates, or -1. */
+export function readinessGateIndex(pod: SnapshotObject): number {
+  return asRecords(get(pod.object.spec, 'readinessGates')).findIndex((g) => g.conditionType === NEG_READINESS_GATE);
+}
+
+export function ownerRef(obj: SnapshotObject): { kind: string; name: string } | undefined {
+  const refs = asRecords(obj.object.metadata.ownerReferences);
+  const ref = refs.find((r) => r.controller === true) ?? refs[0];
+  const kind = asString(ref?.kind);
+  const name = asString(ref?.name);
+  return kind && name ? { kind, name } : undefined;
+}
+
+/**
+ * The workload that owns a pod: Deployment through its ReplicaSet (found in
+ * the snapshot, or by the ReplicaSet name minus the pod-template-hash),
+ * StatefulSet, DaemonSet, Job (and its CronJob), or the bare pod itself.
+ */
+export function ownerChain(model: Model, pod: SnapshotObject): { kind: string; name: string; workload?: Workload } {
+  const ns = namespaceOf(pod);
+  let owner = ownerRef(pod);
+  if (!owner) return { kind: 'Pod', name: nameOf(pod) };
+  if (owner.kind === 'ReplicaSet') {
+    const rs = model.find('ReplicaSet', ns, owner.name)[0];
+    const rsOwner = rs ? ownerRef(rs) : undefined;
+    if (rsOwner) owner = rsOwner;
+    else if (!rs) {
+      const hash = podLabels(pod)['pod-template-hash'];
+      if (hash && owner.name.endsWith(`-${hash}`)) owner = { kind: 'Deployment', name: owner.name.slice(0, -hash.length - 1) };
+    }
+  } else if (owner.kind === 'Job') {
+    const job = model.find('Job', ns, owner.name)[0];
+    const jobOwner = job ? ownerRef(job) : undefined;
+    if (jobOwner) owner = jobOwner;
+  }
+  const { kind, name } = owner;
+  const workload = model.workloads.find((w) => w.kind === kind && w.name === name && w.namespace === ns);
+  return { kind, name, ...(workload ? { workload } : {}) };
+}
+
+export const BATCH_KINDS = new Set(['Job', 'CronJob']);
+
+/** NEG Services in the pod's namespace whose selector picks the pod. */
+export function negServicesOfPod(model: Model, pod: SnapshotObject): NegService[] {
+  const ns = namespaceOf(pod);
+  const labels = podLabels(pod);
+  return model.negServices.filter(
+    (neg) => neg.service.namespace === ns && neg.service.selector && Object.keys(neg.service.selector).length > 0 && selects(neg.service.selector, labels),
+  );
+}
+
+export function serviceList(services: ServiceInfo[]): string {
+  const names = [...new Set(services.map((s) => s.name))];
+  return names.length === 1 ? `Service ${names[0]}` : `Services ${names.join(', ')}`;
+}
+
+// ---------------------------------------------------------------------------
+// Nodes and zones
+
+const PROVIDER_ID = /^gce:\/\/([^/]+)\/([^/]*)\/([^/]+)$/;
+
+/** The zone the NEG controller uses: parsed from `gce://<project>/<zone>/<instance>` (zonegetter), not from labels. */
+export function providerZone(node: SnapshotObject): string | undefined {
+  const id = asString(get(node.object.spec, 'providerID'));
+  if (!id) return undefined;
+  const match = PROVIDER_ID.exec(id);
+  return match && match[2] ? match[2] : undefined;
+}
+
+export function labelZone(node: SnapshotObject): string | undefined {
+  const labels = stringMap(node.object.metadata.labels);
+  return labels[ZONE_LABEL] || labels[LEGACY_ZONE_LABEL] || undefined;
+}
+
+export function nodeZone(node: SnapshotObject): string | undefined {
+  return providerZone(node) ?? labelZone(node);
+}
+
+export function nodesByName(model: Model): Map<string, SnapshotObject> {
+  const map = new Map<string, SnapshotObject>();
+  for (const node of model.kind('Node')) map.set(nameOf(node), node);
+  return map;
+}
+
+export function nodePodCidrs(node: SnapshotObject): string[] {
+  const spec = asRecord(node.object.spec) ?? {};
+  const cidrs = asArray(spec.podCIDRs).filter((c): c is string => typeof c === 'string');
+  const single = asString(spec.podCIDR);
+  if (single && !cidrs.includes(single)) cidrs.push(single);
+  return cidrs;
+}
+
+// ---------------------------------------------------------------------------
+// Events (core/v1 and events.k8s.io/v1 shapes)
+
+export interface EventInfo {
+  obj: SnapshotObject;
+  type: string;
+  reason: string;
+  message: string;
+  component?: string;
+  involved: { kind: string; namespace: string; name: string };
+  /** Latest occurrence (ms). */
+  last?: number;
+  count: number;
+}
+
+export function events(model: Model): EventInfo[] {
+  const out: EventInfo[] = [];
+  for (const obj of model.kind('Event')) {
+    const e = obj.object as Rec;
+    const involved = asRecord(e.involvedObject) ?? asRecord(e.regarding);
+    const kind = asString(involved?.kind);
+    const name = asString(involved?.name);
+    if (!kind || !name) continue;
+    const namespace = asString(involved?.namespace) || namespaceOf(obj);
+    const component =
+      asString(get(e, 'source', 'component')) || asString(e.reportingController) || asString(e.reportingComponent) || asString(get(e, 'deprecatedSource', 'component'));
+    const last = Math.max(
+      ...[e.lastTimestamp, e.deprecatedLastTimestamp, get(e, 'series', 'lastObservedTime'), e.eventTime, e.firstTimestamp, e.deprecatedFirstTimestamp, obj.object.metadata.creationTimestamp]
+        .map(parseTime)
+        .filter((t): t is number => t !== undefined),
+    );
+    const count = typeof e.count === 'number' ? e.count : typeof get(e, 'series', 'count') === 'number' ? (get(e, 'series', 'count') as number) : typeof e.deprecatedCount === 'number' ? e.deprecatedCount : 1;
+    out.push({
+      obj,
+      type: asString(e.type) ?? 'Normal',
+      reason: asString(e.reason) ?? '',
+      message: asString(e.message) ?? asString(e.note) ?? '',
+      ...(component ? { component } : {}),
+      involved: { kind, namespace, name },
+      ...(Number.isFinite(last) ? { last } : {}),
+      count,
+    });
+  }
+  return out;
+}
+
+export function eventsAbout(all: EventInfo[], kind: string, namespace: string, name: string): EventInfo[] {
+  return all
+    .filter((e) => e.involved.kind === kind && e.involved.namespace === namespace && e.involved.name === name)
+    .sort((a, b) => (a.last ?? 0) - (b.last ?? 0));
+}
+
+/** Whether the object looks like it came from the API server (a dump or a scan), not from a hand-written manifest. */
+export function isLiveObject(obj: SnapshotObject, source: 'manifests' | 'live'): boolean {
+  if (source === 'live') return true;
+  const md = obj.object.metadata;
+  return typeof md.uid === 'string' || typeof md.resourceVersion === 'string' || typeof md.creationTimestamp === 'string';
+}
+
+export function truncate(text: string, max = 160): string {
+  const one = text.replace(/\s+/g, ' ').trim();
+  return one.length > max ? `${one.slice(0, max - 1)}…` : one;
+}
+
+/**
+ * How long the NEG readiness gate alone has held the pod back, in seconds:
+ * the pod has the gate, is scheduled and running, its containers are ready and
+ * the gate condition is not True. Measured from the latest of pod creation,
+ * the condition's lastTransitionTime (the controller does not always set one)
+ * and the containers becoming ready. Undefined when the gate is not what holds it.
+ */
+export function gateWaitSeconds(pod: SnapshotObject, now: Date): number | undefined {
+  if (readinessGateIndex(pod) < 0 || isDeleting(pod) || isTerminal(pod) || !podNodeName(pod)) return undefined;
+  const gate = condition(pod, NEG_READINESS_GATE);
+  if (gate?.status === 'True') return undefined;
+  const containersReady = condition(pod, 'ContainersReady');
+  if (containersReady && containersReady.status !== 'True') return undefined;
+  const since = Math.max(
+    ...[parseTime(pod.object.metadata.creationTimestamp), gate?.lastTransitionTime, containersReady?.lastTransitionTime].filter(
+      (t): t is number => t !== undefined,
+    ),
+  );
+  if (!Number.isFinite(since)) return undefined;
+  return (now.getTime() - since) / 1000;
+}
