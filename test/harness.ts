@@ -17,6 +17,7 @@ import { parse as parseYaml } from 'yaml';
 import { resolveConfig } from '../src/config/config.js';
 import { collectManifests } from '../src/collectors/manifests/index.js';
 import { manifestSnapshot } from '../src/collectors/manifests/snapshot.js';
+import { gcloudInputs } from '../src/collectors/gcloud-inputs.js';
 import { runRules, type EngineResult } from '../src/engine.js';
 import { RULES } from '../src/rules/index.js';
 
@@ -99,10 +100,12 @@ export async function runCase(fixture: FixtureCase): Promise<EngineResult> {
   const rule = RULES.find((r) => r.meta.id === fixture.ruleId);
   if (!rule) throw new Error(`fixtures/rules/${fixture.ruleId} names no rule`);
   const collection = await collectManifests(fixture.inputs, { cwd: fixture.root });
+  const { cloud } = gcloudInputs(collection.foreign);
   const now = fixture.now ? new Date(fixture.now) : undefined;
   const snapshot = manifestSnapshot(collection, {
     tool: { name: 'negdoctor', version: 'test' },
     ...(now ? { now } : {}),
+    ...(cloud ? { cloud } : {}),
   });
   const config = resolveConfig(RULES, fixture.config, undefined);
   return runRules(snapshot, { rules: [rule], config, locator: collection.sources, ...(now ? { now } : {}) });

@@ -136,7 +136,9 @@ function parseText(result: ManifestCollection, file: string, text: string): void
   const lineCounter = new LineCounter();
   let docs: Document[];
   try {
-    const parsed = parseAllDocuments(text, { lineCounter, uniqueKeys: true });
+    // yaml's duplicate-key check compares every pair of keys (quadratic): a 10 MB
+    // ConfigMap takes minutes. The API server rejects duplicates anyway.
+    const parsed = parseAllDocuments(text, { lineCounter, uniqueKeys: false });
     docs = Array.isArray(parsed) ? (parsed as Document[]) : [];
   } catch (error) {
     // The parser is recursive: pathological nesting can exhaust the stack.
