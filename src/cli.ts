@@ -79,11 +79,47 @@ export function buildProgram(setExit: (code: number) => void): Command {
       .command('lint')
       .description('lint manifests offline: files, directories (recursive) or - for stdin; also kubectl and gcloud JSON/YAML dumps')
       .argument('[paths...]', 'files or directories', ['.'])
-      .option('--now <time>', 'judge ages in live dumps as of this ISO time (default: the newest timestamp in the inputs)'),
+      .option('--now <time>', 'judge ages in live dumps as of this ISO time (default: the newest timestamp in the inputs)')
+      .option('--baseline <file>', 'findings recorded in this baseline (see `negdoctor baseline`) do not count toward the exit code'),
   ).action(async (paths: string[], raw: Record<string, unknown>) => {
     const { lintCommand } = await import('./commands/lint.js');
     setExit(await lintCommand(paths, { ...commonOptions(raw), ...(raw.now ? { now: raw.now as string } : {}) }));
   });
+
+  program
+    .command('fix')
+    .description('apply the safe autofixes to YAML files in place, keeping comments and layout')
+    .argument('[paths...]', 'files or directories', ['.'])
+    .option('--dry-run', 'print a unified diff instead of writing')
+    .option('-c, --config <file>', 'config file (default: .negdoctor.yaml found upward from the working directory)')
+    .option('--enable <rule>', 'enable a rule (repeatable, comma-separated)', collect, [])
+    .option('--disable <rule>', 'disable a rule (repeatable, comma-separated)', collect, [])
+    .option('-q, --quiet', 'no summary line')
+    .action(async (paths: string[], raw: Record<string, unknown>) => {
+      const { fixCommand } = await import('./commands/fix.js');
+      setExit(await fixCommand(paths, { ...commonOptions({ ...raw, format: 'text' }), dryRun: Boolean(raw.dryRun) }));
+    });
+
+  program
+    .command('baseline')
+    .description('record the current findings in a baseline file for `lint --baseline`')
+    .argument('[paths...]', 'files or directories', ['.'])
+    .requiredOption('-o, --output <file>', 'the baseline file to write')
+    .option('-c, --config <file>', 'config file (default: .negdoctor.yaml found upward from the working directory)')
+    .option('--enable <rule>', 'enable a rule (repeatable, comma-separated)', collect, [])
+    .option('--disable <rule>', 'disable a rule (repeatable, comma-separated)', collect, [])
+    .option('--now <time>', 'judge ages in live dumps as of this ISO time')
+    .option('-q, --quiet', 'no summary line')
+    .action(async (paths: string[], raw: Record<string, unknown>) => {
+      const { baselineCommand } = await import('./commands/baseline.js');
+      setExit(
+        await baselineCommand(paths, {
+          ...commonOptions({ ...raw, format: 'text' }),
+          output: raw.output as string,
+          ...(raw.now ? { now: raw.now as string } : {}),
+        }),
+      );
+    });
 
   program
     .command('rules')

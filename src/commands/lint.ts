@@ -1,7 +1,10 @@
 /** `negdoctor lint`: offline, no credentials, no network. */
 import { CliError, EXIT, type CommonOptions } from '../cli.js';
-import { collectManifests, InputError } from '../collectors/manifests/index.js';
+import type { Config } from '../config/config.js';
+import { collectManifests, InputError, type ManifestCollection } from '../collectors/manifests/index.js';
 import { manifestSnapshot } from '../collectors/manifests/snapshot.js';
+import { gcloudInputs } from '../collectors/gcloud-inputs.js';
+import type { Snapshot } from '../snapshot/types.js';
 import { TOOL } from '../version.js';
 import { evaluateAndReport, loadCommandConfig } from './run.js';
 
@@ -9,7 +12,15 @@ export interface LintOptions extends CommonOptions {
   now?: string;
 }
 
-export async function lintCommand(paths: string[], options: LintOptions): Promise<number> {
+export interface LintInputs {
+  config: Config;
+  collection: ManifestCollection;
+  snapshot: Snapshot;
+  now?: Date;
+}
+
+/** Config, collection and snapshot: what lint, fix and baseline share. */
+export async function prepareLint(paths: string[], options: Pick<LintOptions, 'now' | 'quiet'> & CommonOptions): Promise<LintInputs> {
   const config = await loadCommandConfig(options);
   let now: Date | undefined;
   if (options.now) {
@@ -26,13 +37,26 @@ export async function lintCommand(paths: string[], options: LintOptions): Promis
   if (collection.files.length === 0) {
     throw new CliError(`no .yaml, .yml or .json files found in ${paths.join(', ')}`, EXIT.usage);
   }
-  const snapshot = manifestSnapshot(collection, { tool: TOOL, ...(now ? { now } : {}) });
-  snapshot.inputs.nonKubernetes = collection.foreign.length;
+  const gcloud = gcloudInputs(collection.foreign);
+  const snapshot = manifestSnapshot(collection, { tool: TOOL, ...(now ? { now } : {}), ...(gcloud.cloud ? { cloud: gcloud.cloud } : {}) });
+  snapshot.inputs.nonKubernetes = gcloud.unrecognized;
   if (!options.quiet) {
     for (const notice of collection.notices) process.stderr.write(`negdoctor: ${notice.file}: ${notice.message}\n`);
-    if (collection.foreign.length > 0) {
-      process.stderr.write(`negdoctor: skipped ${collection.foreign.length} non-Kubernetes ${collection.foreign.length === 1 ? 'document' : 'documents'}\n`);
+    if (gcloud.unrecognized > 0) {
+      process.stderr.write(`negdoctor: skipped ${gcloud.unrecognized} non-Kubernetes ${gcloud.unrecognized === 1 ? 'document' : 'documents'}\n`);
     }
   }
-  return evaluateAndReport(snapshot, config, options, { locator: collection.sources, ...(now ? { now } : {}) });
+  return { config, collection, snapshot, ...(now ? { now } : {}) };
+}
+
+export async function lintCommand(paths: string[], options: LintOptions): Promise<number> {
+  // Read the baseline first: a wrong baseline is a usage error before any work is done.
+  const baselined = options.baseline ? await (await import('../baseline.js')).readBaselineOrExit(options.baseline) : undefined;
+  const { config, collection, snapshot, now } = await prepareLint(paths, options);
+  return evaluateAndReport(snapshot, config, options, {
+    locator: collection.sources,
+    sources: collection.sources,
+    ...(now ? { now } : {}),
+    ...(baselined ? { baselined } : {}),
+  });
 }

@@ -10,6 +10,7 @@ import { runRules, type Locator } from '../engine.js';
 import { atLeast } from '../findings.js';
 import { render } from '../reporters/index.js';
 import type { Report } from '../reporters/report.js';
+import type { SourceIndex } from '../collectors/manifests/source-index.js';
 import { RULES } from '../rules/index.js';
 import type { Snapshot } from '../snapshot/types.js';
 import { TOOL } from '../version.js';
@@ -31,6 +32,8 @@ export interface EvaluateOptions {
   now?: Date;
   /** Fingerprints already accepted: they are shown but do not fail the run. */
   baselined?: Set<string>;
+  /** Parsed source files, for reporters that show fixes as text replacements (SARIF). */
+  sources?: SourceIndex;
 }
 
 export async function evaluateAndReport(snapshot: Snapshot, config: Config, options: CommonOptions, extra: EvaluateOptions = {}): Promise<number> {
@@ -43,7 +46,14 @@ export async function evaluateAndReport(snapshot: Snapshot, config: Config, opti
     ...(extra.now ? { now: extra.now } : {}),
   });
   for (const crash of result.crashed) process.stderr.write(`negdoctor: internal error in rule ${crash.ruleId}: ${crash.error}\n`);
-  const report: Report = { tool: TOOL, snapshot, result, rules: RULES, ...(extra.baselined ? { baselined: extra.baselined } : {}) };
+  const report: Report = {
+    tool: TOOL,
+    snapshot,
+    result,
+    rules: RULES,
+    ...(extra.baselined ? { baselined: extra.baselined } : {}),
+    ...(extra.sources ? { sources: extra.sources } : {}),
+  };
   const text = await render(options.format, report, { color: options.color, quiet: options.quiet, root: process.cwd() });
   await writeOutput(text, options.output);
   const failOn = options.failOnExplicit ? options.failOn : (config.failOn ?? options.failOn);

@@ -1,7 +1,7 @@
 /** Reporter dispatch: each format's module is loaded only when asked for. */
 import type { RenderOptions, Report } from './report.js';
 
-export const FORMATS = ['text', 'json'] as const;
+export const FORMATS = ['text', 'json', 'sarif', 'github', 'junit'] as const;
 export type Format = (typeof FORMATS)[number];
 
 export async function render(format: Format, report: Report, options: RenderOptions): Promise<string> {
@@ -10,5 +10,11 @@ export async function render(format: Format, report: Report, options: RenderOpti
       return (await import('./text.js')).renderText(report, options);
     case 'json':
       return (await import('./json.js')).renderJson(report);
+    case 'sarif':
+      return (await import('./sarif.js')).renderSarif(report, options);
+    case 'github':
+      return (await import('./github.js')).renderGithub(report, options);
+    case 'junit':
+      return (await import('./junit.js')).renderJunit(report, options);
   }
 }

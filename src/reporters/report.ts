@@ -2,6 +2,7 @@
 import type { EngineResult } from '../engine.js';
 import type { Rule } from '../rules/define-rule.js';
 import type { Snapshot } from '../snapshot/types.js';
+import type { SourceIndex } from '../collectors/manifests/source-index.js';
 
 export interface Report {
   tool: { name: string; version: string };
@@ -10,6 +11,8 @@ export interface Report {
   rules: Rule[];
   /** Fingerprints of findings that a baseline already holds (they do not count toward the exit code). */
   baselined?: Set<string>;
+  /** The parsed source files (lint): lets SARIF show each autofix as a text replacement. */
+  sources?: SourceIndex;
 }
 
 export interface RenderOptions {
