@@ -1,4 +1,4 @@
-import { backendConfigAnnotationOf } from '../analysis/annotations.js';
+import { BACKEND_CONFIG_ANNOTATION, backendConfigAnnotationOf } from '../analysis/annotations.js';
 import type { ServicePort, ServiceInfo } from '../model/index.js';
 import { asRecord, get } from '../model/values.js';
 import type { GcpBackendService } from '../snapshot/types.js';
@@ -50,7 +50,7 @@ export default defineRule({
       const annotation = backendConfigAnnotationOf(neg.service.obj.object);
       ctx.report({
         object: neg.service.obj,
-        path: annotation ? annotationPath(annotation.key) : ['metadata'],
+        path: annotationPath(annotation?.key ?? BACKEND_CONFIG_ANNOTATION),
         message: `${serviceLabel(neg.service)} port${lacking.length > 1 ? 's' : ''} ${lacking.map((l) => l.port.port).join(', ')} ${lacking.length > 1 ? 'have' : 'has'} no connection draining (${[...new Set(lacking.map((l) => l.why))].join('; ')}): requests in flight are dropped when an endpoint leaves the NEG.`,
       });
     }

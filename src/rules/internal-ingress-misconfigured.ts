@@ -41,7 +41,7 @@ export default defineRule({
           if (parsed?.ok && parsed.value.ingress === true) continue;
           ctx.report({
             object: service.obj,
-            path: present ? annotationPath(NEG_ANNOTATION) : ['metadata'],
+            path: annotationPath(NEG_ANNOTATION),
             message: present
               ? `${serviceLabel(service)} backs internal ${ingressLabel(ingress)} but its cloud.google.com/neg annotation does not set "ingress": true; internal Ingress needs NEG backends.`
               : `${serviceLabel(service)} backs internal ${ingressLabel(ingress)} but has no cloud.google.com/neg annotation; internal Ingress needs "ingress": true on every backend Service.`,

@@ -40,7 +40,7 @@ export default defineRule({
           }
           ctx.report({
             object: service.obj,
-            path: present ? annotationPath(NEG_ANNOTATION) : ['metadata'],
+            path: annotationPath(NEG_ANNOTATION),
             message: `${serviceLabel(service)} is a backend of ${ingressLabel(ingress)} but has no cloud.google.com/neg "ingress": true; container-native load balancing is not the default here (${why}), so the load balancer uses instance groups and NodePorts.`,
             related: [ingress.obj],
             fix: {
