@@ -149,7 +149,8 @@ function parseText(result: ManifestCollection, file: string, text: string): void
   docs.forEach((doc, documentIndex) => {
     if (doc.errors.length > 0) {
       result.documents++;
-      for (const error of doc.errors.slice(0, 3)) {
+      // Later errors in a document are almost always cascades of the first.
+      for (const error of doc.errors.slice(0, 1)) {
         const [start, end] = error.linePos ?? [];
         result.problems.push({
           kind: 'syntax',
