@@ -43,7 +43,11 @@ export default defineRule({
         if (typeof seconds === 'number' && seconds > 0) continue;
         lacking.push({
           port,
-          why: use ? `BackendConfig ${use.name} sets no connectionDraining.drainingTimeoutSec` : 'no BackendConfig applies to it',
+          why: !use
+            ? 'no BackendConfig applies to it'
+            : typeof seconds === 'number'
+              ? `BackendConfig ${use.name} sets connectionDraining.drainingTimeoutSec ${seconds}`
+              : `BackendConfig ${use.name} sets no connectionDraining.drainingTimeoutSec`,
         });
       }
       if (lacking.length === 0) continue;
