@@ -72,7 +72,7 @@ export default defineRule({
           ctx.report({
             object: slice,
             path: problem.path,
-            message: `EndpointSlice ${nameOf(slice)}${custom ? ` (managed by ${labels[MANAGED_BY_LABEL] ?? 'no controller label'})` : ''} of NEG Service ${service.name}: endpoint ${address} ${problem.text}; the NEG controller fails the sync for it and falls back to degraded mode.`,
+            message: `EndpointSlice ${nameOf(slice)}${custom ? ` (managed by ${labels[MANAGED_BY_LABEL] ?? 'no controller label'})` : ''} of NEG Service ${service.name}: endpoint ${address} ${problem.text}: the NEG controller cannot program it, fails the normal sync and, in degraded mode, leaves the endpoint out of the NEG.`,
             related: [service.obj],
             evidence: { reason: problem.reason, service: service.name, endpoint: address },
           });

@@ -50,7 +50,7 @@ export default defineRule({
       const providerId = asString(get(node.object.spec, 'providerID'));
       const zoneLabel = labelZone(node);
       const onNode = [...new Set(negPodsByNode.get(name) ?? [])];
-      const what = providerId ? `providerID "${providerId}" is not a Compute Engine instance (gce://<project>/<zone>/<instance>)` : 'has no providerID';
+      const what = providerId ? `has providerID "${providerId}", which is not a Compute Engine instance (gce://<project>/<zone>/<instance>)` : 'has no providerID';
       const label = zoneLabel ? ` Its zone label (${zoneLabel}) does not help: the NEG controller reads the zone from providerID.` : '';
       const impact =
         onNode.length > 0

@@ -1,4 +1,4 @@
-import { asRecord, get } from '../model/values.js';
+import { get } from '../model/values.js';
 import { nameOf } from '../model/workloads.js';
 import { DATA } from '../snapshot/data-keys.js';
 import type { SnapshotObject } from '../snapshot/types.js';
@@ -49,7 +49,7 @@ export default defineRule({
       if (!group) {
         const target = owner.workload ? owner.workload.obj : service.obj;
         const path: Path = owner.workload ? [...owner.workload.podSpecPath, 'topologySpreadConstraints'] : ['spec', 'selector'];
-        const label = owner.workload ? `${owner.kind} ${owner.name}` : `The pods of Service ${service.name}`;
+        const label = owner.workload ? `${owner.kind} ${owner.name} behind ${serviceList(negs.map((n) => n.service))}` : `Service ${service.name}`;
         groups.set(key, (group = { target, path, label, services: negs.map((n) => n.service), zones: new Map() }));
       }
       const list = group.zones.get(zone);
@@ -61,11 +61,11 @@ export default defineRule({
       if (group.zones.size !== 1) continue;
       const [zone, pods] = [...group.zones][0]!;
       if (pods.length < 2) continue;
-      const spread = asRecord(group.target.object.spec) ? get(group.target.object, ...group.path) : undefined;
+      const spread = group.path.at(-1) === 'topologySpreadConstraints' ? get(group.target.object, ...group.path) : undefined;
       ctx.report({
         object: group.target,
         path: group.path,
-        message: `${group.label} behind ${serviceList(group.services)} has all ${pods.length} ready pods in zone ${zone} while the cluster has nodes in ${clusterZones.size} zones (${[...clusterZones].sort().join(', ')}): one zone failing takes the backend down.${spread !== undefined ? ' Its topologySpreadConstraints did not spread them.' : ''}`,
+        message: `${group.label} has all ${pods.length} ready pods in zone ${zone} while the cluster has nodes in ${clusterZones.size} zones (${[...clusterZones].sort().join(', ')}): one zone failing takes the backend down.${spread !== undefined ? ' Its topologySpreadConstraints did not spread them.' : ''}`,
         evidence: { zone, pods, clusterZones: [...clusterZones].sort() },
       });
     }
