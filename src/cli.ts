@@ -6,7 +6,7 @@
  * 2 usage error / unreadable input / invalid config, 3 nothing could be
  * collected, 4 internal error (never confused with findings).
  */
-import { Command, CommanderError, Option } from 'commander';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { FORMATS } from './reporters/index.js';
 import { VERSION } from './version.js';
 
@@ -37,9 +37,10 @@ export interface CommonOptions {
 
 const collect = (value: string, previous: string[]) => [...previous, ...value.split(',').map((v) => v.trim()).filter(Boolean)];
 
-function addCommonOptions(command: Command): Command {
+/** `formatFlag`: scan takes `-f` for manifests (as kubectl does), so its format flag has no short form. */
+function addCommonOptions(command: Command, formatFlag = '-f, --format <format>'): Command {
   return command
-    .addOption(new Option('-f, --format <format>', 'output format').choices([...FORMATS]).default('text'))
+    .addOption(new Option(formatFlag, 'output format').choices([...FORMATS]).default('text'))
     .option('-o, --output <file>', 'write the report to a file instead of stdout')
     .addOption(new Option('--fail-on <severity>', 'exit 1 when a finding is at or above this severity').choices(['error', 'warning', 'info', 'never']))
     .option('-c, --config <file>', 'config file (default: .negdoctor.yaml found upward from the working directory)')
@@ -66,6 +67,40 @@ export function commonOptions(raw: Record<string, unknown>): CommonOptions {
   };
 }
 
+/** Flags of the live collection (scan, snapshot). */
+function addLiveOptions(command: Command): Command {
+  return command
+    .option('--kubeconfig <file>', 'kubeconfig file (default: KUBECONFIG, then ~/.kube/config, as kubectl finds it)')
+    .option('--context <name>', 'kube context (default: the current context)')
+    .addOption(new Option('-n, --namespace <namespace>', "namespace to scan (default: the context's, else default)").conflicts('allNamespaces'))
+    .option('-A, --all-namespaces', 'scan every namespace')
+    .option('--project <project>', 'Google Cloud project (default: from a gke_PROJECT_LOCATION_CLUSTER context name)')
+    .option('--location <location>', 'region or zone of the GKE cluster (default: from the context name)')
+    .option('--cluster <name>', 'GKE cluster name (default: from the context name)')
+    .option('--no-cloud', 'do not read Google Cloud; its rules are reported as not evaluated')
+    .option('--timeout <seconds>', 'time budget for the whole collection, in seconds', parseSeconds, 120);
+}
+
+function parseSeconds(value: string): number {
+  const seconds = Number(value);
+  if (!Number.isFinite(seconds) || seconds <= 0) throw new InvalidArgumentError('expected a positive number of seconds');
+  return seconds;
+}
+
+function liveOptions(raw: Record<string, unknown>) {
+  return {
+    ...(raw.kubeconfig ? { kubeconfig: raw.kubeconfig as string } : {}),
+    ...(raw.context ? { context: raw.context as string } : {}),
+    ...(raw.namespace ? { namespace: raw.namespace as string } : {}),
+    allNamespaces: Boolean(raw.allNamespaces),
+    ...(raw.project ? { project: raw.project as string } : {}),
+    ...(raw.location ? { location: raw.location as string } : {}),
+    ...(raw.cluster ? { cluster: raw.cluster as string } : {}),
+    cloud: raw.cloud !== false,
+    timeoutSec: raw.timeout as number,
+  };
+}
+
 export function buildProgram(setExit: (code: number) => void): Command {
   const program = new Command('negdoctor')
     .description('Diagnose GKE container-native load balancing: Ingress → Service → NEG → Pods.')
@@ -84,6 +119,38 @@ export function buildProgram(setExit: (code: number) => void): Command {
   ).action(async (paths: string[], raw: Record<string, unknown>) => {
     const { lintCommand } = await import('./commands/lint.js');
     setExit(await lintCommand(paths, { ...commonOptions(raw), ...(raw.now ? { now: raw.now as string } : {}) }));
+  });
+
+  addLiveOptions(
+    addCommonOptions(
+      program
+        .command('scan')
+        .description('diagnose the live cluster (current kube context and its Google Cloud project), or replay a saved snapshot')
+        .option('--snapshot <file>', 'replay a snapshot written by `negdoctor snapshot` instead of collecting')
+        .option('-f, --file <path>', 'add manifests (file or directory, repeatable): they replace the live objects of the same name', (v: string, p: string[]) => [...p, v], []),
+      '--format <format>',
+    ),
+  ).action(async (raw: Record<string, unknown>) => {
+    const { scanCommand } = await import('./commands/scan.js');
+    setExit(
+      await scanCommand({
+        ...commonOptions(raw),
+        ...liveOptions(raw),
+        ...(raw.snapshot ? { snapshot: raw.snapshot as string } : {}),
+        files: (raw.file as string[]) ?? [],
+      }),
+    );
+  });
+
+  addLiveOptions(
+    program
+      .command('snapshot')
+      .description('collect only and write a redacted snapshot, to diagnose later with `negdoctor scan --snapshot FILE`')
+      .requiredOption('-o, --output <file>', 'the snapshot file to write')
+      .option('-q, --quiet', 'no summary line'),
+  ).action(async (raw: Record<string, unknown>) => {
+    const { snapshotCommand } = await import('./commands/snapshot.js');
+    setExit(await snapshotCommand({ ...liveOptions(raw), output: raw.output as string, quiet: Boolean(raw.quiet) }));
   });
 
   program

@@ -1,0 +1,262 @@
+/**
+ * Live collection shared by `scan` and `snapshot`: the Kubernetes collector,
+ * then (with the kube-system Namespace UID it found) the Google Cloud one,
+ * assembled into one Snapshot. Both collectors are imported lazily: they pull
+ * in client-node and the Google client libraries.
+ *
+ * Nothing here aborts on a partial failure: a failed list is recorded in the
+ * snapshot's `errors` and its data keys, and only the rules that need it go
+ * "not evaluated". Only "nothing could be collected" (no kubeconfig, server
+ * unreachable, credentials rejected) is fatal: exit 3.
+ */
+import { CliError, EXIT } from '../cli.js';
+import type { CollectionProgress } from '../collectors/progress.js';
+import type { Locator } from '../engine.js';
+import type { ManifestCollection } from '../collectors/manifests/index.js';
+import { DATA } from '../snapshot/data-keys.js';
+import {
+  SNAPSHOT_API_VERSION,
+  SNAPSHOT_KIND,
+  type ClusterInfo,
+  type CollectionError,
+  type DataAvailability,
+  type KubeObject,
+  type Snapshot,
+  type SnapshotObject,
+} from '../snapshot/types.js';
+import { TOOL } from '../version.js';
+
+export interface LiveOptions {
+  kubeconfig?: string;
+  context?: string;
+  namespace?: string;
+  allNamespaces?: boolean;
+  project?: string;
+  location?: string;
+  cluster?: string;
+  /** false with --no-cloud. */
+  cloud: boolean;
+  /** Budget for the whole collection (--timeout), in seconds. */
+  timeoutSec: number;
+}
+
+export interface LiveProgress {
+  kube?: CollectionProgress;
+  gcp?: CollectionProgress;
+}
+
+export interface LiveCollection {
+  snapshot: Snapshot;
+  requests: { kube: number; gcp: number };
+  /** Why Google Cloud was not read, when it was not. */
+  cloudSkipped?: string;
+}
+
+export const DEFAULT_TIMEOUT_SEC = 120;
+
+/**
+ * Share of --timeout the Kubernetes part may use when Google Cloud is read
+ * too: a hung API server must not leave nothing for the cloud calls (which
+ * need the kube-system UID, so they run after it).
+ */
+export const KUBE_BUDGET_SHARE = 0.6;
+
+/** The suggestion printed with exit 3. */
+export const DEMO_HINT = 'to see what a report looks like without a cluster, run: negdoctor scan --snapshot fixtures/demo/snapshot.json (from a negdoctor checkout)';
+
+export const GCP_DATA_KEYS: string[] = Object.values(DATA).filter((k) => k.startsWith('gcp:'));
+
+export async function collectLive(options: LiveOptions, progress: LiveProgress = {}): Promise<LiveCollection> {
+  const budgetMs = Math.max(1, Math.round(options.timeoutSec * 1000));
+  const deadline = Date.now() + budgetMs;
+  const { collectKube } = await import('../collectors/kube/index.js');
+  const kube = await collectKube(
+    {
+      ...(options.kubeconfig ? { kubeconfig: options.kubeconfig } : {}),
+      ...(options.context ? { context: options.context } : {}),
+      ...(options.namespace ? { namespace: options.namespace } : {}),
+      allNamespaces: Boolean(options.allNamespaces),
+      timeoutMs: options.cloud ? Math.max(1, Math.round(budgetMs * KUBE_BUDGET_SHARE)) : budgetMs,
+    },
+    progress.kube,
+  );
+  if (kube.unreachable) {
+    throw new CliError(`nothing could be collected — ${kube.unreachable.message}\n${DEMO_HINT}`, EXIT.unreachable);
+  }
+  const collectedAt = new Date().toISOString();
+
+  const cluster: ClusterInfo = {
+    ...kube.cluster,
+    ...(options.project ? { project: options.project } : {}),
+    ...(options.location ? { location: options.location } : {}),
+    ...(options.cluster ? { name: options.cluster } : {}),
+  };
+  const data: Record<string, DataAvailability> = { ...kube.data };
+  const errors: CollectionError[] = [...kube.errors];
+  const requests = { kube: kube.requests, gcp: 0 };
+
+  let cloud: Snapshot['cloud'];
+  const skipped = cloudSkipReason(options, cluster);
+  if (skipped) {
+    for (const key of GCP_DATA_KEYS) data[key] = { state: 'missing', reason: skipped };
+  } else {
+    const remaining = deadline - Date.now();
+    if (remaining < 250) {
+      const reason = `the scan ran out of time (--timeout ${options.timeoutSec} s) before Google Cloud was read`;
+      for (const key of GCP_DATA_KEYS) data[key] = { state: 'error', reason };
+      errors.push({ source: 'gcp', data: DATA.gcpCluster, message: reason });
+    } else {
+      const { collectGcp } = await import('../collectors/gcp/index.js');
+      const gcp = await collectGcp(
+        {
+          project: cluster.project!,
+          location: cluster.location!,
+          cluster: cluster.name!,
+          timeoutMs: remaining,
+          ...(cluster.kubeSystemUid ? { clusterUid: cluster.kubeSystemUid } : {}),
+        },
+        progress.gcp,
+      );
+      cloud = gcp.cloud;
+      Object.assign(data, gcp.data);
+      errors.push(...gcp.errors);
+      requests.gcp = gcp.requests;
+    }
+  }
+
+  const snapshot: Snapshot = {
+    apiVersion: SNAPSHOT_API_VERSION,
+    kind: SNAPSHOT_KIND,
+    collectedAt,
+    source: 'live',
+    tool: { ...TOOL },
+    cluster,
+    objects: kube.objects.map((object, id) => ({ id, object })),
+    ...(cloud ? { cloud } : {}),
+    data,
+    errors,
+    inputs: { files: 0, documents: 0, nonKubernetes: 0, skippedFiles: 0, problems: [], notices: [] },
+  };
+  return { snapshot, requests, ...(skipped ? { cloudSkipped: skipped } : {}) };
+}
+
+/** Why Google Cloud is not read, naming the flag that would change it; undefined when it is read. */
+export function cloudSkipReason(options: Pick<LiveOptions, 'cloud'>, cluster: ClusterInfo): string | undefined {
+  if (!options.cloud) return 'Google Cloud was not read (--no-cloud)';
+  const context = cluster.context ? `the context "${cluster.context}"` : 'the kube context';
+  const notGke = `${context} is not named gke_PROJECT_LOCATION_CLUSTER`;
+  if (!cluster.project) return `no Google Cloud project: ${notGke}; pass --project (with --location and --cluster)`;
+  const lacking = [!cluster.location && '--location', !cluster.name && '--cluster'].filter(Boolean) as string[];
+  if (lacking.length) return `the GKE cluster of project ${cluster.project} is not known: ${notGke}; pass ${lacking.join(' and ')}`;
+  return undefined;
+}
+
+/** Kinds without a namespace: a manifest of these never gets the default namespace. */
+const CLUSTER_SCOPED = new Set([
+  'Node',
+  'Namespace',
+  'IngressClass',
+  'GatewayClass',
+  'ClusterRole',
+  'ClusterRoleBinding',
+  'CustomResourceDefinition',
+  'PersistentVolume',
+  'StorageClass',
+  'PriorityClass',
+]);
+
+/**
+ * Annotations the controllers write on live objects: kept when a manifest
+ * replaces its live object, since the manifest cannot carry them (a Service
+ * file has no `neg-status`).
+ */
+function isControllerAnnotation(key: string): boolean {
+  return key === 'cloud.google.com/neg-status' || key === 'deployment.kubernetes.io/revision' || key.startsWith('ingress.kubernetes.io/');
+}
+
+const groupOf = (apiVersion: string) => (apiVersion.includes('/') ? apiVersion.split('/')[0]! : '');
+
+/**
+ * Merges manifests (`scan -f`) into a live or replayed snapshot. A manifest
+ * object replaces the live object of the same group, kind, namespace and name
+ * (the manifest is what is about to be applied), keeping the live `status`,
+ * UID, creation time and controller-written annotations so the live-state
+ * rules still see the running object; other manifest objects are added. The
+ * returned locator points findings on manifest objects at their files.
+ */
+export function mergeManifests(
+  snapshot: Snapshot,
+  collection: ManifestCollection,
+  defaultNamespace: string,
+): { snapshot: Snapshot; locator: Locator; replaced: number; added: number } {
+  const objects: SnapshotObject[] = snapshot.objects.map((o, id) => ({ ...o, id }));
+  const identity = (o: KubeObject) => {
+    const ns = CLUSTER_SCOPED.has(o.kind) ? '' : (o.metadata.namespace ?? defaultNamespace);
+    return `${groupOf(o.apiVersion)}/${o.kind}/${ns}/${o.metadata.name ?? ''}`;
+  };
+  const byIdentity = new Map<string, number>();
+  for (const o of objects) byIdentity.set(identity(o.object), o.id);
+  /** merged snapshot id → index in the manifest collection (the SourceIndex's ids). */
+  const toManifest = new Map<number, number>();
+  let replaced = 0;
+  let added = 0;
+  collection.objects.forEach((manifest, index) => {
+    const object = structuredClone(manifest.object);
+    if (!CLUSTER_SCOPED.has(object.kind) && !object.metadata.namespace) object.metadata = { ...object.metadata, namespace: defaultNamespace };
+    const source = { file: manifest.file, documentIndex: manifest.documentIndex, path: manifest.base, line: manifest.line, column: manifest.column };
+    const existing = byIdentity.get(identity(object));
+    if (existing !== undefined) {
+      const live = objects[existing]!.object;
+      if (object.status === undefined && live.status !== undefined) object.status = live.status;
+      const liveMeta = live.metadata;
+      const meta = object.metadata as Record<string, unknown>;
+      for (const key of ['uid', 'creationTimestamp', 'generation']) {
+        if (meta[key] === undefined && liveMeta[key] !== undefined) meta[key] = liveMeta[key];
+      }
+      const kept = Object.entries(liveMeta.annotations ?? {}).filter(([k]) => isControllerAnnotation(k) && !(k in (object.metadata.annotations ?? {})));
+      if (kept.length) object.metadata.annotations = { ...Object.fromEntries(kept), ...(object.metadata.annotations ?? {}) };
+      objects[existing] = { id: existing, object, source };
+      toManifest.set(existing, index);
+      replaced++;
+    } else {
+      const id = objects.length;
+      objects.push({ id, object, source });
+      byIdentity.set(identity(object), id);
+      toManifest.set(id, index);
+      added++;
+    }
+  });
+  const merged: Snapshot = {
+    ...snapshot,
+    objects,
+    inputs: {
+      files: collection.files.length,
+      documents: collection.documents,
+      nonKubernetes: collection.foreign.length,
+      skippedFiles: collection.skippedFiles,
+      problems: collection.problems,
+      notices: collection.notices,
+    },
+  };
+  const locator: Locator = {
+    locate: (id, path) => {
+      const index = toManifest.get(id);
+      return index === undefined ? undefined : collection.sources.locate(index, path);
+    },
+  };
+  return { snapshot: merged, locator, replaced, added };
+}
+
+/** One short line per collection error, for stderr. */
+export function briefErrors(errors: CollectionError[]): string[] {
+  const seen = new Set<string>();
+  const lines: string[] = [];
+  for (const e of errors) {
+    // One failed list can be recorded against several data keys: say it once.
+    if (seen.has(e.message)) continue;
+    seen.add(e.message);
+    const oneLine = e.message.replace(/\s+/g, ' ');
+    lines.push(`${e.source === 'gcp' ? 'Google Cloud' : 'Kubernetes'}: ${oneLine.length > 240 ? `${oneLine.slice(0, 237)}…` : oneLine}`);
+  }
+  return lines;
+}

@@ -1,0 +1,119 @@
+/**
+ * `negdoctor scan`: collect the live cluster (and its Google Cloud project),
+ * or replay a saved snapshot with --snapshot, optionally merge manifests
+ * (-f), run the rules and report. Rules take "now" from the snapshot's
+ * `collectedAt`, so a replay gives the findings the live scan gave.
+ */
+import { CliError, EXIT, type CommonOptions } from '../cli.js';
+import type { Locator } from '../engine.js';
+import type { ManifestCollection } from '../collectors/manifests/index.js';
+import type { SourceIndex } from '../collectors/manifests/source-index.js';
+import type { Snapshot } from '../snapshot/types.js';
+import { briefErrors, collectLive, mergeManifests, type LiveCollection, type LiveOptions } from './live.js';
+import { evaluateAndReport, loadCommandConfig } from './run.js';
+
+export interface ScanOptions extends CommonOptions, LiveOptions {
+  /** --snapshot FILE: replay instead of collecting. */
+  snapshot?: string;
+  /** -f PATH (repeatable): manifests merged into the snapshot. */
+  files: string[];
+}
+
+export async function scanCommand(options: ScanOptions): Promise<number> {
+  const config = await loadCommandConfig(options);
+  // Read the manifests first: a bad -f path is a usage error before any network call.
+  const manifests = options.files.length ? await readManifests(options.files, options.quiet) : undefined;
+
+  let snapshot: Snapshot;
+  if (options.snapshot) {
+    snapshot = await readSnapshotFile(options.snapshot);
+  } else {
+    snapshot = (await collectWithProgress(options)).snapshot;
+  }
+
+  let locator: Locator | undefined;
+  let sources: SourceIndex | undefined;
+  if (manifests) {
+    const merged = mergeManifests(snapshot, manifests, options.namespace ?? 'default');
+    snapshot = merged.snapshot;
+    locator = merged.locator;
+    sources = manifests.sources;
+    if (!options.quiet) {
+      process.stderr.write(
+        `negdoctor: ${manifests.objects.length} manifest ${manifests.objects.length === 1 ? 'object' : 'objects'} from -f: ${merged.replaced} replaced their live object, ${merged.added} added\n`,
+      );
+    }
+  }
+  const now = new Date(snapshot.collectedAt);
+  return evaluateAndReport(snapshot, config, options, {
+    ...(Number.isNaN(now.getTime()) ? {} : { now }),
+    ...(locator ? { locator } : {}),
+    ...(sources ? { sources } : {}),
+  });
+}
+
+/** The ink view needs a real terminal with a width, and is for people reading the text report. */
+export function wantsProgressView(options: Pick<CommonOptions, 'format' | 'quiet'>, streams = { stdout: process.stdout, stderr: process.stderr }): boolean {
+  const { stdout, stderr } = streams;
+  return (
+    options.format === 'text' &&
+    !options.quiet &&
+    Boolean(stdout.isTTY) &&
+    Boolean(stderr.isTTY) &&
+    (stdout.columns ?? 0) > 0 &&
+    (stderr.columns ?? 0) > 0
+  );
+}
+
+/**
+ * Collects with the ink progress view on stderr when there is a terminal to
+ * draw on; otherwise plainly, with the collection errors as brief stderr
+ * lines. Either way stdout is left to the report.
+ */
+async function collectWithProgress(options: ScanOptions): Promise<LiveCollection> {
+  if (wantsProgressView(options)) {
+    const { startProgressView } = await import('../reporters/ink/index.js');
+    const view = await startProgressView({ stream: process.stderr, cloud: options.cloud });
+    let collection: LiveCollection | undefined;
+    try {
+      collection = await collectLive(options, { kube: view.sink('kube'), gcp: view.sink('gcp') });
+      return collection;
+    } finally {
+      await view.finish(collection ? { errors: briefErrors(collection.snapshot.errors), cloudSkipped: collection.cloudSkipped } : undefined);
+    }
+  }
+  const collection = await collectLive(options);
+  reportCollectionErrors(collection);
+  return collection;
+}
+
+export function reportCollectionErrors(collection: LiveCollection): void {
+  const lines = briefErrors(collection.snapshot.errors);
+  for (const line of lines) process.stderr.write(`negdoctor: warning: ${line}\n`);
+  if (lines.length) process.stderr.write('negdoctor: the rules that need this data are reported as not evaluated; the rest of the report is complete\n');
+}
+
+async function readManifests(paths: string[], quiet: boolean): Promise<ManifestCollection> {
+  const { collectManifests, InputError } = await import('../collectors/manifests/index.js');
+  let collection: ManifestCollection;
+  try {
+    collection = await collectManifests(paths);
+  } catch (error) {
+    if (error instanceof InputError) throw new CliError(error.message, EXIT.usage);
+    throw error;
+  }
+  if (collection.files.length === 0) throw new CliError(`-f: no .yaml, .yml or .json files found in ${paths.join(', ')}`, EXIT.usage);
+  if (!quiet) for (const notice of collection.notices) process.stderr.write(`negdoctor: ${notice.file}: ${notice.message}\n`);
+  return collection;
+}
+
+/** Loads and validates a snapshot file; a wrong version or shape is a usage error (exit 2). */
+export async function readSnapshotFile(file: string): Promise<Snapshot> {
+  const io = await import('../snapshot/io.js');
+  try {
+    return await io.loadSnapshot(file);
+  } catch (error) {
+    if (error instanceof io.SnapshotError) throw new CliError(error.message, EXIT.usage);
+    throw error;
+  }
+}
