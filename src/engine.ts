@@ -114,7 +114,9 @@ function toFinding(rule: Rule, raw: RawFinding, severityOverride: Finding['sever
   const location = raw.location ?? (raw.object && locator ? (locator.locate(raw.object.id, raw.path) ?? null) : null);
   const identity = object
     ? `${object.kind}/${object.namespace ?? ''}/${object.name}`
-    : `${location?.file ?? ''}:${location?.line ?? ''}:${location?.column ?? ''}:${raw.message}`;
+    : raw.resource !== undefined
+      ? `resource:${raw.resource}`
+      : `${location?.file ?? ''}:${location?.line ?? ''}:${location?.column ?? ''}:${raw.message}`;
   return {
     ruleId: rule.meta.id,
     // A rule's own severity for this finding (e.g. error vs warning) is its default; config overrides it.

@@ -50,6 +50,13 @@ export interface RawFinding {
   evidence?: Record<string, unknown>;
   /** For findings with no object (input problems): where it is. */
   location?: Location;
+  /**
+   * For findings about a resource outside the snapshot's objects (a Google
+   * Cloud firewall rule, NEG or cluster): its stable identity, e.g.
+   * `compute/zones/us-central1-a/networkEndpointGroups/NAME`. Used for the
+   * fingerprint instead of the message, which carries changing values.
+   */
+  resource?: string;
 }
 
 export interface RuleContext<O> {

@@ -56,12 +56,18 @@ export function manifestSnapshot(collection: ManifestCollection, options: Manife
       reason: 'offline lint has no Google Cloud state; run `negdoctor scan` or pass gcloud JSON dumps',
     };
   }
+  // `kubectl get namespace kube-system -o yaml` among the inputs: its UID is the cluster UID GKE writes into NEG descriptions.
+  const kubeSystemUid = objects
+    .map((o) => o.object)
+    .find((o) => o.kind === 'Namespace' && o.metadata?.name === 'kube-system' && typeof o.metadata.uid === 'string' && o.metadata.uid !== '')
+    ?.metadata.uid as string | undefined;
   return {
     apiVersion: SNAPSHOT_API_VERSION,
     kind: SNAPSHOT_KIND,
     collectedAt: (options.now ?? newestTimestamp(objects) ?? new Date()).toISOString(),
     source: 'manifests',
     tool: options.tool,
+    ...(kubeSystemUid ? { cluster: { kubeSystemUid } } : {}),
     objects,
     ...(options.cloud ? { cloud: options.cloud.state } : {}),
     data,

@@ -1,0 +1,36 @@
+import { DATA } from '../snapshot/data-keys.js';
+import type { GkeCluster } from '../snapshot/types.js';
+import { clusterEvidence, clusterLabel, clusterResource, targetCluster } from './cloud-state.js';
+import { defineRule } from './define-rule.js';
+
+export default defineRule({
+  meta: {
+    id: 'cluster-not-vpc-native',
+    title: 'The cluster is routes-based, not VPC-native',
+    severity: 'error',
+    category: 'cloud',
+    symptom: 'Services annotated for NEGs never get them (the NEG controller reports errors), and Ingresses fall back to instance groups and node ports.',
+    cause:
+      'Container-native load balancing sends traffic straight to pod IPs, which must be alias IPs of the node VMs. Only VPC-native clusters (`ipAllocationPolicy.useIpAliases: true`) give pods alias IPs; routes-based clusters route pod ranges through custom static routes that NEGs cannot address.',
+    evidence:
+      'The GKE cluster (`gcloud container clusters describe`): the rule fires when `ipAllocationPolicy.useIpAliases` is not true. Without a single known cluster, every cluster in the inputs is checked.',
+    remediation:
+      'VPC-native mode cannot be switched on for an existing cluster: create a new cluster with `--enable-ip-alias` (the default for new clusters) and migrate the workloads.',
+    needs: [DATA.gcpCluster],
+    defaults: {},
+  },
+  check(ctx) {
+    const { cluster } = targetCluster(ctx.snapshot, ctx.model);
+    const clusters: GkeCluster[] = cluster ? [cluster] : (ctx.snapshot.cloud?.clusters ?? []);
+    for (const c of clusters) {
+      if (c.ipAllocationPolicy?.useIpAliases === true) continue;
+      const how = c.ipAllocationPolicy ? 'ipAllocationPolicy.useIpAliases is false' : 'it has no ipAllocationPolicy';
+      ctx.report({
+        path: [],
+        resource: clusterResource(c),
+        message: `${clusterLabel(c)} is routes-based (${how}): pods get no alias IPs, so GKE cannot create NEGs and container-native load balancing does not work.`,
+        evidence: { ...clusterEvidence(c), useIpAliases: c.ipAllocationPolicy?.useIpAliases ?? null },
+      });
+    }
+  },
+});

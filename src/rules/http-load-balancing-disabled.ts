@@ -1,0 +1,36 @@
+import { DATA } from '../snapshot/data-keys.js';
+import type { GkeCluster } from '../snapshot/types.js';
+import { clusterEvidence, clusterLabel, clusterResource, targetCluster } from './cloud-state.js';
+import { defineRule } from './define-rule.js';
+
+export default defineRule({
+  meta: {
+    id: 'http-load-balancing-disabled',
+    title: 'The HttpLoadBalancing add-on is disabled',
+    severity: 'error',
+    category: 'cloud',
+    symptom: 'Ingresses never get an address, Services never get NEGs or a neg-status annotation, and pods with the NEG readiness gate stay unready.',
+    cause:
+      'The HttpLoadBalancing add-on runs the GKE Ingress controller and the NEG controller. With it disabled nothing programs load balancers, NEGs, health checks or the health-check firewall rule for the cluster.',
+    evidence:
+      'The GKE cluster (`gcloud container clusters describe`): the rule fires when `addonsConfig.httpLoadBalancing.disabled` is true. Without a single known cluster, every cluster in the inputs is checked.',
+    remediation:
+      'Enable the add-on: `gcloud container clusters update CLUSTER --location LOCATION --update-addons=HttpLoadBalancing=ENABLED`.',
+    needs: [DATA.gcpCluster],
+    defaults: {},
+  },
+  check(ctx) {
+    const { cluster } = targetCluster(ctx.snapshot, ctx.model);
+    const clusters: GkeCluster[] = cluster ? [cluster] : (ctx.snapshot.cloud?.clusters ?? []);
+    for (const c of clusters) {
+      if (c.addonsConfig?.httpLoadBalancing?.disabled !== true) continue;
+      const command = `gcloud container clusters update ${c.name}${c.location ? ` --location ${c.location}` : ''} --update-addons=HttpLoadBalancing=ENABLED`;
+      ctx.report({
+        path: [],
+        resource: clusterResource(c),
+        message: `${clusterLabel(c)} has the HttpLoadBalancing add-on disabled: nothing creates NEGs or programs the load balancer for its Ingresses; enable it with \`${command}\`.`,
+        evidence: { ...clusterEvidence(c), command },
+      });
+    }
+  },
+});
