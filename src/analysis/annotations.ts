@@ -104,6 +104,13 @@ const appProtocolsSchema = {
   additionalProperties: { enum: [...APP_PROTOCOLS] },
 };
 
+const SCHEMAS = {
+  neg: negSchema,
+  negStatus: negStatusSchema,
+  backendConfig: backendConfigSchema,
+  appProtocols: appProtocolsSchema,
+};
+
 interface Validators {
   neg: ValidateFunction<NegAnnotation>;
   negStatus: ValidateFunction<NegStatusAnnotation>;
@@ -111,20 +118,21 @@ interface Validators {
   appProtocols: ValidateFunction<AppProtocolsAnnotation>;
 }
 
-let validators: Validators | undefined;
+let ajv: Ajv | undefined;
+const validators: Partial<Validators> = {};
 
-/** Compiled on first use and then reused: compiling is the expensive part. */
-function getValidators(): Validators {
-  if (!validators) {
-    const ajv = new Ajv({ allErrors: true });
-    validators = {
-      neg: ajv.compile<NegAnnotation>(negSchema),
-      negStatus: ajv.compile<NegStatusAnnotation>(negStatusSchema),
-      backendConfig: ajv.compile<BackendConfigAnnotation>(backendConfigSchema),
-      appProtocols: ajv.compile<AppProtocolsAnnotation>(appProtocolsSchema),
-    };
-  }
-  return validators;
+/**
+ * Each schema is compiled on its first use and then reused: compiling is the
+ * expensive part (tens of ms each), and a lint of a few files must not pay
+ * for annotations it never meets.
+ */
+function getValidator<K extends keyof Validators>(name: K): Validators[K] {
+  const cached = validators[name];
+  if (cached) return cached as Validators[K];
+  ajv ??= new Ajv({ allErrors: true, validateSchema: false });
+  const validate = ajv.compile(SCHEMAS[name]) as Validators[K];
+  validators[name] = validate;
+  return validate;
 }
 
 // ---------------------------------------------------------------------------
@@ -220,12 +228,12 @@ function parseJsonAnnotation<T>(annotation: string, value: unknown, validate: Va
 
 /** `cloud.google.com/neg`: `{"ingress": bool, "exposed_ports": {"<port>": {"name"?}}, "zones"?: [..]}`. */
 export function parseNegAnnotation(value: unknown): ParseResult<NegAnnotation> {
-  return parseJsonAnnotation(NEG_ANNOTATION, value, getValidators().neg);
+  return parseJsonAnnotation(NEG_ANNOTATION, value, getValidator('neg'));
 }
 
 /** `cloud.google.com/neg-status`: `{"network_endpoint_groups": {"<port>": "<neg>"}, "zones": [..]}`. */
 export function parseNegStatusAnnotation(value: unknown): ParseResult<NegStatusAnnotation> {
-  return parseJsonAnnotation(NEG_STATUS_ANNOTATION, value, getValidators().negStatus);
+  return parseJsonAnnotation(NEG_STATUS_ANNOTATION, value, getValidator('negStatus'));
 }
 
 /**
@@ -237,7 +245,7 @@ export function parseBackendConfigAnnotation(
   value: unknown,
   annotation: string = BACKEND_CONFIG_ANNOTATION,
 ): ParseResult<BackendConfigAnnotation> {
-  const result = parseJsonAnnotation(annotation, value, getValidators().backendConfig);
+  const result = parseJsonAnnotation(annotation, value, getValidator('backendConfig'));
   if (result.ok && result.value.default === undefined && Object.keys(result.value.ports ?? {}).length === 0) {
     return {
       ok: false,
@@ -252,7 +260,7 @@ export function parseAppProtocolsAnnotation(
   value: unknown,
   annotation: string = APP_PROTOCOLS_ANNOTATION,
 ): ParseResult<AppProtocolsAnnotation> {
-  return parseJsonAnnotation(annotation, value, getValidators().appProtocols);
+  return parseJsonAnnotation(annotation, value, getValidator('appProtocols'));
 }
 
 function annotationsOf(service: unknown): Record<string, unknown> {

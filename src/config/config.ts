@@ -10,6 +10,8 @@ import { parse as parseYaml } from 'yaml';
 import type { Severity } from '../findings.js';
 import type { Rule } from '../rules/define-rule.js';
 import { defaultSettings, type Settings } from './settings.js';
+import { isRecord } from '../model/values.js';
+import { isValidCidr } from '../analysis/firewall.js';
 
 export const CONFIG_FILE_NAMES = ['.negdoctor.yaml', '.negdoctor.yml'];
 
@@ -52,25 +54,13 @@ export class ConfigError extends Error {}
 
 const SEVERITIES = ['error', 'warning', 'info'];
 
+/**
+ * The config schema. Rule ids are checked with `propertyNames` and each
+ * rule's options with a small schema of its own, compiled only for the rules
+ * a config mentions: one big schema with a branch per rule costs hundreds of
+ * milliseconds to compile on every run.
+ */
 function configSchema(rules: Rule[]): object {
-  const ruleProperties: Record<string, object> = {};
-  for (const rule of rules) {
-    const options = rule.meta.options ?? {};
-    ruleProperties[rule.meta.id] = {
-      oneOf: [
-        { enum: [...SEVERITIES, 'off'] },
-        {
-          type: 'object',
-          additionalProperties: false,
-          properties: {
-            severity: { enum: SEVERITIES },
-            enabled: { type: 'boolean' },
-            options: { type: 'object', additionalProperties: false, properties: options },
-          },
-        },
-      ],
-    };
-  }
   return {
     type: 'object',
     additionalProperties: false,
@@ -80,7 +70,20 @@ function configSchema(rules: Rule[]): object {
       healthCheckRanges: { type: 'array', items: { type: 'string' }, minItems: 1 },
       healthCheckRangesIpv6: { type: 'array', items: { type: 'string' } },
       failOn: { enum: [...SEVERITIES, 'never'] },
-      rules: { type: 'object', additionalProperties: false, properties: ruleProperties },
+      rules: {
+        type: 'object',
+        propertyNames: { enum: rules.map((r) => r.meta.id) },
+        additionalProperties: {
+          oneOf: [
+            { enum: [...SEVERITIES, 'off'] },
+            {
+              type: 'object',
+              additionalProperties: false,
+              properties: { severity: { enum: SEVERITIES }, enabled: { type: 'boolean' }, options: { type: 'object' } },
+            },
+          ],
+        },
+      },
       ignore: {
         type: 'array',
         items: {
@@ -99,6 +102,10 @@ function configSchema(rules: Rule[]): object {
       },
     },
   };
+}
+
+function optionsSchema(rule: Rule): object {
+  return { type: 'object', additionalProperties: false, properties: rule.meta.options ?? {} };
 }
 
 /** Finds `.negdoctor.yaml` in `cwd` or the nearest parent directory. */
@@ -138,11 +145,8 @@ export async function loadConfig(rules: Rule[], explicit: string | undefined, cw
 }
 
 export function resolveConfig(rules: Rule[], raw: unknown, file: string | undefined): Config {
-  const ajv = new Ajv({ allErrors: true, strict: false });
-  const validate = ajv.compile(configSchema(rules));
-  if (!validate(raw)) {
-    throw new ConfigError(`invalid config${file ? ` ${file}` : ''}:\n${formatErrors(validate.errors ?? [], rules)}`);
-  }
+  // An absent or empty config is valid by construction: skip compiling a validator for it.
+  if (!(isRecord(raw) && Object.keys(raw).length === 0)) validateConfig(rules, raw, file);
   const config = raw as ConfigFile;
   const settings = defaultSettings();
   if (config.gkeVersion) settings.gkeVersion = config.gkeVersion;
@@ -171,14 +175,42 @@ export function resolveConfig(rules: Rule[], raw: unknown, file: string | undefi
   };
 }
 
+function validateConfig(rules: Rule[], raw: unknown, file: string | undefined): void {
+  // The schema is ours and tested: skip compiling the JSON Schema meta-schema to check it (~100 ms per run).
+  const ajv = new Ajv({ allErrors: true, strict: false, validateSchema: false });
+  const validate = ajv.compile(configSchema(rules));
+  const problems: string[] = [];
+  if (!validate(raw)) problems.push(formatErrors(validate.errors ?? [], rules));
+  const ruleSettings = isRecord(raw) && isRecord(raw.rules) ? raw.rules : {};
+  for (const [id, setting] of Object.entries(ruleSettings)) {
+    const rule = rules.find((r) => r.meta.id === id);
+    if (!rule || !isRecord(setting) || setting.options === undefined) continue;
+    const validateOptions = ajv.compile(optionsSchema(rule));
+    if (!validateOptions(setting.options)) {
+      const prefixed = (validateOptions.errors ?? []).map((e) => ({ ...e, instancePath: `/rules/${id}/options${e.instancePath}` }));
+      problems.push(formatErrors(prefixed, rules));
+    }
+  }
+  for (const key of ['healthCheckRanges', 'healthCheckRangesIpv6'] as const) {
+    const ranges = isRecord(raw) && Array.isArray(raw[key]) ? (raw[key] as unknown[]) : [];
+    for (const [i, range] of ranges.entries()) {
+      if (typeof range === 'string' && !isValidCidr(range)) problems.push(`  ${key}.${i}: ${range} is not a CIDR range`);
+    }
+  }
+  if (problems.length > 0) throw new ConfigError(`invalid config${file ? ` ${file}` : ''}:\n${problems.join('\n')}`);
+}
+
 /** ajv errors as lines that name the offending key ("rules.zone-spred-missing: unknown key"). */
 function formatErrors(errors: ErrorObject[], rules: Rule[]): string {
   const lines = new Set<string>();
   for (const error of errors) {
     // oneOf branches repeat each other's errors; the summary line adds nothing.
-    if (error.keyword === 'oneOf') continue;
+    if (error.keyword === 'oneOf' || error.keyword === 'propertyNames') continue;
     const where = error.instancePath.replace(/^\//, '').split('/').filter(Boolean).join('.') || '(top level)';
-    if (error.keyword === 'additionalProperties') {
+    if (error.propertyName !== undefined) {
+      const hint = closest(error.propertyName, rules.map((r) => r.meta.id));
+      lines.add(`  ${where}.${error.propertyName}: unknown rule${hint ? ` (did you mean ${hint}?)` : ''}`);
+    } else if (error.keyword === 'additionalProperties') {
       const key = (error.params as { additionalProperty: string }).additionalProperty;
       const hint = where === 'rules' ? closest(key, rules.map((r) => r.meta.id)) : undefined;
       lines.add(`  ${where === '(top level)' ? key : `${where}.${key}`}: unknown key${hint ? ` (did you mean ${hint}?)` : ''}`);

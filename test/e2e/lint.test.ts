@@ -103,7 +103,7 @@ describe('negdoctor lint (built CLI)', () => {
     writeFileSync(path.join(dir, '.negdoctor.yaml'), 'rules:\n  zone-spred-missing: off\n');
     const bad = runCli(['lint', 'shop.yaml'], { cwd: sub });
     expect(bad.status).toBe(2);
-    expect(bad.stderr).toContain('rules.zone-spred-missing: unknown key (did you mean zone-spread-missing?)');
+    expect(bad.stderr).toContain('rules.zone-spred-missing: unknown rule (did you mean zone-spread-missing?)');
 
     writeFileSync(
       path.join(dir, '.negdoctor.yaml'),

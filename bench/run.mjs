@@ -1,0 +1,52 @@
+#!/usr/bin/env node
+/**
+ * `npm run bench`: every performance figure with its target and a pass/miss
+ * mark. Ratios are measured in one run on this machine (medians of several
+ * runs each), never as absolute times: these machines are shared and noisy.
+ *
+ *   npm run bench              all sections
+ *   npm run bench -- --quick   smaller corpora, fewer runs
+ */
+import os from 'node:os';
+import { lintBenchmarks, startupBenchmarks } from './lint.mjs';
+
+process.env.METADATA_SERVER_DETECTION = 'none';
+process.env.GCE_METADATA_HOST = '127.0.0.1:9';
+
+const quick = process.argv.includes('--quick');
+const runs = quick ? 3 : 5;
+const rows = [];
+const mark = (ok) => (ok ? 'pass' : 'MISS');
+const add = (figure, value, target, ok) => rows.push({ figure, value, target, result: ok === undefined ? '' : mark(ok) });
+
+console.log(`negdoctor bench — node ${process.version}, ${os.cpus()[0]?.model ?? 'unknown CPU'} × ${os.cpus().length}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB`);
+
+const startup = startupBenchmarks({ runs: quick ? 5 : 11 });
+add('node -e 0', `${startup.nodeMs.toFixed(0)} ms`, 'reference');
+add('negdoctor --version', `${startup.versionMs.toFixed(0)} ms = ${startup.versionRatio.toFixed(2)}× node`, '≤ 2×', startup.versionRatio <= 2);
+add('lint one small file', `${startup.lintSmallMs.toFixed(0)} ms = ${startup.lintRatio.toFixed(2)}× node`, '≤ 3×', startup.lintRatio <= 3);
+
+const lint = lintBenchmarks({ sizes: quick ? [1_000, 10_000] : [1_000, 10_000, 50_000], runs });
+for (const row of lint) {
+  const target = row.documents === 10_000 ? '≤ 1.3× parse' : 'report';
+  add(
+    `lint ${row.documents.toLocaleString('en-US')} docs`,
+    `${row.lintMs.toFixed(0)} ms vs parse ${row.parseMs.toFixed(0)} ms = ${row.ratio.toFixed(2)}×; ${Math.round(row.docsPerSec).toLocaleString('en-US')} docs/s; peak RSS ${row.peakRssMb.toFixed(0)} MB (parse ${row.parsePeakRssMb.toFixed(0)} MB)`,
+    target,
+    row.documents === 10_000 ? row.ratio <= 1.3 : undefined,
+  );
+}
+if (lint.length >= 2) {
+  const first = lint[0];
+  const last = lint[lint.length - 1];
+  const growth = (last.peakRssMb - first.peakRssMb) / (last.documents - first.documents);
+  const perDocKb = growth * 1024;
+  add('lint memory growth', `${perDocKb.toFixed(1)} KB per extra document (${first.documents}→${last.documents})`, 'linear', undefined);
+}
+
+const width = (key) => Math.max(key.length, ...rows.map((r) => String(r[key]).length));
+const cols = ['figure', 'value', 'target', 'result'];
+const line = (r) => cols.map((c) => String(r[c]).padEnd(width(c))).join('  ');
+console.log(line({ figure: 'figure', value: 'value', target: 'target', result: 'result' }));
+console.log(cols.map((c) => '-'.repeat(width(c))).join('  '));
+for (const r of rows) console.log(line(r));
