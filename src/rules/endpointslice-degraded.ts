@@ -29,6 +29,9 @@ interface Problem {
   text: string;
 }
 
+/** Reasons that fail the normal-mode sync (toZoneNetworkEndpointMap); the others only filter the endpoint in degraded mode. */
+const FAILS_SYNC = new Set(['EPPodMissing', 'EPPodNotFound', 'EPNodeMissing', 'EPNodeNotFound', 'EPZoneMissing']);
+
 export default defineRule({
   meta: {
     id: 'endpointslice-degraded',
@@ -38,7 +41,7 @@ export default defineRule({
     symptom:
       'NEG endpoints lag behind the pods: new pods never receive traffic or deleted pods keep receiving it; the Service shows EnterDegradedMode or SyncNetworkEndpointGroupFailed events.',
     cause:
-      'The NEG controller turns EndpointSlices into NEG endpoints. An endpoint it cannot map to a scheduled, running pod on a node with a zone (missing nodeName or targetRef, a pod or node that does not exist, a node whose providerID carries no zone, an address that is not the pod\'s IP, a terminal pod, or a pod whose labels no longer match the Service) fails the normal sync; the controller then enters degraded mode, recomputes endpoints from pods and skips the bad ones.',
+      'The NEG controller turns EndpointSlices into NEG endpoints. An endpoint without a targetRef, nodeName or existing pod, or on a node that does not exist or whose providerID carries no zone, fails the normal sync: the controller enters an error state and, with degraded mode, recomputes endpoints from pods and skips the bad ones. Degraded mode also drops endpoints whose address is not the pod\'s IP, whose pod is terminal or outside the node\'s pod range, or (for slices of the EndpointSlice controller) whose pod labels no longer match the Service; normal mode programs those as they are, so traffic reaches pods the Service does not select.',
     evidence:
       'Every non-terminating IPv4 endpoint of the EndpointSlices of NEG Services, checked the way the controller validates it; the pod-label check only for slices managed by endpointslice-controller.k8s.io (custom slices are exempt, as in the controller). Also EnterDegradedMode events on the Service not followed by ExitDegradedMode.',
     remediation:
@@ -72,7 +75,11 @@ export default defineRule({
           ctx.report({
             object: slice,
             path: problem.path,
-            message: `EndpointSlice ${nameOf(slice)}${custom ? ` (managed by ${labels[MANAGED_BY_LABEL] ?? 'no controller label'})` : ''} of NEG Service ${service.name}: endpoint ${address} ${problem.text}: the NEG controller cannot program it, fails the normal sync and, in degraded mode, leaves the endpoint out of the NEG.`,
+            message: `EndpointSlice ${nameOf(slice)}${custom ? ` (managed by ${labels[MANAGED_BY_LABEL] ?? 'no controller label'})` : ''} of NEG Service ${service.name}: endpoint ${address} ${problem.text}: ${
+              FAILS_SYNC.has(problem.reason)
+                ? 'this fails the NEG sync (error state, then degraded mode, which leaves the endpoint out of the NEG).'
+                : 'the normal NEG sync programs it anyway and degraded mode leaves it out, so the NEG does not match the Service\'s pods.'
+            }`,
             related: [service.obj],
             evidence: { reason: problem.reason, service: service.name, endpoint: address },
           });
