@@ -3,7 +3,8 @@ import legacyNetwork from '../legacy-network.js';
 import clusterNotVpcNative from '../cluster-not-vpc-native.js';
 import httpLoadBalancingDisabled from '../http-load-balancing-disabled.js';
 import firewallHealthCheckBlocked from '../firewall-health-check-blocked.js';
+import backendUnhealthy from '../backend-unhealthy.js';
 import orphanedNeg from '../orphaned-neg.js';
 
 /** SPEC §5 "Google Cloud", in catalog order. */
-export const CLOUD_RULES = [legacyNetwork, clusterNotVpcNative, httpLoadBalancingDisabled, firewallHealthCheckBlocked, orphanedNeg] as Rule[];
+export const CLOUD_RULES = [legacyNetwork, clusterNotVpcNative, httpLoadBalancingDisabled, firewallHealthCheckBlocked, backendUnhealthy, orphanedNeg] as Rule[];
