@@ -87,9 +87,11 @@ function resolveConflicts(list: PlannedFix[], notFixed: NotFixed[]): PlannedFix[
       notFixed.push({ finding: p.finding, file: p.file, reason: `another fix sets ${conflict.path.join('.')} to a different value` });
       continue;
     }
+    const edits = p.fix.edits.map((e) => (e.op === 'set' ? { ...e, value: values.get(key(p, e.path)) } : e));
+    const raised = edits.find((e, i) => e.op === 'set' && JSON.stringify(e.value) !== JSON.stringify((p.fix.edits[i] as { value?: unknown }).value));
     const fix: Fix = {
-      description: p.fix.description,
-      edits: p.fix.edits.map((e) => (e.op === 'set' ? { ...e, value: values.get(key(p, e.path)) } : e)),
+      description: raised && raised.op === 'set' ? `${p.fix.description} (${String(raised.path[raised.path.length - 1])} ${JSON.stringify(raised.value)}, to satisfy another fix as well)` : p.fix.description,
+      edits,
     };
     out.push({ ...p, fix });
   }
