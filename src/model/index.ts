@@ -118,15 +118,18 @@ export class Model {
     return this.kind(kind).filter((o) => nameOf(o) === name && (namespace === undefined || namespaceOf(o) === namespace));
   }
 
-  servicesNamed(namespace: string, name: string): ServiceInfo[] {
-    return this.services.filter((s) => s.namespace === namespace && s.name === name);
+  /** Services of this namespace and name; with `from`, only those of the referring object's own input set (see `nearest`). */
+  servicesNamed(namespace: string, name: string, from?: SnapshotObject): ServiceInfo[] {
+    const candidates = this.services.filter((s) => s.namespace === namespace && s.name === name);
+    return from ? nearest(from, candidates, (s) => s.obj) : candidates;
   }
 
-  /** Workloads whose pod template the Service selects (same namespace, every selector label present). */
+  /** Workloads whose pod template the Service selects (same namespace, every selector label present), within the Service's input set. */
   workloadsSelectedBy(service: ServiceInfo): Workload[] {
     const selector = service.selector;
     if (!selector || Object.keys(selector).length === 0) return [];
-    return this.workloads.filter((w) => w.namespace === service.namespace && selects(selector, w.labels));
+    const selected = this.workloads.filter((w) => w.namespace === service.namespace && selects(selector, w.labels));
+    return nearest(service.obj, selected, (w) => w.obj);
   }
 
   /** The HPA's minReplicas for a workload, when an HPA targets it. */
@@ -155,7 +158,7 @@ export class Model {
     for (const ingress of this.ingresses) {
       if (ingress.ingressClass === 'other') continue;
       for (const backend of ingress.backends) {
-        for (const service of this.servicesNamed(ingress.namespace, backend.serviceName)) {
+        for (const service of this.servicesNamed(ingress.namespace, backend.serviceName, ingress.obj)) {
           const port = matchServicePort(service, backend.port);
           if (!port) continue;
           let set = ingressRefs.get(service);
@@ -212,7 +215,7 @@ export class Model {
         for (const ref of asRecords(rule.backendRefs)) {
           if ((asString(ref.kind) ?? 'Service') !== 'Service' || (asString(ref.group) ?? '') !== '') continue;
           const ns = asString(ref.namespace) ?? routeNs;
-          for (const service of this.servicesNamed(ns, asString(ref.name) ?? '')) {
+          for (const service of this.servicesNamed(ns, asString(ref.name) ?? '', route)) {
             const port = matchServicePort(service, asCount(ref.port));
             if (port) out.push({ service, port });
           }
@@ -251,6 +254,39 @@ export function modelOf(snapshot: Snapshot, settings: Settings): Model {
   let model = bySettings.get(key);
   if (!model) bySettings.set(key, (model = new Model(snapshot, settings)));
   return model;
+}
+
+/**
+ * The candidates whose source file is nearest to `from` (longest common
+ * directory prefix; the same file wins outright). Inputs often hold several
+ * independent apps that reuse names in one namespace (samples,
+ * per-environment folders): a reference is resolved within its own input
+ * set, not against every object of that name. Objects without a source (live
+ * data) keep every candidate.
+ */
+export function nearest<T>(from: SnapshotObject, candidates: T[], objOf: (candidate: T) => SnapshotObject): T[] {
+  if (candidates.length < 2) return candidates;
+  const base = directoryOf(from);
+  if (!base) return candidates;
+  const scored = candidates.map((candidate) => {
+    const dirs = directoryOf(objOf(candidate));
+    if (!dirs) return { candidate, score: -1 };
+    let score = 0;
+    while (score < base.length && score < dirs.length && base[score] === dirs[score]) score++;
+    if (objOf(candidate).source?.file === from.source?.file) score = Number.MAX_SAFE_INTEGER;
+    return { candidate, score };
+  });
+  if (scored.some((s) => s.score < 0)) return candidates;
+  const best = Math.max(...scored.map((s) => s.score));
+  return scored.filter((s) => s.score === best).map((s) => s.candidate);
+}
+
+function directoryOf(obj: SnapshotObject): string[] | undefined {
+  const file = obj.source?.file;
+  if (!file) return undefined;
+  const parts = file.split(/[\\/]+/);
+  parts.pop();
+  return parts;
 }
 
 export function selects(selector: Record<string, string>, labels: Record<string, string>): boolean {

@@ -5,7 +5,7 @@ import { containersOf } from '../model/workloads.js';
 import type { SnapshotObject } from '../snapshot/types.js';
 import { DATA } from '../snapshot/data-keys.js';
 import { defineRule } from './define-rule.js';
-import { selectedWorkloads, annotationPath, backendConfigsNamed, serviceLabel } from './wiring-shared.js';
+import { annotationPath, backendConfigsNamed, serviceLabel } from './wiring-shared.js';
 
 export default defineRule({
   meta: {
@@ -86,7 +86,7 @@ export default defineRule({
           const bcName = bc.object.metadata.name;
           return v.default === bcName || Object.values(v.ports ?? {}).includes(bcName ?? '');
         });
-        const workloads = users.flatMap((s) => selectedWorkloads(ctx.model, s));
+        const workloads = users.flatMap((s) => ctx.model.workloadsSelectedBy(s));
         const declared = workloads.flatMap((w) =>
           containersOf(w).flatMap((c) => asArray(c.container.ports).filter(isRecord).map((p) => p.containerPort)),
         );

@@ -1,7 +1,7 @@
 import { matchServicePort } from '../model/index.js';
 import { DATA } from '../snapshot/data-keys.js';
 import { defineRule } from './define-rule.js';
-import { backendServices, gkeIngresses, ingressLabel, portLabel } from './wiring-shared.js';
+import { gkeIngresses, ingressLabel, portLabel } from './wiring-shared.js';
 
 export default defineRule({
   meta: {
@@ -20,7 +20,7 @@ export default defineRule({
   check(ctx) {
     for (const ingress of gkeIngresses(ctx.model)) {
       for (const backend of ingress.backends) {
-        const services = backendServices(ctx.model, backend);
+        const services = ctx.model.servicesNamed(backend.ingress.namespace, backend.serviceName, backend.ingress.obj);
         if (services.length === 0) continue; // ingress-service-missing
         if (services.some((s) => matchServicePort(s, backend.port) !== undefined)) continue;
         const service = services[0]!;

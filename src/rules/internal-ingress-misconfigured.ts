@@ -2,7 +2,7 @@ import { NEG_ANNOTATION, parseNegAnnotation } from '../analysis/annotations.js';
 import type { ServiceInfo } from '../model/index.js';
 import { DATA } from '../snapshot/data-keys.js';
 import { defineRule } from './define-rule.js';
-import { backendServices, annotationPath, annotationsOf, FRONTEND_CONFIG_ANNOTATION, ingressLabel, serviceLabel } from './wiring-shared.js';
+import { annotationPath, annotationsOf, FRONTEND_CONFIG_ANNOTATION, ingressLabel, serviceLabel } from './wiring-shared.js';
 
 export default defineRule({
   meta: {
@@ -31,7 +31,7 @@ export default defineRule({
       }
       const seen = new Set<ServiceInfo>();
       for (const backend of ingress.backends) {
-        for (const service of backendServices(ctx.model, backend)) {
+        for (const service of ctx.model.servicesNamed(backend.ingress.namespace, backend.serviceName, backend.ingress.obj)) {
           if (seen.has(service)) continue;
           seen.add(service);
           const annotations = annotationsOf(service.obj);

@@ -1,7 +1,7 @@
 import { NEG_ANNOTATION, parseNegAnnotation } from '../analysis/annotations.js';
 import { DATA } from '../snapshot/data-keys.js';
 import { defineRule } from './define-rule.js';
-import { backendServices, annotationPath, annotationsOf, gkeIngresses, ingressLabel, serviceLabel } from './wiring-shared.js';
+import { annotationPath, annotationsOf, gkeIngresses, ingressLabel, serviceLabel } from './wiring-shared.js';
 import type { ServiceInfo } from '../model/index.js';
 
 export default defineRule({
@@ -28,7 +28,7 @@ export default defineRule({
       // An internal Ingress always needs NEGs: internal-ingress-misconfigured reports it.
       if (ingress.ingressClass === 'gce-internal') continue;
       for (const backend of ingress.backends) {
-        for (const service of backendServices(ctx.model, backend)) {
+        for (const service of ctx.model.servicesNamed(backend.ingress.namespace, backend.serviceName, backend.ingress.obj)) {
           if (seen.has(service)) continue;
           seen.add(service);
           const annotations = annotationsOf(service.obj);

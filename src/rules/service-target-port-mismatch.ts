@@ -2,7 +2,7 @@ import { asArray, isRecord } from '../model/values.js';
 import { containersOf } from '../model/workloads.js';
 import { DATA } from '../snapshot/data-keys.js';
 import { defineRule } from './define-rule.js';
-import { selectedWorkloads, negRelevantServices, portLabel, serviceLabel } from './wiring-shared.js';
+import { negRelevantServices, portLabel, serviceLabel } from './wiring-shared.js';
 
 export default defineRule({
   meta: {
@@ -22,7 +22,7 @@ export default defineRule({
   },
   check(ctx) {
     for (const service of negRelevantServices(ctx.model)) {
-      const workloads = selectedWorkloads(ctx.model, service);
+      const workloads = ctx.model.workloadsSelectedBy(service);
       for (const port of service.ports) {
         for (const workload of workloads) {
           const declared = containersOf(workload).flatMap((c) =>

@@ -26,7 +26,7 @@ import type {
   ServingContainer,
 } from '../model/index.js';
 import { asRecord, get, isRecord } from '../model/values.js';
-import { nameOf, namespaceOf, type Workload } from '../model/workloads.js';
+import { nameOf, namespaceOf } from '../model/workloads.js';
 import type { SnapshotObject } from '../snapshot/types.js';
 import type { Path } from './define-rule.js';
 import { negBackedWorkloads } from './scope.js';
@@ -46,49 +46,6 @@ export function hasAnnotation(obj: SnapshotObject, key: string): boolean {
 
 export function annotationPath(key: string): Path {
   return ['metadata', 'annotations', key];
-}
-
-function dirSegments(obj: SnapshotObject): string[] | undefined {
-  const file = obj.source?.file;
-  if (!file) return undefined;
-  const parts = file.split(/[\\/]+/);
-  parts.pop();
-  return parts;
-}
-
-/**
- * The candidates whose source file is nearest to `from` (longest common
- * directory prefix). Inputs often hold several independent apps that reuse
- * names in one namespace (samples, per-environment folders): a reference is
- * resolved within its own input set, not against every object of that name.
- * Objects without a source (live data) are all kept.
- */
-export function nearest<T>(from: SnapshotObject, candidates: T[], objOf: (candidate: T) => SnapshotObject): T[] {
-  if (candidates.length < 2) return candidates;
-  const base = dirSegments(from);
-  if (!base) return candidates;
-  const scored = candidates.map((candidate) => {
-    const dirs = dirSegments(objOf(candidate));
-    if (!dirs) return { candidate, score: -1 };
-    let score = 0;
-    while (score < base.length && score < dirs.length && base[score] === dirs[score]) score++;
-    if (objOf(candidate).source?.file === from.source?.file) score = Number.MAX_SAFE_INTEGER;
-    return { candidate, score };
-  });
-  if (scored.some((s) => s.score < 0)) return candidates;
-  const best = Math.max(...scored.map((s) => s.score));
-  return scored.filter((s) => s.score === best).map((s) => s.candidate);
-}
-
-/** The Services an Ingress backend names, resolved within the Ingress's own input set. */
-export function backendServices(model: Model, backend: IngressBackendRef): ServiceInfo[] {
-  const ingress = backend.ingress;
-  return nearest(ingress.obj, model.servicesNamed(ingress.namespace, backend.serviceName), (s) => s.obj);
-}
-
-/** The workloads a Service selects, resolved within the Service's own input set. */
-export function selectedWorkloads(model: Model, service: ServiceInfo): Workload[] {
-  return nearest(service.obj, model.workloadsSelectedBy(service), (w) => w.obj);
 }
 
 /** Ingresses GKE's controller programs (class gce, gce-internal or none). */
@@ -124,7 +81,7 @@ export function ingressBackedServices(model: Model): Map<ServiceInfo, IngressBac
   const out = new Map<ServiceInfo, IngressBackendRef[]>();
   for (const ingress of gkeIngresses(model)) {
     for (const backend of ingress.backends) {
-      for (const service of backendServices(model, backend)) {
+      for (const service of model.servicesNamed(ingress.namespace, backend.serviceName, ingress.obj)) {
         const list = out.get(service);
         if (list) list.push(backend);
         else out.set(service, [backend]);
@@ -209,13 +166,8 @@ export function ingressServingPorts(model: Model): ServingPort[] {
 /** Every serving port of every NEG-backed workload (any reason), with the inferred health check. */
 export function servingPorts(model: Model): ServingPort[] {
   const out: ServingPort[] = [];
-  const nearestWorkloads = new Map<ServiceInfo, Workload[]>();
   for (const entry of negBackedWorkloads(model)) {
     for (const { neg, ports } of entry.services) {
-      let near = nearestWorkloads.get(neg.service);
-      if (!near) nearestWorkloads.set(neg.service, (near = selectedWorkloads(model, neg.service)));
-      // Another input set's Service of the same name and labels: not this workload's.
-      if (!near.includes(entry.workload)) continue;
       for (const { negPort, serving } of ports) {
         if (!serving) continue;
         const bcHealthCheck = backendConfigHealthCheck(model, neg.service, negPort.servicePort);
