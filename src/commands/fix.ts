@@ -77,7 +77,8 @@ export async function fixCommand(paths: string[], options: FixOptions, hooks: Fi
     notFixed.push(...fileResult.notFixed);
     if (fileResult.after === fileResult.before) continue;
     if (options.dryRun) {
-      out(createTwoFilesPatch(`a/${file}`, `b/${file}`, fileResult.before, fileResult.after, undefined, undefined, { context: 3 }));
+      const patch = createTwoFilesPatch(`a/${file}`, `b/${file}`, fileResult.before, fileResult.after, undefined, undefined, { context: 3 });
+      out(patch.replace(/^=+\n/, ''));
     } else {
       await hooks.beforeWrite?.(absolute);
       const failure = await writeIfUnchanged(absolute, fileResult.before, fileResult.after);

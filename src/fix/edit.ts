@@ -55,17 +55,22 @@ export function applyFix(text: string, request: FixRequest): string {
   if (!doc) throw new UnsafeEdit(`document ${request.documentIndex + 1} no longer exists`);
   if (before.docs.some((d) => d.errors.length > 0)) throw new UnsafeEdit('the file has a YAML syntax error');
 
-  // The oracle: what yaml's own setIn/deleteIn make of the document.
-  const expected = doc.clone();
-  for (const edit of request.fix.edits) {
-    const full = [...request.base, ...edit.path];
-    if (edit.op === 'set') expected.setIn(full, expected.createNode(edit.value));
-    else expected.deleteIn(full);
-  }
-  const expectedValue = expected.toJS({ maxAliasCount: 1000 }) as unknown;
-
   let current = text;
   for (const edit of request.fix.edits) current = applyEdit(current, request.documentIndex, [...request.base, ...edit.path], edit);
+
+  // The oracle: what yaml's own setIn/deleteIn make of the document.
+  let expectedValue: unknown;
+  try {
+    const expected = doc.clone();
+    for (const edit of request.fix.edits) {
+      const full = [...request.base, ...edit.path];
+      if (edit.op === 'set') expected.setIn(full, expected.createNode(edit.value));
+      else expected.deleteIn(full);
+    }
+    expectedValue = expected.toJS({ maxAliasCount: 1000 }) as unknown;
+  } catch (error) {
+    throw new UnsafeEdit(`yaml cannot make the edit: ${(error as Error).message}`);
+  }
 
   const after = parseFile(current);
   if (after.docs.length !== before.docs.length || after.docs.some((d) => d.errors.length > 0)) {

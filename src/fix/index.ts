@@ -115,8 +115,9 @@ export function fixText(file: string, text: string, fixes: PlannedFix[]): FileFi
       result.after = next;
       result.applied.push(planned);
     } catch (error) {
-      if (!(error instanceof UnsafeEdit)) throw error;
-      result.notFixed.push({ finding: planned.finding, file, reason: error.message });
+      // Anything unexpected is still a refusal of this one fix, never a half-edited file.
+      const reason = error instanceof UnsafeEdit ? error.message : `internal error: ${(error as Error).message}`;
+      result.notFixed.push({ finding: planned.finding, file, reason });
     }
   }
   return result;
