@@ -22,11 +22,13 @@ describe('manifest collector', () => {
       'nested/deeper/b.yml': SERVICE.replace('web', 'deep'),
       'c.json': JSON.stringify({ apiVersion: 'v1', kind: 'Service', metadata: { name: 'json' } }),
       'notes.txt': SERVICE,
-      '.hidden/d.yaml': SERVICE,
+      '.github/deploy/d.yaml': SERVICE.replace('web', 'dotdir'),
+      '.git/config.yaml': SERVICE,
+      'node_modules/pkg/e.yaml': SERVICE,
     });
     const result = await collectManifests([dir], { cwd: dir });
-    expect(result.objects.map((o) => o.object.metadata.name).sort()).toEqual(['api', 'deep', 'json', 'web']);
-    expect(result.files).toEqual(['a.yaml', 'c.json', 'nested/deeper/b.yml']);
+    expect(result.objects.map((o) => o.object.metadata.name).sort()).toEqual(['api', 'deep', 'dotdir', 'json', 'web']);
+    expect(result.files).toEqual(['.github/deploy/d.yaml', 'a.yaml', 'c.json', 'nested/deeper/b.yml']);
     expect(result.objects.find((o) => o.object.metadata.name === 'api')).toMatchObject({ file: 'a.yaml', documentIndex: 1, line: 9, column: 1 });
   });
 

@@ -43,6 +43,8 @@ export interface ManifestCollection {
 export class InputError extends Error {}
 
 const MANIFEST_EXTENSIONS = new Set(['.yaml', '.yml', '.json']);
+/** Never manifests. Other dot-directories are read: `.github/` often holds deployment YAML. */
+const SKIPPED_DIRECTORIES = new Set(['.git', '.hg', '.svn', 'node_modules']);
 /** Alias expansions beyond this are treated as an alias bomb (yaml's own guard). */
 const MAX_ALIAS_COUNT = 1000;
 /** Files larger than this are not parsed. */
@@ -267,7 +269,7 @@ async function listManifestFiles(dir: string): Promise<string[]> {
     for (const entry of entries) {
       const full = path.join(current, entry.name);
       if (entry.isDirectory()) {
-        if (entry.name === 'node_modules' || entry.name.startsWith('.')) continue;
+        if (SKIPPED_DIRECTORIES.has(entry.name)) continue;
         await walk(full);
       } else if ((entry.isFile() || entry.isSymbolicLink()) && MANIFEST_EXTENSIONS.has(path.extname(entry.name).toLowerCase())) {
         out.push(full);
