@@ -68,8 +68,9 @@ export const GCP_DATA_KEYS: string[] = Object.values(DATA).filter((k) => k.start
 
 export async function collectLive(options: LiveOptions, progress: LiveProgress = {}): Promise<LiveCollection> {
   const budgetMs = Math.max(1, Math.round(options.timeoutSec * 1000));
-  const deadline = Date.now() + budgetMs;
   const { collectKube } = await import('../collectors/kube/index.js');
+  // The budget is for collecting: it starts once the client library is loaded.
+  const deadline = Date.now() + budgetMs;
   const kube = await collectKube(
     {
       ...(options.kubeconfig ? { kubeconfig: options.kubeconfig } : {}),
