@@ -89,6 +89,11 @@ export class Model {
   readonly negBacked: NegBackedWorkload[] = [];
   /** Whether an Ingress backend gets NEGs without the annotation (GKE ≥ 1.17, VPC-native, not Shared VPC). */
   readonly negIsIngressDefault: boolean;
+  /** Lookups by kind/namespace/name and by namespace: rules resolve references per object, so scans must not be linear. */
+  private readonly byKindNamespaceName = new Map<string, SnapshotObject[]>();
+  private readonly servicesByName = new Map<string, ServiceInfo[]>();
+  private readonly workloadsByNamespace = new Map<string, Workload[]>();
+  private readonly memos = new Map<string, unknown>();
 
   constructor(
     readonly snapshot: Snapshot,
@@ -98,11 +103,19 @@ export class Model {
       const list = this.objectsByKind.get(obj.object.kind);
       if (list) list.push(obj);
       else this.objectsByKind.set(obj.object.kind, [obj]);
+      push(this.byKindNamespaceName, objectKey(obj.object.kind, namespaceOf(obj), nameOf(obj)), obj);
       const workload = workloadOf(obj);
-      if (workload) this.workloads.push(workload);
+      if (workload) {
+        this.workloads.push(workload);
+        push(this.workloadsByNamespace, workload.namespace, workload);
+      }
     }
     this.negIsIngressDefault = negIsIngressDefault(settings);
-    for (const obj of this.kind('Service')) this.services.push(serviceInfo(obj));
+    for (const obj of this.kind('Service')) {
+      const info = serviceInfo(obj);
+      this.services.push(info);
+      push(this.servicesByName, `${info.namespace}/${info.name}`, info);
+    }
     const ingressClasses = this.kind('IngressClass').map((o) => o.object);
     for (const obj of this.kind('Ingress')) this.ingresses.push(ingressInfo(obj, ingressClasses));
     this.computeNegServices();
@@ -115,12 +128,22 @@ export class Model {
 
   /** Objects of a kind with this namespace and name (manifests may hold the same name twice). */
   find(kind: string, namespace: string | undefined, name: string): SnapshotObject[] {
-    return this.kind(kind).filter((o) => nameOf(o) === name && (namespace === undefined || namespaceOf(o) === namespace));
+    if (namespace !== undefined) return this.byKindNamespaceName.get(objectKey(kind, namespace, name)) ?? [];
+    return this.kind(kind).filter((o) => nameOf(o) === name);
+  }
+
+  /**
+   * A value derived from the model, computed once per model: several rules
+   * share views such as the serving ports with their inferred health checks.
+   */
+  memo<T>(key: string, compute: () => T): T {
+    if (!this.memos.has(key)) this.memos.set(key, compute());
+    return this.memos.get(key) as T;
   }
 
   /** Services of this namespace and name; with `from`, only those of the referring object's own input set (see `nearest`). */
   servicesNamed(namespace: string, name: string, from?: SnapshotObject): ServiceInfo[] {
-    const candidates = this.services.filter((s) => s.namespace === namespace && s.name === name);
+    const candidates = this.servicesByName.get(`${namespace}/${name}`) ?? [];
     return from ? nearest(from, candidates, (s) => s.obj) : candidates;
   }
 
@@ -128,7 +151,7 @@ export class Model {
   workloadsSelectedBy(service: ServiceInfo): Workload[] {
     const selector = service.selector;
     if (!selector || Object.keys(selector).length === 0) return [];
-    const selected = this.workloads.filter((w) => w.namespace === service.namespace && selects(selector, w.labels));
+    const selected = (this.workloadsByNamespace.get(service.namespace) ?? []).filter((w) => selects(selector, w.labels));
     return nearest(service.obj, selected, (w) => w.obj);
   }
 
@@ -242,6 +265,16 @@ export class Model {
     }
     this.negBacked.push(...byWorkload.values());
   }
+}
+
+function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
+}
+
+function objectKey(kind: string, namespace: string, name: string): string {
+  return `${kind}\0${namespace}\0${name}`;
 }
 
 const cache = new WeakMap<Snapshot, Map<string, Model>>();

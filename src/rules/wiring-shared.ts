@@ -26,7 +26,6 @@ import type {
   ServingContainer,
 } from '../model/index.js';
 import { asRecord, get, isRecord } from '../model/values.js';
-import { nameOf, namespaceOf } from '../model/workloads.js';
 import type { SnapshotObject } from '../snapshot/types.js';
 import type { Path } from './define-rule.js';
 import { negBackedWorkloads } from './scope.js';
@@ -78,6 +77,10 @@ export function portLabel(port: ServicePort): string {
 
 /** Services that GKE Ingress backends name, with the backends naming each. */
 export function ingressBackedServices(model: Model): Map<ServiceInfo, IngressBackendRef[]> {
+  return model.memo('ingressBackedServices', () => computeIngressBackedServices(model));
+}
+
+function computeIngressBackedServices(model: Model): Map<ServiceInfo, IngressBackendRef[]> {
   const out = new Map<ServiceInfo, IngressBackendRef[]>();
   for (const ingress of gkeIngresses(model)) {
     for (const backend of ingress.backends) {
@@ -96,6 +99,10 @@ export function ingressBackedServices(model: Model): Map<ServiceInfo, IngressBac
  * GKE Ingress backends (with or without NEGs), and NEG-annotated ones.
  */
 export function negRelevantServices(model: Model): ServiceInfo[] {
+  return model.memo('negRelevantServices', () => computeNegRelevantServices(model));
+}
+
+function computeNegRelevantServices(model: Model): ServiceInfo[] {
   const set = new Set<ServiceInfo>(model.negServices.map((n) => n.service));
   for (const service of ingressBackedServices(model).keys()) set.add(service);
   for (const service of model.services) if (hasAnnotation(service.obj, NEG_ANNOTATION)) set.add(service);
@@ -104,9 +111,7 @@ export function negRelevantServices(model: Model): ServiceInfo[] {
 
 /** BackendConfig objects of a name in a namespace (GA or beta API group). */
 export function backendConfigsNamed(model: Model, namespace: string, name: string): SnapshotObject[] {
-  return model
-    .kind('BackendConfig')
-    .filter((o) => o.object.apiVersion.startsWith('cloud.google.com/') && namespaceOf(o) === namespace && nameOf(o) === name);
+  return model.find('BackendConfig', namespace, name).filter((o) => o.object.apiVersion.startsWith('cloud.google.com/'));
 }
 
 export interface BackendConfigUse {
@@ -158,13 +163,17 @@ export interface ServingPort {
  * comes from a HealthCheckPolicy), with the inferred health check.
  */
 export function ingressServingPorts(model: Model): ServingPort[] {
-  return servingPorts(model).filter(({ negPort }) =>
-    negPort.reasons.some((r) => r === 'annotation-ingress' || r === 'ingress-default'),
+  return model.memo('ingressServingPorts', () =>
+    servingPorts(model).filter(({ negPort }) => negPort.reasons.some((r) => r === 'annotation-ingress' || r === 'ingress-default')),
   );
 }
 
 /** Every serving port of every NEG-backed workload (any reason), with the inferred health check. */
 export function servingPorts(model: Model): ServingPort[] {
+  return model.memo('servingPorts', () => computeServingPorts(model));
+}
+
+function computeServingPorts(model: Model): ServingPort[] {
   const out: ServingPort[] = [];
   for (const entry of negBackedWorkloads(model)) {
     for (const { neg, ports } of entry.services) {
