@@ -56,6 +56,8 @@ export type NegReason = 'annotation-ingress' | 'annotation-exposed-ports' | 'ing
 export interface NegPort {
   servicePort: ServicePort;
   reasons: NegReason[];
+  /** Whether a GKE Ingress in the inputs routes to this port (the controller creates Ingress NEGs only for those). */
+  usedByIngress: boolean;
 }
 
 /** A Service whose ports GKE programs as NEGs. */
@@ -213,7 +215,11 @@ export class Model {
     for (const [service, ports] of wanted) {
       this.negServices.push({
         service,
-        ports: [...ports].map(([servicePort, reasons]) => ({ servicePort, reasons: [...reasons] })),
+        ports: [...ports].map(([servicePort, reasons]) => ({
+          servicePort,
+          reasons: [...reasons],
+          usedByIngress: ingressRefs.get(service)?.has(servicePort) ?? false,
+        })),
       });
     }
   }

@@ -1,5 +1,4 @@
 import { NEG_STATUS_ANNOTATION, parseNegStatusAnnotation } from '../analysis/annotations.js';
-import type { ServicePort } from '../model/index.js';
 import { DATA } from '../snapshot/data-keys.js';
 import { defineRule } from './define-rule.js';
 import { formatDuration, isLiveObject, parseTime } from './live-state.js';
@@ -24,34 +23,14 @@ export default defineRule({
     defaults: { thresholdSeconds: 300 },
   },
   check(ctx) {
-    const ingressPorts = new Map<string, Set<ServicePort>>();
-    for (const ingress of ctx.model.ingresses) {
-      if (ingress.ingressClass === 'other') continue;
-      for (const backend of ingress.backends) {
-        for (const neg of ctx.model.negServices) {
-          const s = neg.service;
-          if (s.namespace !== ingress.namespace || s.name !== backend.serviceName) continue;
-          for (const p of neg.ports) {
-            const matches = backend.port === undefined ? s.ports.length === 1 : typeof backend.port === 'number' ? p.servicePort.port === backend.port : p.servicePort.name === backend.port;
-            if (!matches) continue;
-            const key = `${s.namespace}/${s.name}`;
-            let set = ingressPorts.get(key);
-            if (!set) ingressPorts.set(key, (set = new Set()));
-            set.add(p.servicePort);
-          }
-        }
-      }
-    }
-
     let live = 0;
     for (const neg of ctx.model.negServices) {
       const service = neg.service;
       if (!isLiveObject(service.obj, ctx.snapshot.source)) continue;
       live++;
-      const used = ingressPorts.get(`${service.namespace}/${service.name}`);
       // The controller creates NEGs for exposed_ports, and for the ports an Ingress actually uses.
       const wanted = neg.ports
-        .filter((p) => p.reasons.includes('annotation-exposed-ports') || used?.has(p.servicePort))
+        .filter((p) => p.reasons.includes('annotation-exposed-ports') || p.usedByIngress)
         .map((p) => p.servicePort);
       if (wanted.length === 0) continue;
       const created = parseTime(service.obj.object.metadata.creationTimestamp);
