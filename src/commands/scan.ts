@@ -26,6 +26,11 @@ export async function scanCommand(options: ScanOptions): Promise<number> {
 
   let snapshot: Snapshot;
   if (options.snapshot) {
+    const ignored: string[] = (['kubeconfig', 'context', 'namespace', 'project', 'location', 'cluster'] as const).filter((k) => options[k] !== undefined);
+    if (options.allNamespaces) ignored.push('all-namespaces');
+    if (ignored.length && !options.quiet) {
+      process.stderr.write(`negdoctor: --snapshot replays a saved snapshot; ${ignored.map((k) => `--${k}`).join(', ')} ${ignored.length === 1 ? 'is' : 'are'} ignored\n`);
+    }
     snapshot = await readSnapshotFile(options.snapshot);
   } else {
     snapshot = (await collectWithProgress(options)).snapshot;
@@ -53,7 +58,15 @@ export async function scanCommand(options: ScanOptions): Promise<number> {
 }
 
 /** The ink view needs a real terminal with a width, and is for people reading the text report. */
-export function wantsProgressView(options: Pick<CommonOptions, 'format' | 'quiet'>, streams = { stdout: process.stdout, stderr: process.stderr }): boolean {
+interface Terminal {
+  isTTY?: boolean;
+  columns?: number;
+}
+
+export function wantsProgressView(
+  options: Pick<CommonOptions, 'format' | 'quiet'>,
+  streams: { stdout: Terminal; stderr: Terminal } = { stdout: process.stdout, stderr: process.stderr },
+): boolean {
   const { stdout, stderr } = streams;
   return (
     options.format === 'text' &&

@@ -45,7 +45,7 @@ describe('ProgressView', () => {
     expect(frame).toContain('collecting… 1.3 s');
     expect(frame).toMatch(/… pods\s+2 pages\s+620 objects\s+1 retry/);
     expect(frame).toMatch(/✓ services\s+1 page\s+3 objects/);
-    expect(frame).toMatch(/✗ events\s+0 pages\s+0 objects\s+1 error/);
+    expect(frame).toMatch(/✗ events\s+0 objects\s+1 error/);
     expect(frame).toContain('403 Forbidden: events is forbidden (needs list on events)');
     expect(frame).toContain('Google Cloud');
     expect(frame).toContain('waiting');
@@ -104,7 +104,7 @@ describe('ProgressView', () => {
     const frame = lastFrame()!;
     expect(frame).toMatch(new RegExp(`✓ pods\\s+${Math.ceil(pods / 2)} pages\\s+${pods} objects`));
     expect(frame).toMatch(/✓ services\s+2 pages\s+3 objects\s+1 retry/);
-    expect(frame).toMatch(/✗ nodes\s+0 pages\s+0 objects\s+1 error/);
+    expect(frame).toMatch(/✗ nodes\s+0 objects\s+1 error/);
     expect(frame).toContain('403 Forbidden: nodes is forbidden');
     // It was drawn while collecting, not just at the end.
     expect(frames.some((f) => f.includes('… '))).toBe(true);
@@ -112,8 +112,8 @@ describe('ProgressView', () => {
 });
 
 describe('when the view is drawn', () => {
-  const tty = (columns: number) => ({ isTTY: true, columns }) as unknown as NodeJS.WriteStream;
-  const pipe = { isTTY: false, columns: undefined } as unknown as NodeJS.WriteStream;
+  const tty = (columns: number) => ({ isTTY: true, columns });
+  const pipe = { isTTY: false };
   const text = { format: 'text' as const, quiet: false };
 
   it('only on a terminal with a width, for the text report', () => {

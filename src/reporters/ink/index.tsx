@@ -33,6 +33,8 @@ export async function startProgressView(options: { stream: NodeJS.WriteStream; c
       instance.rerender(frame());
       instance.unmount();
       await instance.waitUntilExit();
+      // A blank line between the summary and the report (ink trims trailing empty lines of a frame).
+      options.stream.write('\n');
     },
   };
 }

@@ -37,7 +37,8 @@ function Row({ row, nameWidth }: { row: ResourceRow; nameWidth: number }) {
   const glyph = row.status === 'error' ? '✗' : row.status === 'done' ? '✓' : '…';
   const color = row.status === 'error' ? 'red' : row.status === 'done' ? 'green' : 'yellow';
   const counts = [
-    `${row.pages} ${row.pages === 1 ? 'page' : 'pages'}`.padEnd(9),
+    // Single reads (the server version, the kube-system Namespace, the GKE cluster) have no pages.
+    (row.pages ? `${row.pages} ${row.pages === 1 ? 'page' : 'pages'}` : '').padEnd(9),
     `${row.objects} ${row.objects === 1 ? 'object' : 'objects'}`.padEnd(13),
     row.retries ? `${row.retries} ${row.retries === 1 ? 'retry' : 'retries'}` : '',
     row.errors ? `${row.errors} ${row.errors === 1 ? 'error' : 'errors'}` : '',
@@ -85,7 +86,6 @@ function Finished({ state, seconds }: { state: ProgressState; seconds: string })
         </Text>
       ))}
       {errors.length ? <Text dimColor>  the rules that need this data are reported as not evaluated</Text> : null}
-      <Text> </Text>
     </Box>
   );
 }
