@@ -250,6 +250,23 @@ describe('exit 3: nothing could be collected', () => {
   }, T);
 });
 
+describe('startup cost', () => {
+  it('rules, lint and scan --snapshot never load client-node, the Google Cloud clients or ink', async () => {
+    // A resolve hook that reports every heavy package the CLI imports.
+    const hook = path.join(work, 'heavy-hook.mjs');
+    const resolver = `export async function resolve(s, c, n) { const r = await n(s, c); if (/node_modules\\/(@kubernetes|@google-cloud|ink|react)\\//.test(r.url)) process.stderr.write('HEAVY ' + r.url + '\\n'); return r; }`;
+    writeFileSync(hook, `import { register } from 'node:module';\nregister('data:text/javascript,' + encodeURIComponent(${JSON.stringify(resolver)}));\n`);
+    const env = { NODE_OPTIONS: `--import ${hook}`, HOME: work };
+    for (const args of [['rules'], ['lint', 'fixtures/demo/shop.yaml'], ['scan', '--snapshot', 'fixtures/demo/snapshot.json']]) {
+      const run = await runCliAsync(args, { env });
+      expect(run.stderr.split('\n').filter((l) => l.startsWith('HEAVY')), args.join(' ')).toEqual([]);
+    }
+    // The hook works: a live scan does load the Kubernetes client.
+    const live = await runCliAsync(['scan', '--kubeconfig', path.join(work, 'missing-kubeconfig')], { env });
+    expect(live.stderr).toMatch(/HEAVY .*@kubernetes\/client-node/);
+  }, T);
+});
+
 describe('usage errors', () => {
   it('-n and -A together, and a bad --timeout, are usage errors (exit 2)', async () => {
     expect((await runCliAsync(['scan', '-n', 'a', '-A'])).status).toBe(2);
