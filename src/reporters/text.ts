@@ -44,7 +44,7 @@ export function renderText(report: Report, options: RenderOptions): string {
   lines.push(
     paint(
       'gray',
-      `Coverage: ${s.rulesEvaluated} ${plural(s.rulesEvaluated, 'rule')} evaluated, ${notEvaluated} not evaluated${report.result.disabled.length ? `, ${report.result.disabled.length} disabled` : ''}; ${s.objects} ${plural(s.objects, 'object')} in ${s.files} ${plural(s.files, 'file')}.`,
+      `Coverage: ${s.rulesEvaluated} ${plural(s.rulesEvaluated, 'rule')} evaluated, ${notEvaluated} not evaluated${report.result.disabled.length ? `, ${report.result.disabled.length} disabled` : ''}; ${s.objects} ${plural(s.objects, 'object')} ${scope(report, s.files)}.`,
     ),
   );
   if (notEvaluated && !options.quiet) {
@@ -59,6 +59,15 @@ export function renderText(report: Report, options: RenderOptions): string {
     }
   }
   return `${lines.join('\n')}\n`;
+}
+
+/** Where the objects came from: files for lint, the cluster for a scan (plus any -f files). */
+function scope(report: Report, files: number): string {
+  const fileText = `${files} ${plural(files, 'file')}`;
+  if (report.snapshot.source !== 'live') return `in ${fileText}`;
+  const cluster = report.snapshot.cluster?.name ?? report.snapshot.cluster?.context;
+  const from = cluster ? `from cluster ${cluster}` : 'from the cluster';
+  return files > 0 ? `${from} and ${fileText}` : from;
 }
 
 function plural(n: number, word: string, many = `${word}s`): string {
