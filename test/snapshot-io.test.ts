@@ -193,6 +193,23 @@ describe('the demo snapshot', () => {
     expect(noAddress.message).toContain('Translation failed');
   });
 
+  it('ties the stuck rollout to its Google Cloud cause: a firewall that keeps the health checkers off the pod port', async () => {
+    const snapshot = await loadSnapshot(DEMO);
+    const result = runRules(snapshot, { rules: RULES, config: resolveConfig(RULES, {}, undefined) });
+    expect(result.notEvaluated).toEqual([]);
+    const byRule = (ruleId: string) => result.findings.filter((f) => f.ruleId === ruleId);
+    const firewall = byRule('firewall-health-check-blocked');
+    expect(firewall).toHaveLength(1);
+    expect(firewall[0]!.message).toMatch(/port 9376 .*130\.211\.0\.0\/22.*35\.191\.0\.0\/16/s);
+    expect(firewall[0]!.message).toContain('k8s-fw-l7--7f3c9a125b8e4d21');
+    expect(byRule('backend-unhealthy').map((f) => `${f.severity} ${f.object?.name}`)).toEqual(['error neg-demo-svc']);
+    expect(byRule('neg-endpoints-out-of-sync').map((f) => f.message)).toEqual([expect.stringContaining('10.52.2.58:8080')]);
+    const orphan = byRule('orphaned-neg');
+    expect(orphan).toHaveLength(1);
+    expect(orphan[0]!.message).toContain('gcloud compute network-endpoint-groups delete k8s1-0b9d4e27-default-legacy-web-80-1c2d3e4f --zone us-central1-a');
+    for (const id of ['legacy-network', 'cluster-not-vpc-native', 'http-load-balancing-disabled', 'neg-zone-missing']) expect(byRule(id)).toEqual([]);
+  });
+
   it('gives identical findings after a save and reload (replay)', async () => {
     const config = resolveConfig(RULES, {}, undefined);
     const first = runRules(await loadSnapshot(DEMO), { rules: RULES, config });
