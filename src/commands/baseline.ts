@@ -4,11 +4,9 @@
  */
 import { buildBaseline, serializeBaseline } from '../baseline.js';
 import { EXIT, type CommonOptions } from '../cli.js';
-import { runRules } from '../engine.js';
-import { RULES } from '../rules/index.js';
 import { TOOL } from '../version.js';
 import { prepareLint } from './lint.js';
-import { writeOutput } from './run.js';
+import { evaluate, writeOutput } from './run.js';
 
 export interface BaselineOptions extends CommonOptions {
   output: string;
@@ -17,14 +15,7 @@ export interface BaselineOptions extends CommonOptions {
 
 export async function baselineCommand(paths: string[], options: BaselineOptions): Promise<number> {
   const { config, collection, snapshot, now } = await prepareLint(paths, options);
-  const result = runRules(snapshot, {
-    rules: RULES,
-    config,
-    enable: options.enable,
-    disable: options.disable,
-    locator: collection.sources,
-    ...(now ? { now } : {}),
-  });
+  const result = evaluate(snapshot, config, options, { locator: collection.sources, ...(now ? { now } : {}) });
   const baseline = buildBaseline(result.findings, TOOL);
   await writeOutput(serializeBaseline(baseline), options.output);
   if (!options.quiet) {

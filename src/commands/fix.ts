@@ -11,11 +11,10 @@
 import path from 'node:path';
 import { createTwoFilesPatch } from 'diff';
 import { EXIT, type CommonOptions } from '../cli.js';
-import { runRules } from '../engine.js';
 import type { Finding } from '../findings.js';
 import { fixText, planFixes, refusalFor, writeIfUnchanged, type NotFixed, type PlannedFix } from '../fix/index.js';
-import { RULES } from '../rules/index.js';
 import { prepareLint } from './lint.js';
+import { evaluate } from './run.js';
 
 export interface FixOptions extends CommonOptions {
   dryRun: boolean;
@@ -33,14 +32,7 @@ export async function fixCommand(paths: string[], options: FixOptions, hooks: Fi
   const out = hooks.out ?? ((text: string) => process.stdout.write(text));
   const err = hooks.err ?? ((text: string) => process.stderr.write(text));
   const { config, collection, snapshot, now } = await prepareLint(paths, options);
-  const result = runRules(snapshot, {
-    rules: RULES,
-    config,
-    enable: options.enable,
-    disable: options.disable,
-    locator: collection.sources,
-    ...(now ? { now } : {}),
-  });
+  const result = evaluate(snapshot, config, options, { locator: collection.sources, ...(now ? { now } : {}) });
   const fixable = result.findings.filter((f) => f.fix);
   const plan = planFixes(snapshot, fixable);
   const notFixed: NotFixed[] = [...plan.notFixed];

@@ -6,7 +6,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { CliError, EXIT, type CommonOptions } from '../cli.js';
 import { ConfigError, loadConfig, type Config } from '../config/config.js';
-import { runRules, type Locator } from '../engine.js';
+import { runRules, type EngineResult, type Locator } from '../engine.js';
 import { atLeast } from '../findings.js';
 import { render } from '../reporters/index.js';
 import type { Report } from '../reporters/report.js';
@@ -36,7 +36,13 @@ export interface EvaluateOptions {
   sources?: SourceIndex;
 }
 
-export async function evaluateAndReport(snapshot: Snapshot, config: Config, options: CommonOptions, extra: EvaluateOptions = {}): Promise<number> {
+/** Runs every rule with the command line's --enable/--disable; a crashed rule is reported on stderr. */
+export function evaluate(
+  snapshot: Snapshot,
+  config: Config,
+  options: Pick<CommonOptions, 'enable' | 'disable'>,
+  extra: Pick<EvaluateOptions, 'locator' | 'now'> = {},
+): EngineResult {
   const result = runRules(snapshot, {
     rules: RULES,
     config,
@@ -46,6 +52,11 @@ export async function evaluateAndReport(snapshot: Snapshot, config: Config, opti
     ...(extra.now ? { now: extra.now } : {}),
   });
   for (const crash of result.crashed) process.stderr.write(`negdoctor: internal error in rule ${crash.ruleId}: ${crash.error}\n`);
+  return result;
+}
+
+export async function evaluateAndReport(snapshot: Snapshot, config: Config, options: CommonOptions, extra: EvaluateOptions = {}): Promise<number> {
+  const result = evaluate(snapshot, config, options, extra);
   const report: Report = {
     tool: TOOL,
     snapshot,

@@ -85,6 +85,15 @@ export interface TargetCluster {
  * whose node instance names (`gke-<cluster>-<pool>-…` in Node providerIDs)
  * point at it.
  */
+/**
+ * The clusters a cluster-setting rule checks: the one being diagnosed when it
+ * is known, else every cluster in the inputs.
+ */
+export function clustersToCheck(snapshot: Snapshot, model: Model): GkeCluster[] {
+  const { cluster } = targetCluster(snapshot, model);
+  return cluster ? [cluster] : (snapshot.cloud?.clusters ?? []);
+}
+
 export function targetCluster(snapshot: Snapshot, model: Model): TargetCluster {
   const clusters = snapshot.cloud?.clusters ?? [];
   if (clusters.length === 0) return { reason: 'the inputs describe no GKE cluster' };

@@ -1,6 +1,5 @@
 import { DATA } from '../snapshot/data-keys.js';
-import type { GkeCluster } from '../snapshot/types.js';
-import { clusterEvidence, clusterLabel, clusterResource, targetCluster } from './cloud-state.js';
+import { clusterEvidence, clusterLabel, clusterResource, clustersToCheck } from './cloud-state.js';
 import { defineRule } from './define-rule.js';
 
 export default defineRule({
@@ -20,9 +19,7 @@ export default defineRule({
     defaults: {},
   },
   check(ctx) {
-    const { cluster } = targetCluster(ctx.snapshot, ctx.model);
-    const clusters: GkeCluster[] = cluster ? [cluster] : (ctx.snapshot.cloud?.clusters ?? []);
-    for (const c of clusters) {
+    for (const c of clustersToCheck(ctx.snapshot, ctx.model)) {
       if (c.ipAllocationPolicy?.useIpAliases === true) continue;
       const how = c.ipAllocationPolicy ? 'ipAllocationPolicy.useIpAliases is false' : 'it has no ipAllocationPolicy';
       ctx.report({
