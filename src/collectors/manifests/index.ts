@@ -140,7 +140,10 @@ function parseText(result: ManifestCollection, file: string, text: string): void
   try {
     // yaml's duplicate-key check compares every pair of keys (quadratic): a 10 MB
     // ConfigMap takes minutes. The API server rejects duplicates anyway.
-    const parsed = parseAllDocuments(text, { lineCounter, uniqueKeys: false });
+    // `merge`: kubectl's parser (go-yaml via sigs.k8s.io/yaml) expands `<<: *anchor`
+    // merge keys; YAML 1.2 does not by default, which left a literal "<<" key in
+    // labels and annotations (selectors matched nothing, "<<" was an invalid annotation).
+    const parsed = parseAllDocuments(text, { lineCounter, uniqueKeys: false, merge: true });
     docs = Array.isArray(parsed) ? (parsed as Document[]) : [];
   } catch (error) {
     // The parser is recursive: pathological nesting can exhaust the stack.
