@@ -1,7 +1,7 @@
 import { appProtocolsAnnotationOf, unusedAppProtocolKeys } from '../analysis/annotations.js';
 import { DATA } from '../snapshot/data-keys.js';
 import { defineRule } from './define-rule.js';
-import { annotationPath, serviceLabel } from './wiring-shared.js';
+import { annotationPath, onlyBehindOtherIngresses, serviceLabel } from './wiring-shared.js';
 
 export default defineRule({
   meta: {
@@ -13,7 +13,7 @@ export default defineRule({
       'The load balancer speaks the wrong protocol to the pods (HTTP to an HTTPS or gRPC server): 502s, "upstream connect error", or an Ingress that does not sync.',
     cause:
       'GKE reads the backend protocol only from this annotation, as JSON mapping a Service port NAME to HTTP, HTTPS or HTTP2. Invalid JSON or another value breaks the sync; a key that is a port number or a name the Service lacks is ignored, so the port stays HTTP.',
-    evidence: 'The annotation (and its legacy service.alpha.kubernetes.io key) on every Service, parsed and validated; keys compared with the Service port names.',
+    evidence: 'The annotation (and its legacy service.alpha.kubernetes.io key) on every Service, parsed and validated; keys compared with the Service port names. Services that only non-GKE Ingresses (e.g. nginx) route to are skipped: GKE never reads their annotation.',
     remediation: 'Write the value as JSON keyed by Service port names, e.g. \'{"https": "HTTPS"}\', with values HTTP, HTTPS or HTTP2, and name the Service port.',
     needs: [DATA.services],
     defaults: {},
@@ -21,7 +21,7 @@ export default defineRule({
   check(ctx) {
     for (const service of ctx.model.services) {
       const annotation = appProtocolsAnnotationOf(service.obj.object);
-      if (!annotation) continue;
+      if (!annotation || onlyBehindOtherIngresses(ctx.model, service)) continue;
       const path = annotationPath(annotation.key);
       if (!annotation.result.ok) {
         ctx.report({ object: service.obj, path, message: `${serviceLabel(service)}: ${annotation.result.error}` });

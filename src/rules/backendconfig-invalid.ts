@@ -5,7 +5,7 @@ import { containersOf } from '../model/workloads.js';
 import type { SnapshotObject } from '../snapshot/types.js';
 import { DATA } from '../snapshot/data-keys.js';
 import { defineRule } from './define-rule.js';
-import { annotationPath, backendConfigsNamed, serviceLabel } from './wiring-shared.js';
+import { annotationPath, onlyBehindOtherIngresses, backendConfigsNamed, serviceLabel } from './wiring-shared.js';
 
 export default defineRule({
   meta: {
@@ -18,7 +18,7 @@ export default defineRule({
     cause:
       'The cloud.google.com/backend-config annotation (or its beta key) must be JSON naming a BackendConfig by "default" or per port, and that BackendConfig must exist in the Service namespace. A health check whose timeoutSec exceeds checkIntervalSec is rejected by Compute Engine; a fixed health-check port that no container serves can never pass.',
     evidence:
-      'The annotation on every Service, parsed and validated; each BackendConfig it names, looked up in the Service namespace; ports keys compared with the Service ports; each referenced BackendConfig spec.healthCheck timeoutSec vs checkIntervalSec, and its port vs the container ports of the pods the Service selects.',
+      'The annotation on every Service (except those only non-GKE Ingresses, e.g. nginx, route to: GKE never reads it there), parsed and validated; each BackendConfig it names, looked up in the Service namespace; ports keys compared with the Service ports; each referenced BackendConfig spec.healthCheck timeoutSec vs checkIntervalSec, and its port vs the container ports of the pods the Service selects.',
     remediation:
       'Fix the annotation JSON and the BackendConfig name (or create the BackendConfig in the same namespace); keep healthCheck.timeoutSec ≤ checkIntervalSec; point healthCheck.port at a port the serving container listens on.',
     needs: [DATA.workloads, DATA.services, DATA.backendConfigs],
@@ -28,7 +28,7 @@ export default defineRule({
     const checked = new Set<SnapshotObject>();
     for (const service of ctx.model.services) {
       const annotation = backendConfigAnnotationOf(service.obj.object);
-      if (!annotation) continue;
+      if (!annotation || onlyBehindOtherIngresses(ctx.model, service)) continue;
       const path = annotationPath(annotation.key);
       if (!annotation.result.ok) {
         ctx.report({ object: service.obj, path, message: `${serviceLabel(service)}: ${annotation.result.error}` });

@@ -109,6 +109,33 @@ function computeNegRelevantServices(model: Model): ServiceInfo[] {
   return model.services.filter((s) => set.has(s));
 }
 
+/**
+ * Services that only other controllers' Ingresses (nginx, Traefik, …) route to
+ * and that nothing puts behind GKE load balancing: no NEG annotation, not a
+ * backend of a GKE Ingress or of a GKE Gateway route. GKE reads none of their
+ * cloud.google.com annotations (only ingress-gce reads backend-config and
+ * app-protocols), so a stale one left after a move to ingress-nginx is inert.
+ * A Service no Ingress in the inputs names is not in this set: its GKE
+ * Ingress may live elsewhere.
+ */
+export function onlyBehindOtherIngresses(model: Model, service: ServiceInfo): boolean {
+  return model.memo('onlyBehindOtherIngresses', () => computeOnlyBehindOtherIngresses(model)).has(service);
+}
+
+function computeOnlyBehindOtherIngresses(model: Model): Set<ServiceInfo> {
+  const relevant = new Set(negRelevantServices(model));
+  const out = new Set<ServiceInfo>();
+  for (const ingress of model.ingresses) {
+    if (ingress.ingressClass !== 'other') continue;
+    for (const backend of ingress.backends) {
+      for (const service of model.servicesNamed(ingress.namespace, backend.serviceName, ingress.obj)) {
+        if (!relevant.has(service)) out.add(service);
+      }
+    }
+  }
+  return out;
+}
+
 /** BackendConfig objects of a name in a namespace (GA or beta API group). */
 export function backendConfigsNamed(model: Model, namespace: string, name: string): SnapshotObject[] {
   return model.find('BackendConfig', namespace, name).filter((o) => o.object.apiVersion.startsWith('cloud.google.com/'));
