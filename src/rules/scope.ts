@@ -22,10 +22,15 @@ export function negBackedWorkloads(model: Model, options: ScopeOptions = {}): Ne
 
 /** "Service shop/web (port 80)" — the Services that put this workload behind NEGs, for messages. */
 export function backingServices(entry: NegBackedWorkload): string {
-  const names = entry.services.map(({ neg }) => {
-    const ports = neg.ports.map((p) => p.servicePort.port).join(', ');
-    return `${neg.service.name}:${ports}`;
-  });
+  // Same-named Services from several input folders would otherwise read "foo:80 and foo:80".
+  const names = [
+    ...new Set(
+      entry.services.map(({ neg }) => {
+        const ports = neg.ports.map((p) => p.servicePort.port).join(', ');
+        return `${neg.service.name}:${ports}`;
+      }),
+    ),
+  ];
   return names.length === 1 ? `NEG Service ${names[0]}` : `NEG Services ${names.join(' and ')}`;
 }
 
