@@ -1,10 +1,11 @@
-import { parseNegDescription } from '../analysis/neg-name.js';
+import { isGkeNegName, parseNegDescription } from '../analysis/neg-name.js';
 import { nameOf, namespaceOf } from '../model/workloads.js';
 import { DATA } from '../snapshot/data-keys.js';
 import type { GcpNeg } from '../snapshot/types.js';
 import {
   clusterIdentity,
   describedService,
+  isGkeNeg,
   lastSegment,
   negKeyOfGroup,
   negOwnership,
@@ -57,6 +58,11 @@ export default defineRule({
       const [zone, name] = key.split('/') as [string, string];
       const neg = negsByKey.get(key);
       if (neg && negOwnership(neg, identity) === 'other') continue;
+      // Pod NEGs only: GKE's L4 passthrough NEGs (GCE_VM_IP) hold nodes, which fail the
+      // health check by design under externalTrafficPolicy: Local; and a NEG neither named
+      // by a neg-status nor made by the GKE NEG controller belongs to another load balancer.
+      if (neg?.networkEndpointType !== undefined && neg.networkEndpointType !== 'GCE_VM_IP_PORT') continue;
+      if (!statusNames.has(name) && !(neg ? isGkeNeg(neg) : isGkeNegName(name))) continue;
       let entry = byNeg.get(name);
       if (!entry) byNeg.set(name, (entry = { negs: [], endpoints: new Map() }));
       if (neg && !entry.negs.includes(neg)) entry.negs.push(neg);
