@@ -10,7 +10,8 @@
  * deliberately stricter and report unknown keys, because a linter should catch
  * what the controller ignores.
  */
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import { createRequire } from 'node:module';
+import type { ErrorObject, ValidateFunction } from 'ajv';
 
 export const NEG_ANNOTATION = 'cloud.google.com/neg';
 export const NEG_STATUS_ANNOTATION = 'cloud.google.com/neg-status';
@@ -118,22 +119,96 @@ interface Validators {
   appProtocols: ValidateFunction<AppProtocolsAnnotation>;
 }
 
-let ajv: Ajv | undefined;
+type AjvInstance = InstanceType<(typeof import('ajv'))['Ajv']>;
+let ajv: AjvInstance | undefined;
 const validators: Partial<Validators> = {};
 
 /**
  * Each schema is compiled on its first use and then reused: compiling is the
  * expensive part (tens of ms each), and a lint of a few files must not pay
- * for annotations it never meets.
+ * for annotations it never meets. ajv itself (~50 files) is required only
+ * then: most annotations pass the exact checks below without it.
  */
 function getValidator<K extends keyof Validators>(name: K): Validators[K] {
   const cached = validators[name];
   if (cached) return cached as Validators[K];
-  ajv ??= new Ajv({ allErrors: true, validateSchema: false });
+  if (!ajv) {
+    const { Ajv } = createRequire(import.meta.url)('ajv') as typeof import('ajv');
+    ajv = new Ajv({ allErrors: true, validateSchema: false });
+  }
   const validate = ajv.compile(SCHEMAS[name]) as Validators[K];
   validators[name] = validate;
   return validate;
 }
+
+// Exact hand-written checks of the common, valid shapes. Each returns true
+// only for values its schema accepts; anything else (including every invalid
+// value) goes to ajv, which decides and words the errors. So the result never
+// depends on which path ran.
+const PORT_NUMBER_RE = new RegExp(PORT_NUMBER_PATTERN, 'u');
+const GCE_NAME_RE = new RegExp(GCE_NAME_PATTERN, 'u');
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function onlyKeys(value: Record<string, unknown>, allowed: readonly string[]): boolean {
+  for (const key of Object.keys(value)) if (!allowed.includes(key)) return false;
+  return true;
+}
+
+const FAST_CHECKS: { [K in keyof Validators]: (value: unknown) => boolean } = {
+  neg: (v) => {
+    if (!isObject(v) || !onlyKeys(v, ['ingress', 'exposed_ports', 'zones'])) return false;
+    if (v.ingress !== undefined && typeof v.ingress !== 'boolean') return false;
+    if (v.exposed_ports !== undefined) {
+      if (!isObject(v.exposed_ports)) return false;
+      for (const [port, entry] of Object.entries(v.exposed_ports)) {
+        if (!PORT_NUMBER_RE.test(port) || !isObject(entry) || !onlyKeys(entry, ['name'])) return false;
+        if (entry.name !== undefined && (typeof entry.name !== 'string' || !GCE_NAME_RE.test(entry.name))) return false;
+      }
+    }
+    if (v.zones !== undefined && !(Array.isArray(v.zones) && v.zones.every((z) => typeof z === 'string' && z.length > 0))) return false;
+    return true;
+  },
+  negStatus: (v) => {
+    if (!isObject(v)) return false;
+    const groups = v.network_endpoint_groups;
+    if (groups !== undefined) {
+      if (!isObject(groups)) return false;
+      for (const [port, neg] of Object.entries(groups)) if (!PORT_NUMBER_RE.test(port) || typeof neg !== 'string') return false;
+    }
+    if (v.zones !== undefined && !(Array.isArray(v.zones) && v.zones.every((z) => typeof z === 'string'))) return false;
+    return true;
+  },
+  backendConfig: (v) => {
+    if (!isObject(v) || !onlyKeys(v, ['default', 'ports'])) return false;
+    if (v.default !== undefined && !(typeof v.default === 'string' && v.default.length > 0)) return false;
+    if (v.ports !== undefined) {
+      if (!isObject(v.ports)) return false;
+      for (const name of Object.values(v.ports)) if (typeof name !== 'string' || name.length === 0) return false;
+    }
+    return true;
+  },
+  appProtocols: (v) => isObject(v) && Object.values(v).every((p) => typeof p === 'string' && (APP_PROTOCOLS as readonly string[]).includes(p)),
+};
+
+/** A ValidateFunction-shaped check: the exact fast path, else ajv (whose `errors` the caller reads). */
+function validatorFor<K extends keyof Validators>(name: K): (value: unknown) => { valid: boolean; errors?: ErrorObject[] | null } {
+  return (value) => {
+    if (FAST_CHECKS[name](value)) return { valid: true };
+    const validate = getValidator(name);
+    const valid = validate(value);
+    return { valid, errors: validate.errors };
+  };
+}
+
+const CHECKS: { [K in keyof Validators]: ReturnType<typeof validatorFor> } = {
+  neg: validatorFor('neg'),
+  negStatus: validatorFor('negStatus'),
+  backendConfig: validatorFor('backendConfig'),
+  appProtocols: validatorFor('appProtocols'),
+};
 
 // ---------------------------------------------------------------------------
 // Error messages
@@ -200,8 +275,30 @@ function jsonHint(text: string): string {
   return '';
 }
 
+/**
+ * Results by annotation key and text: rules ask about the same Service's
+ * annotations many times, and manifests repeat the same text across Services.
+ * Results are never mutated by callers.
+ */
+const parsedCache = new Map<string, ParseResult<unknown>>();
+const PARSED_CACHE_LIMIT = 10_000;
+
 /** Reads an annotation value as JSON text and validates it. */
-function parseJsonAnnotation<T>(annotation: string, value: unknown, validate: ValidateFunction<T>): ParseResult<T> {
+type ParsedOf<K extends keyof Validators> = Validators[K] extends ValidateFunction<infer T> ? T : never;
+
+function parseJsonAnnotation<K extends keyof Validators>(annotation: string, value: unknown, check: K): ParseResult<ParsedOf<K>> {
+  if (typeof value !== 'string') return parseJsonAnnotationUncached<ParsedOf<K>>(annotation, value, CHECKS[check]);
+  const key = `${check}\0${annotation}\0${value}`;
+  let result = parsedCache.get(key);
+  if (!result) {
+    if (parsedCache.size >= PARSED_CACHE_LIMIT) parsedCache.clear();
+    result = parseJsonAnnotationUncached(annotation, value, CHECKS[check]);
+    parsedCache.set(key, result);
+  }
+  return result as ParseResult<ParsedOf<K>>;
+}
+
+function parseJsonAnnotationUncached<T>(annotation: string, value: unknown, validate: ReturnType<typeof validatorFor>): ParseResult<T> {
   if (value === undefined) return { ok: false, error: `Annotation ${annotation} is not set.` };
   if (typeof value !== 'string') {
     const example = typeName(value) === 'a mapping' ? ' Write the JSON as a quoted string.' : ' Quote the value.';
@@ -217,10 +314,11 @@ function parseJsonAnnotation<T>(annotation: string, value: unknown, validate: Va
     const message = error instanceof Error ? error.message : String(error);
     return { ok: false, error: `Annotation ${annotation} is not valid JSON: ${message}${jsonHint(value)}.` };
   }
-  if (!validate(parsed)) {
-    return { ok: false, error: `Annotation ${annotation} is invalid: ${describeErrors(validate.errors, annotation)}.` };
+  const verdict = validate(parsed);
+  if (!verdict.valid) {
+    return { ok: false, error: `Annotation ${annotation} is invalid: ${describeErrors(verdict.errors, annotation)}.` };
   }
-  return { ok: true, value: parsed };
+  return { ok: true, value: parsed as T };
 }
 
 // ---------------------------------------------------------------------------
@@ -228,12 +326,12 @@ function parseJsonAnnotation<T>(annotation: string, value: unknown, validate: Va
 
 /** `cloud.google.com/neg`: `{"ingress": bool, "exposed_ports": {"<port>": {"name"?}}, "zones"?: [..]}`. */
 export function parseNegAnnotation(value: unknown): ParseResult<NegAnnotation> {
-  return parseJsonAnnotation(NEG_ANNOTATION, value, getValidator('neg'));
+  return parseJsonAnnotation(NEG_ANNOTATION, value, 'neg');
 }
 
 /** `cloud.google.com/neg-status`: `{"network_endpoint_groups": {"<port>": "<neg>"}, "zones": [..]}`. */
 export function parseNegStatusAnnotation(value: unknown): ParseResult<NegStatusAnnotation> {
-  return parseJsonAnnotation(NEG_STATUS_ANNOTATION, value, getValidator('negStatus'));
+  return parseJsonAnnotation(NEG_STATUS_ANNOTATION, value, 'negStatus');
 }
 
 /**
@@ -245,7 +343,7 @@ export function parseBackendConfigAnnotation(
   value: unknown,
   annotation: string = BACKEND_CONFIG_ANNOTATION,
 ): ParseResult<BackendConfigAnnotation> {
-  const result = parseJsonAnnotation(annotation, value, getValidator('backendConfig'));
+  const result = parseJsonAnnotation(annotation, value, 'backendConfig');
   if (result.ok && result.value.default === undefined && Object.keys(result.value.ports ?? {}).length === 0) {
     return {
       ok: false,
@@ -260,7 +358,7 @@ export function parseAppProtocolsAnnotation(
   value: unknown,
   annotation: string = APP_PROTOCOLS_ANNOTATION,
 ): ParseResult<AppProtocolsAnnotation> {
-  return parseJsonAnnotation(annotation, value, getValidator('appProtocols'));
+  return parseJsonAnnotation(annotation, value, 'appProtocols');
 }
 
 function annotationsOf(service: unknown): Record<string, unknown> {

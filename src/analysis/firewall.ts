@@ -37,7 +37,8 @@
  *   - Networks are compared by their last path segment only, so two networks
  *     with the same name in different (Shared VPC) projects are not told apart.
  */
-import ipaddr from 'ipaddr.js';
+import type ipaddr from 'ipaddr.js';
+import { ipaddrLib } from '../model/lazy.js';
 import type { GcpFirewall } from '../snapshot/types.js';
 
 /** The health-check source ranges GKE documents for Ingress / NEG backends. */
@@ -162,7 +163,7 @@ function bigintToAddress(value: bigint, family: Family): string {
     bytes[i] = Number(rest & 0xffn);
     rest >>= 8n;
   }
-  const address = ipaddr.fromByteArray(bytes);
+  const address = ipaddrLib().fromByteArray(bytes);
   return address.kind() === 'ipv6' ? (address as ipaddr.IPv6).toRFC5952String() : address.toString();
 }
 
@@ -178,16 +179,16 @@ function parseCidr(text: string): ParsedCidr | undefined {
   const slash = trimmed.indexOf('/');
   const addressText = slash >= 0 ? trimmed.slice(0, slash) : trimmed;
   // ipaddr.js also accepts legacy IPv4 forms ("10.1", "0x0a.1"); the Compute API never returns them.
-  if (!ipaddr.IPv6.isValid(addressText) && !ipaddr.IPv4.isValidFourPartDecimal(addressText)) return undefined;
+  if (!ipaddrLib().IPv6.isValid(addressText) && !ipaddrLib().IPv4.isValidFourPartDecimal(addressText)) return undefined;
   let address: ipaddr.IPv4 | ipaddr.IPv6;
   let prefix: number;
   try {
     if (slash >= 0) {
       const prefixText = trimmed.slice(slash + 1);
       if (!/^\d{1,3}$/.test(prefixText)) return undefined;
-      [address, prefix] = ipaddr.parseCIDR(trimmed);
+      [address, prefix] = ipaddrLib().parseCIDR(trimmed);
     } else {
-      address = ipaddr.parse(trimmed);
+      address = ipaddrLib().parse(trimmed);
       prefix = address.kind() === 'ipv4' ? 32 : 128;
     }
   } catch {

@@ -19,7 +19,8 @@
  *   cluster, never an external source range, so only `ipBlock` peers can
  *   admit the load balancer's ranges.
  */
-import ipaddr from 'ipaddr.js';
+import type ipaddr from 'ipaddr.js';
+import { ipaddrLib } from '../model/lazy.js';
 
 type Rec = Record<string, unknown>;
 
@@ -218,9 +219,9 @@ function parseRange(text: unknown, allowBareAddress: boolean): AddressRange | un
   let prefix: number;
   try {
     if (trimmed.includes('/')) {
-      [address, prefix] = ipaddr.parseCIDR(trimmed);
-    } else if (allowBareAddress && ipaddr.isValid(trimmed)) {
-      address = ipaddr.parse(trimmed);
+      [address, prefix] = ipaddrLib().parseCIDR(trimmed);
+    } else if (allowBareAddress && ipaddrLib().isValid(trimmed)) {
+      address = ipaddrLib().parse(trimmed);
       prefix = address.kind() === 'ipv4' ? 32 : 128;
     } else {
       return undefined;
@@ -241,7 +242,7 @@ function formatAddress(family: Family, value: bigint): string {
   const byteCount = family === 4 ? 4 : 16;
   const bytes: number[] = [];
   for (let i = byteCount - 1; i >= 0; i--) bytes.push(Number((value >> BigInt(i * 8)) & 0xffn));
-  const address = ipaddr.fromByteArray(bytes);
+  const address = ipaddrLib().fromByteArray(bytes);
   return address.kind() === 'ipv6' ? (address as ipaddr.IPv6).toRFC5952String() : address.toString();
 }
 

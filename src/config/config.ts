@@ -5,7 +5,8 @@
  */
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { Ajv, type ErrorObject } from 'ajv';
+import { createRequire } from 'node:module';
+import type { ErrorObject } from 'ajv';
 import { parse as parseYaml } from 'yaml';
 import type { Severity } from '../findings.js';
 import type { Rule } from '../rules/define-rule.js';
@@ -177,6 +178,8 @@ export function resolveConfig(rules: Rule[], raw: unknown, file: string | undefi
 
 function validateConfig(rules: Rule[], raw: unknown, file: string | undefined): void {
   // The schema is ours and tested: skip compiling the JSON Schema meta-schema to check it (~100 ms per run).
+  // Required here, not imported: runs without a config file never load ajv.
+  const { Ajv } = createRequire(import.meta.url)('ajv') as typeof import('ajv');
   const ajv = new Ajv({ allErrors: true, strict: false, validateSchema: false });
   const validate = ajv.compile(configSchema(rules));
   const problems: string[] = [];

@@ -3,7 +3,7 @@
  * templates, which Services GKE backs with NEGs (SPEC §4), and which
  * container serves each NEG port. Built once per snapshot and settings.
  */
-import semver from 'semver';
+import { semverLib } from './lazy.js';
 import type { Settings } from '../config/settings.js';
 import type { Snapshot, SnapshotObject } from '../snapshot/types.js';
 import { asArray, asCount, asRecord, asRecords, asString, get, isRecord, stringMap, type Rec } from './values.js';
@@ -336,8 +336,8 @@ export function selects(selector: Record<string, string>, labels: Record<string,
 function negIsIngressDefault(settings: Settings): boolean {
   if (settings.sharedVpc) return false;
   if (!settings.gkeVersion) return true;
-  const version = semver.coerce(settings.gkeVersion);
-  return version ? semver.gte(version, '1.17.0') : true;
+  const version = semverLib().coerce(settings.gkeVersion);
+  return version ? semverLib().gte(version, '1.17.0') : true;
 }
 
 export function serviceInfo(obj: SnapshotObject): ServiceInfo {

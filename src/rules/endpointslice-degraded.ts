@@ -1,4 +1,4 @@
-import ipaddr from 'ipaddr.js';
+import { ipaddrLib } from '../model/lazy.js';
 import type { NegService } from '../model/index.js';
 import { selects } from '../model/index.js';
 import { asArray, asRecord, asString, get, stringMap } from '../model/values.js';
@@ -174,11 +174,11 @@ function validate(endpoint: Record<string, unknown>, base: Path, lookup: Lookup)
 }
 
 function inAnyCidr(address: string, cidrs: string[]): boolean {
-  if (!ipaddr.isValid(address)) return false;
-  const ip = ipaddr.parse(address);
+  if (!ipaddrLib().isValid(address)) return false;
+  const ip = ipaddrLib().parse(address);
   return cidrs.some((cidr) => {
     try {
-      const [range, bits] = ipaddr.parseCIDR(cidr.trim());
+      const [range, bits] = ipaddrLib().parseCIDR(cidr.trim());
       return range.kind() === ip.kind() && ip.match(range, bits);
     } catch {
       return true; // the controller swallows invalid CIDRs; do not blame the endpoint for them

@@ -1,4 +1,4 @@
-import semver from 'semver';
+import { semverLib } from '../model/lazy.js';
 import type { Settings } from '../config/settings.js';
 import type { Fix } from '../findings.js';
 import { readPreStop } from '../model/termination.js';
@@ -50,8 +50,8 @@ export default defineRule({
 function preStopFix(workload: Workload, containerPath: Path, settings: Settings): Fix {
   const grace = gracePeriodSeconds(workload).seconds;
   const seconds = Math.max(5, Math.min(30, grace - DRAIN_MARGIN_SECONDS));
-  const version = settings.gkeVersion ? semver.coerce(settings.gkeVersion) : null;
-  const native = !version || semver.gte(version, '1.30.0');
+  const version = settings.gkeVersion ? semverLib().coerce(settings.gkeVersion) : null;
+  const native = !version || semverLib().gte(version, '1.30.0');
   const preStop = native ? { sleep: { seconds } } : { exec: { command: ['sleep', String(seconds)] } };
   return {
     description: `add a preStop hook that sleeps ${seconds} s (${native ? 'the sleep action' : 'exec sleep'})`,
