@@ -171,7 +171,12 @@ export default defineRule({
         }
         if (blocked.length === 0) continue;
         const poolNote = targets.length > 1;
-        const reasons = [...new Set(blocked.map((b) => (poolNote ? `${b.verdict.reason.replace(/\.$/, '')} (node pool ${b.pools.join(', ')}).` : b.verdict.reason)))];
+        const reasons = mergeRanges(
+          blocked.map((b) => ({
+            range: b.range,
+            reason: poolNote ? `${b.verdict.reason.replace(/\.$/, '')} (node pool ${b.pools.join(', ')}).` : b.verdict.reason,
+          })),
+        );
         const blockedPorts = [...new Set(blocked.map((b) => b.port))];
         const blockedRanges = [...new Set(blocked.map((b) => b.range))];
         const deniers = [...new Set(blocked.flatMap((b) => (b.verdict.blockedBy ? [b.verdict.blockedBy.name] : [])))];
@@ -208,3 +213,17 @@ export default defineRule({
   },
 });
 
+/**
+ * One sentence per distinct cause: when both health-check ranges are blocked
+ * for the same reason, say so once ("from 130.211.0.0/22 or 35.191.0.0/16").
+ */
+function mergeRanges(blocked: Array<{ range: string; reason: string }>): string[] {
+  const byTemplate = new Map<string, string[]>();
+  for (const { range, reason } of blocked) {
+    const template = reason.split(range).join('\u0000');
+    const ranges = byTemplate.get(template) ?? [];
+    if (!ranges.includes(range)) ranges.push(range);
+    byTemplate.set(template, ranges);
+  }
+  return [...byTemplate].map(([template, ranges]) => template.split('\u0000').join(ranges.join(' or ')));
+}
