@@ -95,6 +95,10 @@ export class Model {
   private readonly byKindNamespaceName = new Map<string, SnapshotObject[]>();
   private readonly servicesByName = new Map<string, ServiceInfo[]>();
   private readonly workloadsByNamespace = new Map<string, Workload[]>();
+  /** Workloads by namespace and one pod-template label (`ns\0key\0value`), in input order: selector lookups start from the smallest bucket. */
+  private readonly workloadsByLabel = new Map<string, Workload[]>();
+  private readonly selectedBy = new Map<ServiceInfo, Workload[]>();
+  private hpasByTarget: Map<string, SnapshotObject> | undefined;
   private readonly memos = new Map<string, unknown>();
 
   constructor(
@@ -110,6 +114,7 @@ export class Model {
       if (workload) {
         this.workloads.push(workload);
         push(this.workloadsByNamespace, workload.namespace, workload);
+        for (const [key, value] of Object.entries(workload.labels)) push(this.workloadsByLabel, labelKey(workload.namespace, key, value), workload);
       }
     }
     this.negIsIngressDefault = negIsIngressDefault(settings);
@@ -153,20 +158,36 @@ export class Model {
   workloadsSelectedBy(service: ServiceInfo): Workload[] {
     const selector = service.selector;
     if (!selector || Object.keys(selector).length === 0) return [];
-    const selected = (this.workloadsByNamespace.get(service.namespace) ?? []).filter((w) => selects(selector, w.labels));
-    return nearest(service.obj, selected, (w) => w.obj);
+    const cached = this.selectedBy.get(service);
+    if (cached) return cached;
+    // Every selected workload carries each selector label, so any one label's bucket holds them all (in input order).
+    let candidates: Workload[] | undefined;
+    for (const [key, value] of Object.entries(selector)) {
+      const bucket = this.workloadsByLabel.get(labelKey(service.namespace, key, value)) ?? [];
+      if (!candidates || bucket.length < candidates.length) candidates = bucket;
+    }
+    const selected = (candidates ?? []).filter((w) => selects(selector, w.labels));
+    const result = nearest(service.obj, selected, (w) => w.obj);
+    this.selectedBy.set(service, result);
+    return result;
   }
 
   /** The HPA's minReplicas for a workload, when an HPA targets it. */
   hpaMinReplicas(workload: Workload): { minReplicas: number; hpa: SnapshotObject } | undefined {
-    for (const hpa of this.kind('HorizontalPodAutoscaler')) {
-      if (namespaceOf(hpa) !== workload.namespace) continue;
-      const target = asRecord(get(hpa.object, 'spec', 'scaleTargetRef'));
-      if (asString(target?.kind) === workload.kind && asString(target?.name) === workload.name) {
-        return { minReplicas: asCount(get(hpa.object, 'spec', 'minReplicas')) ?? 1, hpa };
+    if (!this.hpasByTarget) {
+      // The first HPA (in input order) targeting a workload wins, as a scan over them would find it.
+      this.hpasByTarget = new Map();
+      for (const hpa of this.kind('HorizontalPodAutoscaler')) {
+        const target = asRecord(get(hpa.object, 'spec', 'scaleTargetRef'));
+        const kind = asString(target?.kind);
+        const name = asString(target?.name);
+        if (kind === undefined || name === undefined) continue;
+        const key = objectKey(kind, namespaceOf(hpa), name);
+        if (!this.hpasByTarget.has(key)) this.hpasByTarget.set(key, hpa);
       }
     }
-    return undefined;
+    const hpa = this.hpasByTarget.get(objectKey(workload.kind, workload.namespace, workload.name));
+    return hpa ? { minReplicas: asCount(get(hpa.object, 'spec', 'minReplicas')) ?? 1, hpa } : undefined;
   }
 
   private computeNegServices(): void {
@@ -277,6 +298,10 @@ function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
   const list = map.get(key);
   if (list) list.push(value);
   else map.set(key, [value]);
+}
+
+function labelKey(namespace: string, key: string, value: string): string {
+  return `${namespace}\0${key}\0${value}`;
 }
 
 function objectKey(kind: string, namespace: string, name: string): string {
