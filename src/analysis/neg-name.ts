@@ -125,6 +125,18 @@ export interface NegDescription {
  */
 export function parseNegDescription(text: string | undefined | null): NegDescription | undefined {
   if (typeof text !== 'string' || text.trim() === '') return undefined;
+  // Rules match every NEG against every Service port: parse each description once. Results are never mutated.
+  if (descriptionCache.has(text)) return descriptionCache.get(text);
+  if (descriptionCache.size >= DESCRIPTION_CACHE_LIMIT) descriptionCache.clear();
+  const result = parseNegDescriptionUncached(text);
+  descriptionCache.set(text, result);
+  return result;
+}
+
+const descriptionCache = new Map<string, NegDescription | undefined>();
+const DESCRIPTION_CACHE_LIMIT = 50_000;
+
+function parseNegDescriptionUncached(text: string): NegDescription | undefined {
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);

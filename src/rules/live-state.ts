@@ -151,8 +151,35 @@ export function ownerChain(model: Model, pod: SnapshotObject): { kind: string; n
     if (jobOwner) owner = jobOwner;
   }
   const { kind, name } = owner;
-  const workload = model.workloads.find((w) => w.kind === kind && w.name === name && w.namespace === ns);
+  const workload = workloadIndex(model).get(`${kind}\0${ns}\0${name}`);
   return { kind, name, ...(workload ? { workload } : {}) };
+}
+
+/** Workloads by kind/namespace/name; the first in model order wins, as a scan of model.workloads would find it. */
+function workloadIndex(model: Model): Map<string, Workload> {
+  return model.memo('live-state:workloadIndex', () => {
+    const index = new Map<string, Workload>();
+    for (const w of model.workloads) {
+      const key = `${w.kind}\0${w.namespace}\0${w.name}`;
+      if (!index.has(key)) index.set(key, w);
+    }
+    return index;
+  });
+}
+
+/** Live pods (see livePods) grouped by the workload ownerChain finds for them, in input order. */
+export function livePodsByWorkload(model: Model): Map<Workload, SnapshotObject[]> {
+  return model.memo('live-state:livePodsByWorkload', () => {
+    const out = new Map<Workload, SnapshotObject[]>();
+    for (const pod of livePods(model)) {
+      const workload = ownerChain(model, pod).workload;
+      if (!workload) continue;
+      const list = out.get(workload);
+      if (list) list.push(pod);
+      else out.set(workload, [pod]);
+    }
+    return out;
+  });
 }
 
 export const BATCH_KINDS = new Set(['Job', 'CronJob']);
@@ -161,8 +188,17 @@ export const BATCH_KINDS = new Set(['Job', 'CronJob']);
 export function negServicesOfPod(model: Model, pod: SnapshotObject): NegService[] {
   const ns = namespaceOf(pod);
   const labels = podLabels(pod);
-  return model.negServices.filter(
-    (neg) => neg.service.namespace === ns && neg.service.selector && Object.keys(neg.service.selector).length > 0 && selects(neg.service.selector, labels),
+  const inNamespace = model.memo('live-state:negServicesByNamespace', () => {
+    const byNamespace = new Map<string, NegService[]>();
+    for (const neg of model.negServices) {
+      const list = byNamespace.get(neg.service.namespace);
+      if (list) list.push(neg);
+      else byNamespace.set(neg.service.namespace, [neg]);
+    }
+    return byNamespace;
+  });
+  return (inNamespace.get(ns) ?? []).filter(
+    (neg) => neg.service.selector && Object.keys(neg.service.selector).length > 0 && selects(neg.service.selector, labels),
   );
 }
 

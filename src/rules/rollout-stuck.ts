@@ -3,7 +3,7 @@ import { nameOf } from '../model/workloads.js';
 import { DATA } from '../snapshot/data-keys.js';
 import type { SnapshotObject } from '../snapshot/types.js';
 import { defineRule, type Path } from './define-rule.js';
-import { condition, formatDuration, gateWaitSeconds, livePods, ownerChain } from './live-state.js';
+import { condition, formatDuration, gateWaitSeconds, livePodsByWorkload } from './live-state.js';
 import { backingServices, negBackedWorkloads, relatedServices, workloadLabel } from './scope.js';
 
 export default defineRule({
@@ -27,7 +27,6 @@ export default defineRule({
   },
   check(ctx) {
     const podsCollected = ctx.snapshot.data[DATA.pods]?.state === 'collected';
-    const pods = podsCollected ? livePods(ctx.model) : [];
     let reported = false;
     for (const entry of negBackedWorkloads(ctx.model, { rolledOnly: true })) {
       const obj = entry.workload.obj;
@@ -36,8 +35,7 @@ export default defineRule({
       const spec = asRecord(obj.object.spec) ?? {};
 
       const held: Array<{ pod: SnapshotObject; seconds: number }> = [];
-      for (const pod of pods) {
-        if (ownerChain(ctx.model, pod).workload !== entry.workload) continue;
+      for (const pod of podsCollected ? (livePodsByWorkload(ctx.model).get(entry.workload) ?? []) : []) {
         const seconds = gateWaitSeconds(pod, ctx.now);
         if (seconds !== undefined && seconds >= ctx.options.thresholdSeconds) held.push({ pod, seconds });
       }
