@@ -9,6 +9,8 @@
  */
 import os from 'node:os';
 import { lintBenchmarks, startupBenchmarks } from './lint.mjs';
+import { peerBenchmark } from './peer.mjs';
+import { scanBenchmark, PLAN } from './scan.mjs';
 
 process.env.METADATA_SERVER_DETECTION = 'none';
 process.env.GCE_METADATA_HOST = '127.0.0.1:9';
@@ -43,6 +45,38 @@ if (lint.length >= 2) {
   const perDocKb = growth * 1024;
   add('lint memory growth', `${perDocKb.toFixed(1)} KB per extra document (${first.documents}→${last.documents})`, 'linear', undefined);
 }
+
+const peer = peerBenchmark({ documents: quick ? 1_000 : 5_000, runs: quick ? 1 : 3 });
+add(
+  `peer: Spectral, ${peer.documents.toLocaleString('en-US')} docs`,
+  `Spectral (3 rules) ${peer.spectralMs.toFixed(0)} ms vs negdoctor (all rules) ${peer.oursMs.toFixed(0)} ms = ${peer.ratio.toFixed(1)}× faster; findings ${peer.spectralFindings} vs ${peer.ourFindings} (Spectral unscoped)`,
+  '≥ 10×',
+  peer.ratio >= 10,
+);
+
+const LATENCY = 50;
+const scales = quick ? [0.1, 1] : [0.1, 1, 5];
+for (const scale of scales) {
+  const r = await scanBenchmark({ scale, latencyMs: LATENCY, runs: scale >= 5 ? 1 : quick ? 1 : 3 });
+  const label = `scan ${scale}× (${r.size.services} svc, ${r.size.pods} pods, ${r.size.negs} NEGs, ${r.size.backendServices} BS)`;
+  add(
+    label,
+    `${r.wallMs.toFixed(0)} ms vs bound ${r.boundMs} ms (${r.bound.kubeRounds}+${r.bound.gcpRounds} rounds × ${LATENCY} ms) = ${r.ratio.toFixed(2)}×`,
+    scale === 1 ? '≤ 1.5× bound' : 'report',
+    scale === 1 ? r.ratio <= 1.5 : undefined,
+  );
+  if (scale === 1) {
+    const ok = r.requests.kube === r.requests.expectedKube && r.requests.gcp === r.requests.expectedGcp && r.requests.perObjectKube === 0;
+    add(
+      'scan 1× requests',
+      `kube ${r.requests.kube} (plan ${r.requests.expectedKube}: version, kube-system, list pages), gcp ${r.requests.gcp} (plan ${r.requests.expectedGcp}: list pages + ${r.requests.negEndpoints} per NEG + ${r.requests.pairs} getHealth per backend-service NEG backend); per-object GETs ${r.requests.perObjectKube}`,
+      'pages + per NEG/BS only',
+      ok,
+    );
+    add('scan 1× peak RSS', `${r.peakRssMb.toFixed(0)} MB`, '≤ 400 MB', r.peakRssMb <= 400);
+  }
+}
+add('scan concurrency', `kube ${PLAN.kubeConcurrency} lists at a time, page ${PLAN.kubePageSize}; gcp ${PLAN.gcpConcurrency} calls at a time, page ${PLAN.gcpPageSize}`, 'bound input', undefined);
 
 const width = (key) => Math.max(key.length, ...rows.map((r) => String(r[key]).length));
 const cols = ['figure', 'value', 'target', 'result'];
