@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { startGcpFake, type GcpFake, type GcpFakeState } from '../fakes/gcp-server.js';
 import { startKubeFake, type FakeKubeObject, type KubeFake } from '../fakes/kube-server.js';
-import { BIN, ROOT } from './cli.js';
+import { BIN, cliEnv, ROOT } from './cli.js';
 
 /** The cluster UID that the Google Cloud fixture's NEG names and descriptions carry. */
 export const CLUSTER_UID = '7f3a2b1c-5d6e-4f70-8a9b-0c1d2e3f4a5b';
@@ -79,14 +79,7 @@ export function runCliAsync(args: string[], options: { cwd?: string; env?: Recor
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [BIN, ...args], {
       cwd: options.cwd ?? ROOT,
-      env: {
-        PATH: process.env.PATH ?? '',
-        HOME: process.env.HOME ?? '/tmp',
-        NO_COLOR: '1',
-        METADATA_SERVER_DETECTION: 'none',
-        GCE_METADATA_HOST: '127.0.0.1:9',
-        ...options.env,
-      },
+      env: cliEnv(options.env),
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';
