@@ -173,8 +173,29 @@ interface ParsedCidr {
   end: bigint;
 }
 
-/** Parses "a.b.c.d/n", "x::/n" or a bare address; host bits are masked off. */
+/**
+ * Parsed ranges by text. The same few rule ranges are evaluated for every
+ * (Service × port × node target × health-check range) query of a scan, and
+ * parsing through ipaddr.js dominated the evaluation; entries are immutable.
+ * Bounded so a long-lived caller cannot grow it without limit.
+ */
+const CACHE_LIMIT = 10_000;
+const cidrCache = new Map<string, ParsedCidr | undefined>();
+const setCache = new Map<string, IntervalSet>();
+
+function remember<V>(cache: Map<string, V>, key: string, value: V): V {
+  if (cache.size >= CACHE_LIMIT) cache.clear();
+  cache.set(key, value);
+  return value;
+}
+
+/** Parses "a.b.c.d/n", "x::/n" or a bare address; host bits are masked off. Results are shared: never mutate them. */
 function parseCidr(text: string): ParsedCidr | undefined {
+  if (cidrCache.has(text)) return cidrCache.get(text);
+  return remember(cidrCache, text, parseCidrUncached(text));
+}
+
+function parseCidrUncached(text: string): ParsedCidr | undefined {
   const trimmed = text.trim();
   const slash = trimmed.indexOf('/');
   const addressText = slash >= 0 ? trimmed.slice(0, slash) : trimmed;
@@ -221,8 +242,13 @@ function normalise(family: Family, spans: Array<[bigint, bigint]>): IntervalSet 
   return { family, spans: merged };
 }
 
-/** The addresses of `ranges` that belong to `family`; unparsable entries are skipped. */
+/** The addresses of `ranges` that belong to `family`; unparsable entries are skipped. The set is shared: never mutate it. */
 function rangesToSet(ranges: readonly string[], family: Family): IntervalSet {
+  const key = family + JSON.stringify(ranges);
+  return setCache.get(key) ?? remember(setCache, key, rangesToSetUncached(ranges, family));
+}
+
+function rangesToSetUncached(ranges: readonly string[], family: Family): IntervalSet {
   const spans: Array<[bigint, bigint]> = [];
   for (const range of ranges) {
     const parsed = parseCidr(range);
