@@ -201,13 +201,45 @@ export function negServiceOf(neg: GcpNeg): NegDescription | undefined {
 export function negsOfServicePort(negs: readonly GcpNeg[], service: ServiceInfo, port: number, identity: ClusterIdentity): GcpNeg[] {
   const parsed = parseNegStatusAnnotation(service.obj.object.metadata.annotations?.[NEG_STATUS_ANNOTATION]);
   const statusName = parsed.ok ? parsed.value.network_endpoint_groups?.[String(port)] : undefined;
-  return negs.filter((neg) => {
-    if (statusName !== undefined && neg.name === statusName) return true;
+  // Indexed rather than a filter over every NEG (with its description parsed) per Service port; same NEGs, in list order.
+  const index = negIndex(negs);
+  const hits = new Set<number>();
+  if (statusName !== undefined) for (const i of index.byName.get(statusName) ?? []) hits.add(i);
+  for (const i of index.byService.get(`${service.namespace}\0${service.name}\0${String(port)}`) ?? []) {
+    if (identity.uid && index.descriptions[i]!.clusterUid !== identity.uid) continue;
+    hits.add(i);
+  }
+  return [...hits].sort((a, b) => a - b).map((i) => negs[i]!);
+}
+
+interface NegIndex {
+  length: number;
+  byName: Map<string, number[]>;
+  /** `namespace\0serviceName\0port` of the parsed description. */
+  byService: Map<string, number[]>;
+  descriptions: Array<NegDescription | undefined>;
+}
+
+const negIndexes = new WeakMap<readonly GcpNeg[], NegIndex>();
+
+function negIndex(negs: readonly GcpNeg[]): NegIndex {
+  const cached = negIndexes.get(negs);
+  if (cached && cached.length === negs.length) return cached;
+  const index: NegIndex = { length: negs.length, byName: new Map(), byService: new Map(), descriptions: [] };
+  negs.forEach((neg, i) => {
+    pushIndex(index.byName, neg.name, i);
     const description = parseNegDescription(neg.description);
-    if (!description) return false;
-    if (identity.uid && description.clusterUid !== identity.uid) return false;
-    return description.namespace === service.namespace && description.serviceName === service.name && description.port === String(port);
+    index.descriptions.push(description);
+    if (description) pushIndex(index.byService, `${description.namespace}\0${description.serviceName}\0${description.port}`, i);
   });
+  negIndexes.set(negs, index);
+  return index;
+}
+
+function pushIndex(map: Map<string, number[]>, key: string, i: number): void {
+  const list = map.get(key);
+  if (list) list.push(i);
+  else map.set(key, [i]);
 }
 
 /** The NEG Service (and port) of the model a NEG was made for. */

@@ -81,6 +81,40 @@ export function livePods(model: Model): SnapshotObject[] {
   return model.kind('Pod').filter((p) => isRecord(p.object.status));
 }
 
+/**
+ * Live pods of the Service's namespace that its (non-empty) selector picks, in
+ * input order: `livePods(model).filter(same namespace && selects)` without
+ * scanning every pod per Service. Empty or absent selector: no pods.
+ */
+export function livePodsSelectedBy(model: Model, service: ServiceInfo): SnapshotObject[] {
+  const selector = service.selector;
+  if (!selector || Object.keys(selector).length === 0) return [];
+  const byLabel = model.memo('live-state:livePodsByLabel', () => {
+    const index = new Map<string, Array<{ pod: SnapshotObject; labels: Record<string, string> }>>();
+    for (const pod of livePods(model)) {
+      const ns = namespaceOf(pod);
+      const labels = podLabels(pod);
+      const entry = { pod, labels };
+      for (const [key, value] of Object.entries(labels)) {
+        const k = `${ns}\0${key}\0${value}`;
+        const list = index.get(k);
+        if (list) list.push(entry);
+        else index.set(k, [entry]);
+      }
+    }
+    return index;
+  });
+  // Every selected pod carries each selector label, so the smallest label bucket holds them all, in input order.
+  let candidates: Array<{ pod: SnapshotObject; labels: Record<string, string> }> | undefined;
+  for (const [key, value] of Object.entries(selector)) {
+    const bucket = byLabel.get(`${service.namespace}\0${key}\0${value}`) ?? [];
+    if (!candidates || bucket.length < candidates.length) candidates = bucket;
+  }
+  const out: SnapshotObject[] = [];
+  for (const { pod, labels } of candidates ?? []) if (selects(selector, labels)) out.push(pod);
+  return out;
+}
+
 export function podLabels(pod: SnapshotObject): Record<string, string> {
   return stringMap(pod.object.metadata.labels);
 }

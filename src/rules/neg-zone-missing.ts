@@ -1,10 +1,10 @@
 import { NEG_STATUS_ANNOTATION, parseNegStatusAnnotation } from '../analysis/annotations.js';
-import { selects } from '../model/index.js';
-import { nameOf, namespaceOf } from '../model/workloads.js';
+import { nameOf } from '../model/workloads.js';
 import { DATA } from '../snapshot/data-keys.js';
+import type { SnapshotObject } from '../snapshot/types.js';
 import { clusterIdentity, lastSegment, negsOfServicePort, sample } from './cloud-state.js';
 import { defineRule } from './define-rule.js';
-import { isDeleting, isTerminal, livePods, nodesByName, nodeZone, podLabels, podNodeName } from './live-state.js';
+import { isDeleting, isTerminal, livePodsSelectedBy, nodesByName, nodeZone, podNodeName } from './live-state.js';
 
 export default defineRule({
   meta: {
@@ -27,12 +27,12 @@ export default defineRule({
     const identity = clusterIdentity(ctx.snapshot, ctx.model);
     const negsCollected = ctx.snapshot.data[DATA.gcpNegs]?.state === 'collected';
     const allNegs = ctx.snapshot.cloud?.negs ?? [];
-    const pods = livePods(ctx.model).filter((p) => !isTerminal(p) && !isDeleting(p) && podNodeName(p));
+    const serving = (p: SnapshotObject) => !isTerminal(p) && !isDeleting(p) && podNodeName(p);
     let checked = 0;
     for (const negService of ctx.model.negServices) {
       const service = negService.service;
       if (!service.selector || Object.keys(service.selector).length === 0) continue;
-      const selected = pods.filter((p) => namespaceOf(p) === service.namespace && selects(service.selector!, podLabels(p)));
+      const selected = livePodsSelectedBy(ctx.model, service).filter(serving);
       if (selected.length === 0) continue;
       const raw = service.obj.object.metadata.annotations?.[NEG_STATUS_ANNOTATION];
       const status = parseNegStatusAnnotation(raw);
