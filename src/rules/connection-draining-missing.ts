@@ -63,18 +63,37 @@ export default defineRule({
 
 /** The backend service GKE Ingress made for a Service port: its description names both. */
 function liveBackendService(list: GcpBackendService[], service: ServiceInfo, port: ServicePort): GcpBackendService | undefined {
-  return list.find((bs) => {
+  // The first in list order whose description names the Service and port; descriptions are parsed once per list.
+  for (const { bs, port: p } of describedBackendServices(list).get(`${service.namespace}/${service.name}`) ?? []) {
+    if (p === String(port.port) || (port.name !== undefined && p === port.name)) return bs;
+  }
+  return undefined;
+}
+
+const describedIndexes = new WeakMap<GcpBackendService[], { length: number; byService: Map<unknown, Array<{ bs: GcpBackendService; port: unknown }>> }>();
+
+/** Backend services by the `kubernetes.io/service-name` of their JSON description, in list order. */
+function describedBackendServices(list: GcpBackendService[]): Map<unknown, Array<{ bs: GcpBackendService; port: unknown }>> {
+  const cached = describedIndexes.get(list);
+  if (cached && cached.length === list.length) return cached.byService;
+  const byService = new Map<unknown, Array<{ bs: GcpBackendService; port: unknown }>>();
+  for (const bs of list) {
     const description = typeof bs.description === 'string' ? bs.description : '';
-    if (!description.startsWith('{')) return false;
+    if (!description.startsWith('{')) continue;
     let parsed: unknown;
     try {
       parsed = JSON.parse(description);
     } catch {
-      return false;
+      continue;
     }
     const rec = asRecord(parsed);
-    if (rec?.['kubernetes.io/service-name'] !== `${service.namespace}/${service.name}`) return false;
-    const p = rec['kubernetes.io/service-port'];
-    return p === String(port.port) || (port.name !== undefined && p === port.name);
-  });
+    if (!rec) continue;
+    const name = rec['kubernetes.io/service-name'];
+    const entry = { bs, port: rec['kubernetes.io/service-port'] };
+    const entries = byService.get(name);
+    if (entries) entries.push(entry);
+    else byService.set(name, [entry]);
+  }
+  describedIndexes.set(list, { length: list.length, byService });
+  return byService;
 }

@@ -9,7 +9,7 @@ import { defineRule, type Path } from './define-rule.js';
 import {
   ENDPOINTSLICE_CONTROLLER,
   MANAGED_BY_LABEL,
-  SERVICE_NAME_LABEL,
+  endpointSlicesLabelled,
   events,
   eventsAbout,
   isTerminal,
@@ -53,15 +53,12 @@ export default defineRule({
     const nodes = nodesByName(ctx.model);
     const pods = new Map<string, SnapshotObject>();
     for (const pod of ctx.model.kind('Pod')) pods.set(`${namespaceOf(pod)}/${nameOf(pod)}`, pod);
-    const slices = ctx.model.kind('EndpointSlice');
     const allEvents = ctx.snapshot.data[DATA.events]?.state === 'collected' ? events(ctx.model) : [];
 
     for (const neg of ctx.model.negServices) {
       const service = neg.service;
-      for (const slice of slices) {
-        if (namespaceOf(slice) !== service.namespace) continue;
+      for (const slice of endpointSlicesLabelled(ctx.model, service.namespace, service.name)) {
         const labels = stringMap(slice.object.metadata.labels);
-        if (labels[SERVICE_NAME_LABEL] !== service.name) continue;
         const addressType = asString(slice.object.addressType) ?? 'IPv4';
         if (addressType !== 'IPv4') continue;
         const custom = labels[MANAGED_BY_LABEL] !== ENDPOINTSLICE_CONTROLLER;

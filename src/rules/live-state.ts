@@ -115,6 +115,27 @@ export function livePodsSelectedBy(model: Model, service: ServiceInfo): Snapshot
   return out;
 }
 
+/**
+ * EndpointSlices of a namespace whose kubernetes.io/service-name label
+ * (read through stringMap) is `name`, in input order, without a scan of
+ * every slice per Service.
+ */
+export function endpointSlicesLabelled(model: Model, namespace: string, name: string): SnapshotObject[] {
+  const index = model.memo('live-state:endpointSlicesByService', () => {
+    const byService = new Map<string, SnapshotObject[]>();
+    for (const slice of model.kind('EndpointSlice')) {
+      const service = stringMap(slice.object.metadata.labels)[SERVICE_NAME_LABEL];
+      if (service === undefined) continue;
+      const key = `${namespaceOf(slice)}\0${service}`;
+      const list = byService.get(key);
+      if (list) list.push(slice);
+      else byService.set(key, [slice]);
+    }
+    return byService;
+  });
+  return index.get(`${namespace}\0${name}`) ?? [];
+}
+
 export function podLabels(pod: SnapshotObject): Record<string, string> {
   return stringMap(pod.object.metadata.labels);
 }

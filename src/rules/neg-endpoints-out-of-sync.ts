@@ -1,9 +1,8 @@
 import { asArray, asRecords, asString, get, isRecord } from '../model/values.js';
-import { namespaceOf } from '../model/workloads.js';
 import { DATA } from '../snapshot/data-keys.js';
 import { clusterIdentity, lastSegment, negsOfServicePort, plural, sample } from './cloud-state.js';
 import { defineRule } from './define-rule.js';
-import { nodesByName, nodeZone, SERVICE_NAME_LABEL } from './live-state.js';
+import { endpointSlicesLabelled, nodesByName, nodeZone, SERVICE_NAME_LABEL } from './live-state.js';
 
 export default defineRule({
   meta: {
@@ -32,9 +31,8 @@ export default defineRule({
     const nodes = nodesByName(ctx.model);
     for (const negService of ctx.model.negServices) {
       const service = negService.service;
-      const slices = ctx.model
-        .kind('EndpointSlice')
-        .filter((s) => namespaceOf(s) === service.namespace && s.object.metadata.labels?.[SERVICE_NAME_LABEL] === service.name)
+      const slices = endpointSlicesLabelled(ctx.model, service.namespace, service.name)
+        .filter((s) => s.object.metadata.labels?.[SERVICE_NAME_LABEL] === service.name)
         .filter((s) => (asString(s.object.addressType) ?? 'IPv4') === 'IPv4');
       if (slices.length === 0) continue;
       for (const negPort of negService.ports) {
