@@ -10,6 +10,7 @@ import { LineCounter, parseAllDocuments, type Document } from 'yaml';
 import type { InputNotice, InputProblem, KubeObject } from '../../snapshot/types.js';
 import { isRecord } from '../../model/values.js';
 import { SourceIndex } from './source-index.js';
+import { FALLBACK, fastToJS } from './to-js.js';
 
 export interface CollectedObject {
   object: KubeObject;
@@ -173,7 +174,9 @@ function parseText(result: ManifestCollection, file: string, text: string): void
     result.documents++;
     let value: unknown;
     try {
-      value = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+      // Plain documents take the faster walk; it falls back to yaml for anything else.
+      value = fastToJS(doc);
+      if (value === FALLBACK) value = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
     } catch (error) {
       const pos = doc.contents.range ? lineCounter.linePos(doc.contents.range[0]) : undefined;
       result.problems.push({
