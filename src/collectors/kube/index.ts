@@ -27,7 +27,7 @@ import type { ClusterInfo, CollectionError, DataAvailability, KubeObject } from 
 import { DEFAULT_RETRY, isRetryableNetworkError, isRetryableStatus, parseRetryAfter, withRetry, type RetryDecision, type RetryPolicy } from '../retry.js';
 import type { CollectionProgress } from '../progress.js';
 import { RawHttpLibrary, RequestTimeoutError, ScanAbortedError, TruncatedResponseError, type CallState, type RawAnswer } from './http.js';
-import { redactObject } from './redact.js';
+import { redactInPlace } from './redact.js';
 
 export { redactObject, LAST_APPLIED_ANNOTATION, NEVER_COLLECTED_KINDS } from './redact.js';
 
@@ -464,12 +464,13 @@ function unreachableResult(message: string, cluster: ClusterInfo, requests: numb
 }
 
 /** Gives list items their apiVersion/kind (typed lists omit them) and redacts them. */
+/** `item` comes straight from parseBody and is not shared, so it is redacted in place rather than copied. */
 function normalize(item: unknown, spec: ListSpec): KubeObject {
   const object = { ...(item as Record<string, unknown>) } as KubeObject;
   object.apiVersion = spec.apiVersion;
   object.kind = spec.kind;
   if (!object.metadata || typeof object.metadata !== 'object') object.metadata = {};
-  return redactObject(object);
+  return redactInPlace(object);
 }
 
 /** Keeps only the events about collected objects the rules reason about; other events are noise (and can be many). */

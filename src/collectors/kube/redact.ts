@@ -21,7 +21,15 @@ const CONTAINER_LISTS = ['containers', 'initContainers', 'ephemeralContainers'];
  * revealing it.
  */
 export function redactObject<T extends KubeObject>(object: T): T {
-  const copy = structuredClone(object);
+  return redactInPlace(structuredClone(object));
+}
+
+/**
+ * redactObject without the copy, for objects the caller owns outright (a list
+ * item just parsed from the answer body): the deep copy was most of the cost
+ * of collecting a large cluster.
+ */
+export function redactInPlace<T extends KubeObject>(copy: T): T {
   const metadata = copy.metadata;
   if (metadata) {
     delete metadata.managedFields;
