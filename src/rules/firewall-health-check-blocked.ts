@@ -132,6 +132,35 @@ export default defineRule({
     const healthCheckPorts = servingPorts(ctx.model);
     let evaluated = 0;
     const unresolved: string[] = [];
+    // BackendConfig fixed health-check ports by NEG port, in servingPorts order.
+    const fixedPorts = new Map<unknown, Array<{ neg: unknown; port: number }>>();
+    for (const hc of healthCheckPorts) {
+      if (hc.healthCheck.portSpecification !== 'USE_FIXED_PORT' || hc.healthCheck.port === undefined) continue;
+      const entry = { neg: hc.neg, port: hc.healthCheck.port };
+      const list = fixedPorts.get(hc.negPort);
+      if (list) list.push(entry);
+      else fixedPorts.set(hc.negPort, [entry]);
+    }
+    // Services share ports and ranges: each (range, port, node target) query is evaluated once per check. Verdicts are read, never changed.
+    const verdicts = new Map<string, { verdict: FirewallVerdict; disabledAllows: string[] }>();
+    const evaluateOnce = (range: string, port: number, targetIndex: number) => {
+      const key = `${range}\0${port}\0${targetIndex}`;
+      const cached = verdicts.get(key);
+      if (cached) return cached;
+      const { target } = targets[targetIndex]!;
+      const query = { sourceRange: range, port, target, ...(network ? { network } : {}) };
+      const verdict = policies ? evaluateFirewallIngressWithPolicies(policies, firewalls, query) : evaluateFirewallIngress(firewalls, query);
+      const disabledAllows: string[] = [];
+      if (!verdict.allowed && firewalls.some((r) => r.disabled === true)) {
+        // Would a disabled rule have let it through? Then name it: enabling it is the fix.
+        const enabled = firewalls.map((r) => (r.disabled === true ? { ...r, disabled: false } : r));
+        const again = policies ? evaluateFirewallIngressWithPolicies(policies, enabled, query) : evaluateFirewallIngress(enabled, query);
+        if (again.allowed) for (const r of again.rules) if (firewalls.find((f) => f.name === r.name)?.disabled === true) disabledAllows.push(r.name);
+      }
+      const result = { verdict, disabledAllows };
+      verdicts.set(key, result);
+      return result;
+    };
 
     for (const negService of ctx.model.negServices) {
       const service = negService.service;
@@ -143,9 +172,7 @@ export default defineRule({
         // What the NEG really holds, when its endpoints were listed.
         for (const neg of negsOfServicePort(negs, service, sp.port, identity)) for (const e of neg.endpoints ?? []) if (e.port) ports.add(e.port);
         // A BackendConfig health check on a fixed port is probed there too.
-        for (const hc of healthCheckPorts) {
-          if (hc.neg === negService && hc.negPort === negPort && hc.healthCheck.portSpecification === 'USE_FIXED_PORT' && hc.healthCheck.port !== undefined) ports.add(hc.healthCheck.port);
-        }
+        for (const hc of fixedPorts.get(negPort) ?? []) if (hc.neg === negService) ports.add(hc.port);
         if (ports.size === 0) {
           unresolved.push(`${service.namespace}/${service.name}:${sp.port} (targetPort "${String(sp.targetPort)}")`);
           continue;
@@ -156,17 +183,11 @@ export default defineRule({
         const blocked: Array<{ port: number; range: string; pools: string[]; verdict: Extract<FirewallVerdict, { allowed: false }> }> = [];
         for (const port of [...ports].sort((a, b) => a - b)) {
           for (const range of ranges) {
-            for (const { pools, target } of targets) {
-              const query = { sourceRange: range, port, target, ...(network ? { network } : {}) };
-              const verdict = policies ? evaluateFirewallIngressWithPolicies(policies, firewalls, query) : evaluateFirewallIngress(firewalls, query);
+            targets.forEach(({ pools }, targetIndex) => {
+              const { verdict, disabledAllows: names } = evaluateOnce(range, port, targetIndex);
               if (!verdict.allowed) blocked.push({ port, range, pools, verdict });
-              if (!verdict.allowed && firewalls.some((r) => r.disabled === true)) {
-                // Would a disabled rule have let it through? Then name it: enabling it is the fix.
-                const enabled = firewalls.map((r) => (r.disabled === true ? { ...r, disabled: false } : r));
-                const again = policies ? evaluateFirewallIngressWithPolicies(policies, enabled, query) : evaluateFirewallIngress(enabled, query);
-                if (again.allowed) for (const r of again.rules) if (firewalls.find((f) => f.name === r.name)?.disabled === true) disabledAllows.add(r.name);
-              }
-            }
+              for (const name of names) disabledAllows.add(name);
+            });
           }
         }
         if (blocked.length === 0) continue;
