@@ -252,9 +252,16 @@ export function negServicesOfPod(model: Model, pod: SnapshotObject): NegService[
     }
     return byNamespace;
   });
-  return (inNamespace.get(ns) ?? []).filter(
+  // Pods of one workload share their labels: the answer is kept per namespace and label set.
+  const byLabels = model.memo('live-state:negServicesByLabels', () => new Map<string, NegService[]>());
+  const key = `${ns}\0${JSON.stringify(Object.entries(labels).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))}`;
+  const cached = byLabels.get(key);
+  if (cached) return [...cached];
+  const result = (inNamespace.get(ns) ?? []).filter(
     (neg) => neg.service.selector && Object.keys(neg.service.selector).length > 0 && selects(neg.service.selector, labels),
   );
+  byLabels.set(key, result);
+  return [...result];
 }
 
 export function serviceList(services: ServiceInfo[]): string {
