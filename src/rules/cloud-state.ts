@@ -119,7 +119,12 @@ export function targetCluster(snapshot: Snapshot, model: Model): TargetCluster {
 }
 
 /** The NEGs named in the neg-status annotations of the model's Services: certainly this cluster's. */
-export function negStatusNames(model: Model): Map<string, { service: ServiceInfo; port: string }> {
+export function negStatusNames(model: Model): ReadonlyMap<string, { service: ServiceInfo; port: string }> {
+  // Rules ask per NEG; the annotations of every Service are parsed once per model.
+  return model.memo('cloud-state:negStatusNames', () => computeNegStatusNames(model));
+}
+
+function computeNegStatusNames(model: Model): Map<string, { service: ServiceInfo; port: string }> {
   const out = new Map<string, { service: ServiceInfo; port: string }>();
   for (const service of model.services) {
     const parsed = parseNegStatusAnnotation(service.obj.object.metadata.annotations?.[NEG_STATUS_ANNOTATION]);
@@ -144,6 +149,12 @@ export interface ClusterIdentity {
  * Service's neg-status names; the prefixes from NEGs known to be ours.
  */
 export function clusterIdentity(snapshot: Snapshot, model: Model): ClusterIdentity {
+  // Several rules ask; the answer depends only on the model's own snapshot. Callers only read it.
+  if (snapshot === model.snapshot) return model.memo('cloud-state:clusterIdentity', () => computeClusterIdentity(snapshot, model));
+  return computeClusterIdentity(snapshot, model);
+}
+
+function computeClusterIdentity(snapshot: Snapshot, model: Model): ClusterIdentity {
   const negs = snapshot.cloud?.negs ?? [];
   const statusNames = negStatusNames(model);
   let uid = snapshot.cluster?.kubeSystemUid || undefined;
