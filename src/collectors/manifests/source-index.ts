@@ -35,51 +35,65 @@ export class SourceIndex {
   locate(id: number, path: ReadonlyArray<string | number>): Location | undefined {
     const source = this.byId.get(id);
     if (!source) return undefined;
-    const full = [...source.base, ...path];
+    const base = source.base;
+    const total = base.length + path.length;
     let node: unknown = source.doc.contents;
-    let range: [number, number] | undefined = rangeOf(node);
-    let found = 0;
-    for (const segment of full) {
-      node = resolveAlias(node, source.doc);
-      let next: { node: unknown; range: [number, number] | undefined } | undefined;
-      if (isMap(node)) {
-        const pair = node.items.find((p) => isPair(p) && isScalar(p.key) && String(p.key.value) === String(segment));
-        if (pair) {
-          const keyRange = rangeOf(pair.key);
-          const valueRange = rangeOf(pair.value);
-          next = {
-            node: pair.value,
-            range: keyRange ? [keyRange[0], valueRange ? valueRange[1] : keyRange[1]] : valueRange,
-          };
-        }
-      } else if (isSeq(node) && typeof segment === 'number') {
-        const item = node.items[segment];
-        if (item !== undefined) next = { node: item, range: rangeOf(item) };
-      }
-      if (!next) break;
-      node = next.node;
-      if (next.range) range = next.range;
-      found++;
+    let start = -1;
+    let end = -1;
+    const own = (node as Node | null | undefined)?.range;
+    if (own) {
+      start = own[0];
+      end = own[1];
     }
-    if (!range) return undefined;
-    const start = source.lineCounter.linePos(range[0]);
-    const end = source.lineCounter.linePos(range[1]);
+    let found = 0;
+    // No copies of the path or of ranges: this runs once per finding.
+    for (; found < total; found++) {
+      const segment = found < base.length ? base[found]! : path[found - base.length]!;
+      if (node instanceof Alias) node = node.resolve(source.doc);
+      if (isMap(node)) {
+        const wanted = String(segment);
+        let pair: unknown;
+        for (const p of node.items) {
+          if (isPair(p) && isScalar(p.key) && String(p.key.value) === wanted) {
+            pair = p;
+            break;
+          }
+        }
+        if (!pair) break;
+        const keyRange = ((pair as { key: Node }).key as Node | null | undefined)?.range;
+        const value = (pair as { value: unknown }).value;
+        const valueRange = (value as Node | null | undefined)?.range;
+        if (keyRange) {
+          start = keyRange[0];
+          end = valueRange ? valueRange[1] : keyRange[1];
+        } else if (valueRange) {
+          start = valueRange[0];
+          end = valueRange[1];
+        }
+        node = value;
+      } else if (isSeq(node) && typeof segment === 'number') {
+        const item: unknown = node.items[segment];
+        if (item === undefined) break;
+        const itemRange = (item as Node | null | undefined)?.range;
+        if (itemRange) {
+          start = itemRange[0];
+          end = itemRange[1];
+        }
+        node = item;
+      } else {
+        break;
+      }
+    }
+    if (start < 0) return undefined;
+    const startPos = source.lineCounter.linePos(start);
+    const endPos = source.lineCounter.linePos(end);
     return {
       file: source.file,
-      line: start.line,
-      column: start.col,
-      endLine: end.line,
-      endColumn: end.col,
-      exact: found === full.length,
+      line: startPos.line,
+      column: startPos.col,
+      endLine: endPos.line,
+      endColumn: endPos.col,
+      exact: found === total,
     };
   }
-}
-
-function resolveAlias(node: unknown, doc: Document): unknown {
-  return node instanceof Alias ? node.resolve(doc) : node;
-}
-
-function rangeOf(node: unknown): [number, number] | undefined {
-  const range = (node as Node | null | undefined)?.range;
-  return range ? [range[0], range[1]] : undefined;
 }
