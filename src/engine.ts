@@ -3,7 +3,7 @@
  * reports into findings — severity overrides, locations, fingerprints and
  * suppressions — and reports rules without their data as not evaluated.
  */
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { Config, IgnoreEntry } from './config/config.js';
 import { pathToString, type Finding, type Location, type NotEvaluated, type ObjectRef, type Suppression } from './findings.js';
 import { modelOf } from './model/index.js';
@@ -131,8 +131,10 @@ function toFinding(rule: Rule, raw: RawFinding, severityOverride: Finding['sever
   };
 }
 
+const CLUSTER_SCOPED_KINDS = new Set(['Node', 'IngressClass', 'Namespace', 'GatewayClass']);
+
 export function objectRef(obj: SnapshotObject): ObjectRef {
-  const clusterScoped = ['Node', 'IngressClass', 'Namespace', 'GatewayClass'].includes(obj.object.kind);
+  const clusterScoped = CLUSTER_SCOPED_KINDS.has(obj.object.kind);
   return {
     apiVersion: obj.object.apiVersion,
     kind: obj.object.kind,
@@ -143,7 +145,8 @@ export function objectRef(obj: SnapshotObject): ObjectRef {
 
 /** Stable across line moves and apiVersion bumps: rule, object identity and field path. */
 export function fingerprint(ruleId: string, identity: string, path: string): string {
-  return createHash('sha256').update(`${ruleId}\0${identity}\0${path}`).digest('hex').slice(0, 20);
+  // One-shot crypto.hash (Node ≥ 20.12): same digest as createHash, without a Hash object per finding.
+  return hash('sha256', `${ruleId}\0${identity}\0${path}`, 'hex').slice(0, 20);
 }
 
 function suppressionFor(ruleId: string, raw: RawFinding, finding: Finding, ignore: IgnoreEntry[]): Suppression | undefined {
