@@ -190,14 +190,39 @@ export function ownerRef(obj: SnapshotObject): { kind: string; name: string } | 
  */
 export function ownerChain(model: Model, pod: SnapshotObject): { kind: string; name: string; workload?: Workload } {
   const ns = namespaceOf(pod);
-  let owner = ownerRef(pod);
+  const owner = ownerRef(pod);
   if (!owner) return { kind: 'Pod', name: nameOf(pod) };
+  // The answer depends only on the namespace, the owner reference and the pod-template-hash label:
+  // the pods of one ReplicaSet share it, so it is resolved once per owner.
+  const hash = owner.kind === 'ReplicaSet' ? labelValue(pod, 'pod-template-hash') : undefined;
+  const cache = model.memo('live-state:ownerChain', () => new Map<string, { kind: string; name: string; workload?: Workload }>());
+  const key = `${ns}\0${owner.kind}\0${owner.name}\0${hash === undefined ? '' : `=${hash}`}`;
+  let chain = cache.get(key);
+  if (!chain) cache.set(key, (chain = resolveOwnerChain(model, ns, owner, hash)));
+  return { ...chain };
+}
+
+/** One label as podLabels reads it (strings; numbers and booleans as text), without copying the map. */
+function labelValue(obj: SnapshotObject, key: string): string | undefined {
+  const labels = obj.object.metadata.labels;
+  if (!isRecord(labels) || !Object.prototype.hasOwnProperty.call(labels, key)) return undefined;
+  const value = labels[key];
+  if (typeof value === 'string') return value;
+  return typeof value === 'number' || typeof value === 'boolean' ? String(value) : undefined;
+}
+
+function resolveOwnerChain(
+  model: Model,
+  ns: string,
+  ref: { kind: string; name: string },
+  hash: string | undefined,
+): { kind: string; name: string; workload?: Workload } {
+  let owner = ref;
   if (owner.kind === 'ReplicaSet') {
     const rs = model.find('ReplicaSet', ns, owner.name)[0];
     const rsOwner = rs ? ownerRef(rs) : undefined;
     if (rsOwner) owner = rsOwner;
     else if (!rs) {
-      const hash = podLabels(pod)['pod-template-hash'];
       if (hash && owner.name.endsWith(`-${hash}`)) owner = { kind: 'Deployment', name: owner.name.slice(0, -hash.length - 1) };
     }
   } else if (owner.kind === 'Job') {
