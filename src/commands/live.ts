@@ -69,6 +69,8 @@ export const GCP_DATA_KEYS: string[] = Object.values(DATA).filter((k) => k.start
 export async function collectLive(options: LiveOptions, progress: LiveProgress = {}): Promise<LiveCollection> {
   const budgetMs = Math.max(1, Math.round(options.timeoutSec * 1000));
   const { collectKube } = await import('../collectors/kube/index.js');
+  // Load the Google Cloud clients while the Kubernetes lists wait on the network.
+  if (options.cloud) void import('../collectors/gcp/clients.js').then((m) => m.preloadGcpClients(), () => undefined);
   // The budget is for collecting: it starts once the client library is loaded.
   const deadline = Date.now() + budgetMs;
   const kube = await collectKube(
