@@ -13,7 +13,7 @@ import { CliError, EXIT } from '../cli.js';
 import type { CollectionProgress } from '../collectors/progress.js';
 import type { Locator } from '../engine.js';
 import type { ManifestCollection } from '../collectors/manifests/index.js';
-import { DATA } from '../snapshot/data-keys.js';
+import { DATA, GCP_DATA } from '../snapshot/data-keys.js';
 import {
   SNAPSHOT_API_VERSION,
   SNAPSHOT_KIND,
@@ -64,7 +64,6 @@ export const KUBE_BUDGET_SHARE = 0.6;
 /** The suggestion printed with exit 3. */
 export const DEMO_HINT = 'to see what a report looks like without a cluster, run: negdoctor scan --snapshot fixtures/demo/snapshot.json (from a negdoctor checkout)';
 
-export const GCP_DATA_KEYS: string[] = Object.values(DATA).filter((k) => k.startsWith('gcp:'));
 
 export async function collectLive(options: LiveOptions, progress: LiveProgress = {}): Promise<LiveCollection> {
   const budgetMs = Math.max(1, Math.round(options.timeoutSec * 1000));
@@ -101,12 +100,12 @@ export async function collectLive(options: LiveOptions, progress: LiveProgress =
   let cloud: Snapshot['cloud'];
   const skipped = cloudSkipReason(options, cluster);
   if (skipped) {
-    for (const key of GCP_DATA_KEYS) data[key] = { state: 'missing', reason: skipped };
+    for (const key of GCP_DATA) data[key] = { state: 'missing', reason: skipped };
   } else {
     const remaining = deadline - Date.now();
     if (remaining < 250) {
       const reason = `the scan ran out of time (--timeout ${options.timeoutSec} s) before Google Cloud was read`;
-      for (const key of GCP_DATA_KEYS) data[key] = { state: 'error', reason };
+      for (const key of GCP_DATA) data[key] = { state: 'error', reason };
       errors.push({ source: 'gcp', data: DATA.gcpCluster, message: reason });
     } else {
       const { collectGcp } = await import('../collectors/gcp/index.js');

@@ -1,7 +1,7 @@
 import { DATA } from '../snapshot/data-keys.js';
 import { defineRule } from './define-rule.js';
 import { relatedServices, workloadLabel } from './scope.js';
-import { byContainer, ingressServingPorts, servicePortsText } from './wiring-shared.js';
+import { ingressServingPortsByContainer, servicePortsText } from './wiring-shared.js';
 
 export default defineRule({
   meta: {
@@ -21,7 +21,7 @@ export default defineRule({
     defaults: {},
   },
   check(ctx) {
-    for (const ports of byContainer(ingressServingPorts(ctx.model)).values()) {
+    for (const ports of ingressServingPortsByContainer(ctx.model)) {
       const first = ports[0]!;
       const container = first.serving.container;
       const rejected = ports.filter((p) => p.backendConfigHealthCheck === undefined && p.healthCheck.notInferredBecause?.length);

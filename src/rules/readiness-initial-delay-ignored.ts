@@ -2,7 +2,7 @@ import { asCount, asRecord } from '../model/values.js';
 import { DATA } from '../snapshot/data-keys.js';
 import { defineRule } from './define-rule.js';
 import { relatedServices, workloadLabel } from './scope.js';
-import { byContainer, ingressServingPorts } from './wiring-shared.js';
+import { ingressServingPortsByContainer } from './wiring-shared.js';
 
 export default defineRule({
   meta: {
@@ -21,7 +21,7 @@ export default defineRule({
     defaults: {},
   },
   check(ctx) {
-    for (const ports of byContainer(ingressServingPorts(ctx.model)).values()) {
+    for (const ports of ingressServingPortsByContainer(ctx.model)) {
       const first = ports[0]!;
       const container = first.serving.container;
       const probe = asRecord(container.container.readinessProbe);

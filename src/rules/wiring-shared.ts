@@ -229,8 +229,15 @@ function computeServingPorts(model: Model): ServingPort[] {
   return out;
 }
 
-/** Groups serving ports by container so a container serving several ports is reported once. */
-export function byContainer(ports: ServingPort[]): Map<string, ServingPort[]> {
+/**
+ * The Ingress serving ports grouped by container, so a container serving
+ * several ports is reported once; shared by the readiness-probe rules.
+ */
+export function ingressServingPortsByContainer(model: Model): ServingPort[][] {
+  return model.memo('ingressServingPortsByContainer', () => [...byContainer(ingressServingPorts(model)).values()]);
+}
+
+function byContainer(ports: ServingPort[]): Map<string, ServingPort[]> {
   const out = new Map<string, ServingPort[]>();
   for (const port of ports) {
     const key = `${port.entry.workload.obj.id}:${port.serving.container.index}`;

@@ -36,6 +36,9 @@ export const DATA = {
 
 export type DataKey = (typeof DATA)[keyof typeof DATA];
 
+/** Every Google Cloud key: what `--no-cloud`, a missing project or offline lint mark as not collected. */
+export const GCP_DATA: DataKey[] = Object.values(DATA).filter((key) => key.startsWith('gcp:'));
+
 /** The keys that manifests always provide: the linted files are the whole input set. */
 export const SPEC_DATA: DataKey[] = [
   DATA.workloads,

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { parseEndpointOverride } from '../../src/collectors/gcp/clients.js';
 import { classifyGcloudValue, mergeIntoCloudState } from '../../src/collectors/gcp/dumps.js';
-import { collectGcp, GCP_IAM_PERMISSIONS, regionOf, shouldInspect, type GcpCollectOptions } from '../../src/collectors/gcp/index.js';
+import { collectGcp, COLLECTED_GCP_DATA, GCP_IAM_PERMISSIONS, regionOf, shouldInspect, type GcpCollectOptions } from '../../src/collectors/gcp/index.js';
 import type { CollectionProgress } from '../../src/collectors/progress.js';
 import { DATA } from '../../src/snapshot/data-keys.js';
 import type { CloudState } from '../../src/snapshot/types.js';
@@ -70,16 +70,7 @@ function collect(server: GcpFake, overrides: Partial<GcpCollectOptions> = {}, pr
   );
 }
 
-const GCP_KEYS = [
-  DATA.gcpCluster,
-  DATA.gcpClusters,
-  DATA.gcpNetwork,
-  DATA.gcpFirewalls,
-  DATA.gcpNegs,
-  DATA.gcpNegEndpoints,
-  DATA.gcpBackendServices,
-  DATA.gcpBackendHealth,
-];
+const GCP_KEYS = COLLECTED_GCP_DATA;
 
 /** What the fake answered with an item count, for each list call: requests = pages + NEGs inspected + NEG backends. */
 function expectedRequests(pageSize: number): number {

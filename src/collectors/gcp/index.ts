@@ -9,7 +9,7 @@
  * failing call marks only its data key and never aborts the collection.
  */
 import pLimit from 'p-limit';
-import { DATA } from '../../snapshot/data-keys.js';
+import { DATA, GCP_DATA } from '../../snapshot/data-keys.js';
 import type {
   CloudState,
   CollectionError,
@@ -108,16 +108,8 @@ export const GCP_IAM_PERMISSIONS: readonly GcpPermission[] = [
 
 const CALL: GaxCallOptions = { autoPaginate: false, retry: null };
 const FIREWALL_POLICIES_REASON = 'hierarchical and network firewall policies are not collected';
-const ALL_KEYS = [
-  DATA.gcpCluster,
-  DATA.gcpClusters,
-  DATA.gcpNetwork,
-  DATA.gcpFirewalls,
-  DATA.gcpNegs,
-  DATA.gcpNegEndpoints,
-  DATA.gcpBackendServices,
-  DATA.gcpBackendHealth,
-];
+/** The keys this collector fills: every Google Cloud key but the firewall policies it does not collect. */
+export const COLLECTED_GCP_DATA = GCP_DATA.filter((key) => key !== DATA.gcpFirewallPolicies);
 
 export async function collectGcp(options: GcpCollectOptions, progress: CollectionProgress = {}): Promise<GcpCollectResult> {
   const controller = new AbortController();
@@ -135,7 +127,7 @@ export async function collectGcp(options: GcpCollectOptions, progress: Collectio
       const message = error instanceof Error ? error.message : String(error);
       session.errors.push({ source: 'gcp', data: DATA.gcpCluster, message });
       progress.onError?.('gcp', message);
-      for (const key of ALL_KEYS) session.data[key] = { state: 'error', reason: message };
+      for (const key of COLLECTED_GCP_DATA) session.data[key] = { state: 'error', reason: message };
       return session.result(cloud);
     }
     await new Gather(session, clients, options, cloud).run();

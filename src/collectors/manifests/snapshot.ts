@@ -4,7 +4,7 @@
  * EndpointSlices, nodes, events) counts only when the inputs hold it, as
  * `kubectl get … -o yaml` dumps do.
  */
-import { DATA, SPEC_DATA, type DataKey } from '../../snapshot/data-keys.js';
+import { DATA, GCP_DATA, SPEC_DATA, type DataKey } from '../../snapshot/data-keys.js';
 import {
   SNAPSHOT_API_VERSION,
   SNAPSHOT_KIND,
@@ -49,8 +49,7 @@ export function manifestSnapshot(collection: ManifestCollection, options: Manife
       ? { state: 'collected' }
       : { state: 'missing', reason: `the inputs hold no ${live.what}; run \`negdoctor scan\` for live state` };
   }
-  const cloudKeys = Object.values(DATA).filter((k) => k.startsWith('gcp:'));
-  for (const key of cloudKeys) {
+  for (const key of GCP_DATA) {
     data[key] = options.cloud?.data[key] ?? {
       state: 'missing',
       reason: 'offline lint has no Google Cloud state; run `negdoctor scan` or pass gcloud JSON dumps',
