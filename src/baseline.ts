@@ -4,7 +4,7 @@
  * baselined when lines move; rule, object and file are kept for humans.
  */
 import { promises as fs } from 'node:fs';
-import { CliError, EXIT } from './cli.js';
+import { CliError, EXIT } from './exit.js';
 import type { Finding } from './findings.js';
 
 export const BASELINE_KIND = 'negdoctor-baseline';

@@ -8,32 +8,9 @@
  */
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { FORMATS } from './reporters/index.js';
+import { CliError, EXIT } from './exit.js';
+import { commonOptions } from './commands/options.js';
 import { VERSION } from './version.js';
-
-export const EXIT = { ok: 0, findings: 1, usage: 2, unreachable: 3, internal: 4 } as const;
-
-/** An error the user can act on: printed without a stack trace, with its exit code. */
-export class CliError extends Error {
-  constructor(
-    message: string,
-    readonly exitCode: number = EXIT.usage,
-  ) {
-    super(message);
-  }
-}
-
-export interface CommonOptions {
-  format: (typeof FORMATS)[number];
-  output?: string;
-  failOn: 'error' | 'warning' | 'info' | 'never';
-  failOnExplicit: boolean;
-  config?: string;
-  enable: string[];
-  disable: string[];
-  color: boolean;
-  quiet: boolean;
-  baseline?: string;
-}
 
 const collect = (value: string, previous: string[]) => [...previous, ...value.split(',').map((v) => v.trim()).filter(Boolean)];
 
@@ -48,23 +25,6 @@ function addCommonOptions(command: Command, formatFlag = '-f, --format <format>'
     .option('--disable <rule>', 'disable a rule (repeatable, comma-separated)', collect, [])
     .option('--no-color', 'no ANSI colours (also NO_COLOR=1, and always when stdout is not a terminal)')
     .option('-q, --quiet', 'print only errors and the summary');
-}
-
-export function commonOptions(raw: Record<string, unknown>): CommonOptions {
-  const stdoutIsTty = Boolean(process.stdout.isTTY);
-  const noColorEnv = process.env.NO_COLOR !== undefined && process.env.NO_COLOR !== '';
-  return {
-    format: raw.format as CommonOptions['format'],
-    ...(raw.output ? { output: raw.output as string } : {}),
-    failOn: (raw.failOn as CommonOptions['failOn']) ?? 'error',
-    failOnExplicit: raw.failOn !== undefined,
-    ...(raw.config ? { config: raw.config as string } : {}),
-    enable: (raw.enable as string[]) ?? [],
-    disable: (raw.disable as string[]) ?? [],
-    color: raw.color !== false && !noColorEnv && stdoutIsTty && !raw.output,
-    quiet: Boolean(raw.quiet),
-    ...(raw.baseline ? { baseline: raw.baseline as string } : {}),
-  };
 }
 
 /** Flags of the live collection (scan, snapshot). */

@@ -3,7 +3,8 @@
  * `negdoctor lint --baseline FILE` fails only on new ones.
  */
 import { buildBaseline, serializeBaseline } from '../baseline.js';
-import { EXIT, type CommonOptions } from '../cli.js';
+import { EXIT } from '../exit.js';
+import type { CommonOptions } from './options.js';
 import { TOOL } from '../version.js';
 import { prepareLint } from './lint.js';
 import { evaluate, writeOutput } from './run.js';

@@ -10,7 +10,8 @@
  */
 import path from 'node:path';
 import { createTwoFilesPatch } from 'diff';
-import { EXIT, type CommonOptions } from '../cli.js';
+import { EXIT } from '../exit.js';
+import type { CommonOptions } from './options.js';
 import type { Finding } from '../findings.js';
 import { fixText, planFixes, refusalFor, writeIfUnchanged, type NotFixed, type PlannedFix } from '../fix/index.js';
 import { prepareLint } from './lint.js';

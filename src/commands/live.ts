@@ -9,7 +9,7 @@
  * "not evaluated". Only "nothing could be collected" (no kubeconfig, server
  * unreachable, credentials rejected) is fatal: exit 3.
  */
-import { CliError, EXIT } from '../cli.js';
+import { CliError, EXIT } from '../exit.js';
 import type { CollectionProgress } from '../collectors/progress.js';
 import type { Locator } from '../engine.js';
 import type { ManifestCollection } from '../collectors/manifests/index.js';

@@ -1,5 +1,5 @@
 /** `negdoctor rules` and `negdoctor explain`: the catalog, from the rule metadata. */
-import { CliError, EXIT } from '../cli.js';
+import { CliError, EXIT } from '../exit.js';
 import { renderRuleExplanation, renderRulesMarkdown, renderRulesText } from '../reporters/rule-docs.js';
 import { findRule, RULES } from '../rules/index.js';
 

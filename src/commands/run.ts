@@ -4,7 +4,8 @@
  */
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { CliError, EXIT, type CommonOptions } from '../cli.js';
+import { CliError, EXIT } from '../exit.js';
+import type { CommonOptions } from './options.js';
 import { ConfigError, loadConfig, type Config } from '../config/config.js';
 import { runRules, type EngineResult, type Locator } from '../engine.js';
 import { atLeast } from '../findings.js';

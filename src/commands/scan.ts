@@ -4,7 +4,8 @@
  * (-f), run the rules and report. Rules take "now" from the snapshot's
  * `collectedAt`, so a replay gives the findings the live scan gave.
  */
-import { CliError, EXIT, type CommonOptions } from '../cli.js';
+import { CliError, EXIT } from '../exit.js';
+import type { CommonOptions } from './options.js';
 import type { Locator } from '../engine.js';
 import type { ManifestCollection } from '../collectors/manifests/index.js';
 import type { SourceIndex } from '../collectors/manifests/source-index.js';

@@ -4,7 +4,7 @@
  * redacts as it collects (SPEC §7): no Secrets, no ConfigMaps, no env
  * values, no managedFields, no last-applied annotation.
  */
-import { CliError, EXIT } from '../cli.js';
+import { CliError, EXIT } from '../exit.js';
 import { collectLive, type LiveOptions } from './live.js';
 import { reportCollectionErrors } from './scan.js';
 
