@@ -18,22 +18,34 @@
  *     it covers; a deny that reaches any still-undecided address blocks the
  *     range; whatever is left at the end hits the implied deny.
  *
- * Firewall policies (hierarchical, then global/regional network policies as
- * the caller orders them) are evaluated before VPC rules: within a policy the
- * rules run by priority, `allow` and `deny` decide, `goto_next` (and any
- * address no rule of the policy matches) passes on to the next policy and
- * finally to the VPC rules.
+ * Firewall policies and VPC rules are evaluated in the order Cloud NGFW
+ * documents ("Evaluation order for firewall policies and rules",
+ * docs.cloud.google.com/firewall/docs/firewall-policies-rule-eval-order):
+ *   1. hierarchical policies, organization first, then the folders down to
+ *      the project (the order the effective-firewalls API lists them in);
+ *   2. system firewall policies (Google-managed);
+ *   3. with the network's `networkFirewallPolicyEnforcementOrder`
+ *      AFTER_CLASSIC_FIREWALL (the default): VPC firewall rules, then the
+ *      global network policies, then the regional ones; with
+ *      BEFORE_CLASSIC_FIREWALL the two network policy levels come before the
+ *      VPC rules;
+ *   4. the implied deny.
+ * Within a policy the rules run by priority; `allow`, `deny` and
+ * `apply_security_profile_group` (an allow whose traffic is inspected) end
+ * evaluation for the addresses they match; `goto_next`, and any address no
+ * rule of the policy matches, pass on to the next level. A policy without a
+ * `type` is taken as hierarchical.
  *
  * Limits, knowingly accepted:
  *   - `destinationRanges` / `match.destIpRanges` are honoured only when the
  *     query names a destination address; otherwise they are treated as matching.
- *   - Policy sources other than `srcIpRanges` (address groups, FQDNs, geo,
- *     threat intelligence) never match; secure tags match only when the query
- *     lists the node's secure tags.
- *   - Policy enforcement order relative to VPC rules (`BEFORE_CLASSIC_FIREWALL`)
- *     is not modelled: every policy given is evaluated before the VPC rules.
- *   - `apply_security_profile_group` is treated as allow (it lets traffic
- *     through to inspection), logging and other actions are ignored.
+ *   - What negdoctor cannot know is never guessed: policy sources other than
+ *     `srcIpRanges` (address groups, FQDNs, geolocations, threat intelligence,
+ *     source networks) are not expanded, and a target by secure tag or by
+ *     service account is resolved only when the query knows the node's secure
+ *     tags / service account. Such a rule is taken as not matching for the
+ *     unknown part, and the verdict lists it in `unknowns`.
+ *   - logging and other rule attributes are ignored.
  *   - Networks are compared by their last path segment only, so two networks
  *     with the same name in different (Shared VPC) projects are not told apart.
  */
@@ -52,9 +64,13 @@ const DEFAULT_PRIORITY = 1000;
 export interface FirewallTarget {
   /** Network tags of the node (node pool `config.tags`). */
   tags: readonly string[];
-  /** The node's service account e-mail. */
+  /** The node's service account e-mail; undefined = unknown (e.g. the Compute Engine default account, whose e-mail is not known). */
   serviceAccount?: string;
-  /** Secure tags bound to the node, for network firewall policies (tag value names). */
+  /**
+   * Secure tags bound to the node, for firewall policies (tag value names,
+   * `tagValues/123`). Undefined = unknown: rules targeting secure tags are
+   * then not resolved (see `unknowns`); [] = known to carry none.
+   */
   secureTags?: readonly string[];
 }
 
@@ -94,18 +110,38 @@ export interface FirewallPolicyRule {
   [k: string]: unknown;
 }
 
+/**
+ * The policy types of the effective-firewalls answers (NETWORK and
+ * SYSTEM from networks.getEffectiveFirewalls; NETWORK_REGIONAL,
+ * SYSTEM_GLOBAL and SYSTEM_REGIONAL from regionNetworkFirewallPolicies.getEffectiveFirewalls).
+ */
+export type FirewallPolicyType = 'HIERARCHY' | 'SYSTEM' | 'SYSTEM_GLOBAL' | 'SYSTEM_REGIONAL' | 'NETWORK' | 'NETWORK_REGIONAL';
+
 export interface FirewallPolicy {
+  /** For hierarchical policies the numeric id Google allocated; for network policies the user's name. */
   name: string;
-  /** Display name of hierarchical policies (`shortName` / `displayName`), for messages. */
+  /** Hierarchical policies: the user's name (`shortName`; `displayName` is its deprecated twin). */
+  shortName?: string;
   displayName?: string;
+  /** HIERARCHY, NETWORK, NETWORK_REGIONAL, SYSTEM…; absent = hierarchical. */
+  type?: FirewallPolicyType | (string & {});
+  /** Hierarchical policies: `organizations/123` or `folders/456`, when known (firewall-policies describe). */
+  parent?: string;
+  /** Association priority of network policies: lower runs first within a level. */
+  priority?: number;
   rules?: FirewallPolicyRule[];
   [k: string]: unknown;
 }
+
+/** The network's `networkFirewallPolicyEnforcementOrder`; absent means AFTER_CLASSIC_FIREWALL. */
+export type EnforcementOrder = 'AFTER_CLASSIC_FIREWALL' | 'BEFORE_CLASSIC_FIREWALL';
 
 /** Which policy rule decided, so a finding can name it. */
 export interface PolicyRuleRef {
   policy: FirewallPolicy;
   rule: FirewallPolicyRule;
+  /** True when the rule decided before any VPC firewall rule was considered. */
+  beforeVpc?: boolean;
 }
 
 export interface FirewallAllowed {
@@ -114,6 +150,8 @@ export interface FirewallAllowed {
   rules: GcpFirewall[];
   /** Policy rules that admitted (part of) the range, when policies were evaluated. */
   policyRules?: PolicyRuleRef[];
+  /** Rules whose match depended on what is not known, and how they were taken. */
+  unknowns?: string[];
   reason: string;
 }
 
@@ -131,6 +169,8 @@ export interface FirewallBlocked {
   partlyAllowedBy?: GcpFirewall[];
   /** Allow rules matching source and target but not this protocol/port (e.g. a rule opening only node ports). */
   nearMisses?: GcpFirewall[];
+  /** Rules whose match depended on what is not known, and how they were taken. */
+  unknowns?: string[];
   reason: string;
 }
 
@@ -420,12 +460,6 @@ function describeRule(rule: GcpFirewall): string {
   return `"${rule.name}" (priority ${rule.priority ?? DEFAULT_PRIORITY})`;
 }
 
-function describePolicyRule(ref: PolicyRuleRef): string {
-  const policyName = ref.policy.displayName ?? ref.policy.name;
-  const ruleName = ref.rule.ruleName ? `"${ref.rule.ruleName}" ` : '';
-  return `${ruleName}priority ${ref.rule.priority} of firewall policy "${policyName}"`;
-}
-
 function joinWords(words: readonly string[]): string {
   if (words.length <= 1) return words.join('');
   return `${words.slice(0, -1).join(', ')} and ${words[words.length - 1]}`;
@@ -457,23 +491,45 @@ function orderedVpcRules(firewalls: readonly GcpFirewall[], query: FirewallQuery
     .map((entry) => entry.rule);
 }
 
-function policyTargetMatches(rule: FirewallPolicyRule, query: FirewallQuery): boolean {
-  const accounts = rule.targetServiceAccounts ?? [];
-  if (accounts.length > 0) {
-    const account = query.target.serviceAccount;
-    if (account === undefined || !accounts.some((candidate) => sameAccount(candidate, account))) return false;
-  }
-  const secureTags = rule.targetSecureTags ?? [];
-  if (secureTags.length > 0) {
-    const nodeTags = query.target.secureTags ?? [];
-    if (!secureTags.some((tag) => nodeTags.includes(tag.name))) return false;
-  }
+/** Whether a policy rule targets the node: true, false, or a sentence saying what could not be resolved. */
+function policyTargetMatches(rule: FirewallPolicyRule, query: FirewallQuery): true | false | string {
   const resources = rule.targetResources ?? [];
   if (resources.length > 0 && query.network) {
     const network = query.network;
     if (!resources.some((resource) => sameNetwork(resource, network))) return false;
   }
-  return true;
+  const accounts = rule.targetServiceAccounts ?? [];
+  const secureTags = rule.targetSecureTags ?? [];
+  const unknown: string[] = [];
+  if (accounts.length > 0) {
+    const account = query.target.serviceAccount;
+    if (account === undefined) unknown.push(`service account ${joinWords(accounts)} (the nodes' service account is not known)`);
+    else if (!accounts.some((candidate) => sameAccount(candidate, account))) return false;
+  }
+  if (secureTags.length > 0) {
+    const nodeTags = query.target.secureTags;
+    if (nodeTags === undefined) unknown.push(`secure tag ${joinWords(secureTags.map((tag) => tag.name))} (the secure tags bound to the nodes are not known)`);
+    else if (!secureTags.some((tag) => nodeTags.includes(tag.name))) return false;
+  }
+  return unknown.length ? `targets ${joinWords(unknown)}` : true;
+}
+
+/** Source fields negdoctor cannot expand into addresses. */
+const UNRESOLVED_SOURCES: ReadonlyArray<[string, string]> = [
+  ['srcAddressGroups', 'address groups'],
+  ['srcFqdns', 'FQDNs'],
+  ['srcRegionCodes', 'geolocations'],
+  ['srcThreatIntelligences', 'threat-intelligence lists'],
+  ['srcNetworks', 'source networks'],
+  ['srcNetworkType', 'a source network type'],
+];
+
+function unresolvedSources(rule: FirewallPolicyRule): string[] {
+  const match = rule.match ?? {};
+  return UNRESOLVED_SOURCES.filter(([field]) => {
+    const value = match[field];
+    return Array.isArray(value) ? value.length > 0 : typeof value === 'string' && value !== '' && value !== 'UNSPECIFIED';
+  }).map(([, words]) => words);
 }
 
 function policyRuleSource(rule: FirewallPolicyRule, family: Family): IntervalSet {
@@ -491,10 +547,66 @@ function policyRuleL4Matches(rule: FirewallPolicyRule, protocol: string, port: n
   );
 }
 
+/** The policy's type; a policy without one (hand-written or older snapshots) is taken as hierarchical. */
+export function policyType(policy: FirewallPolicy): FirewallPolicyType | (string & {}) {
+  return policy.type ?? 'HIERARCHY';
+}
+
+/** How a policy is named in messages: kind, user's name, and id/parent where known. */
+export function describePolicy(policy: FirewallPolicy): string {
+  const type = policyType(policy);
+  const shown = policy.shortName ?? policy.displayName ?? policy.name;
+  const ids = [policy.name !== shown ? policy.name : undefined, policy.parent].filter((v): v is string => Boolean(v));
+  const kind =
+    type === 'HIERARCHY'
+      ? 'hierarchical firewall policy'
+      : type === 'NETWORK'
+        ? 'global network firewall policy'
+        : type === 'NETWORK_REGIONAL'
+          ? 'regional network firewall policy'
+          : type.startsWith('SYSTEM')
+            ? 'system firewall policy'
+            : 'firewall policy';
+  return `${kind} "${shown}"${ids.length ? ` (${ids.join(', ')})` : ''}`;
+}
+
+type Stage = { kind: 'policy'; policy: FirewallPolicy } | { kind: 'vpc' };
+
+const STAGE_OF_TYPE: Record<string, number> = { HIERARCHY: 0, SYSTEM: 1, SYSTEM_GLOBAL: 1, SYSTEM_REGIONAL: 2, NETWORK: 4, NETWORK_REGIONAL: 5 };
+
+/**
+ * The evaluation order of the policies and the VPC rules. Hierarchical
+ * policies keep their given order (organization first, as the API lists
+ * them); network policies of one level run by association priority.
+ * Unknown types are placed with the network policies.
+ */
+function stagesOf(policies: readonly FirewallPolicy[], order: EnforcementOrder | undefined): Stage[] {
+  const vpcRank = order === 'BEFORE_CLASSIC_FIREWALL' ? 6 : 3;
+  const ranked = policies.map((policy, index) => ({ policy, index, rank: STAGE_OF_TYPE[policyType(policy)] ?? 5 }));
+  ranked.sort((a, b) => a.rank - b.rank || (a.rank >= 4 ? (a.policy.priority ?? 0) - (b.policy.priority ?? 0) : 0) || a.index - b.index);
+  const stages: Stage[] = [];
+  let vpcPlaced = false;
+  for (const entry of ranked) {
+    if (!vpcPlaced && entry.rank > vpcRank) {
+      stages.push({ kind: 'vpc' });
+      vpcPlaced = true;
+    }
+    stages.push({ kind: 'policy', policy: entry.policy });
+  }
+  if (!vpcPlaced) stages.push({ kind: 'vpc' });
+  return stages;
+}
+
+function describeRuleOfPolicy(ref: PolicyRuleRef): string {
+  const ruleName = ref.rule.ruleName ? ` "${ref.rule.ruleName}"` : '';
+  return `rule${ruleName} priority ${ref.rule.priority} of ${describePolicy(ref.policy)}`;
+}
+
 function evaluate(
   policies: readonly FirewallPolicy[],
   firewalls: readonly GcpFirewall[],
   query: FirewallQuery,
+  order?: EnforcementOrder,
 ): FirewallVerdict {
   const source = parseCidr(query.sourceRange);
   if (!source) throw new Error(`Not a CIDR range or IP address: ${JSON.stringify(query.sourceRange)}`);
@@ -505,94 +617,107 @@ function evaluate(
 
   let undecided = whole;
   const allowedByPolicy: PolicyRuleRef[] = [];
+  const decidingAllows: GcpFirewall[] = [];
+  const nearMisses: GcpFirewall[] = [];
+  const unknowns: string[] = [];
+  let vpcReached = false;
+  const withUnknowns = <V extends FirewallVerdict>(verdict: V): V => {
+    if (unknowns.length) verdict.unknowns = [...new Set(unknowns)];
+    return verdict;
+  };
+  const deciders = () => [...decidingAllows.map(describeRule), ...allowedByPolicy.map(describeRuleOfPolicy)];
 
-  // 1. Firewall policies, in the order given.
-  for (const policy of policies) {
+  for (const stage of stagesOf(policies, order)) {
     if (isEmpty(undecided)) break;
-    // Addresses that have hit goto_next skip the rest of this policy.
-    let pending = undecided;
-    const rules = (policy.rules ?? [])
-      .filter((rule) => isIngress(rule.direction) && rule.disabled !== true)
-      .filter((rule) => policyTargetMatches(rule, query))
-      .filter((rule) => destinationMatches(rule.match?.destIpRanges, query.destination))
-      .filter((rule) => policyRuleL4Matches(rule, protocol, query.port))
-      .sort((a, b) => a.priority - b.priority);
-    for (const rule of rules) {
-      if (isEmpty(pending)) break;
-      const hit = intersect(pending, policyRuleSource(rule, family));
-      if (isEmpty(hit)) continue;
-      const ref: PolicyRuleRef = { policy, rule };
-      const action = rule.action.toLowerCase();
-      if (action === 'deny') {
-        return {
-          allowed: false,
-          blockedByPolicyRule: ref,
-          blockedRanges: toCidrs(hit),
-          reason: `Traffic from ${query.sourceRange} to ${what} is blocked by deny rule ${describePolicyRule(ref)}.`,
-        };
+    if (stage.kind === 'policy') {
+      const { policy } = stage;
+      // Addresses that have hit goto_next skip the rest of this policy.
+      let pending = undecided;
+      const rules = (policy.rules ?? [])
+        .filter((rule) => isIngress(rule.direction) && rule.disabled !== true)
+        .filter((rule) => destinationMatches(rule.match?.destIpRanges, query.destination))
+        .filter((rule) => policyRuleL4Matches(rule, protocol, query.port))
+        .sort((a, b) => a.priority - b.priority);
+      for (const rule of rules) {
+        if (isEmpty(pending)) break;
+        const ref: PolicyRuleRef = { policy, rule, ...(vpcReached ? {} : { beforeVpc: true }) };
+        const target = policyTargetMatches(rule, query);
+        if (target === false) continue;
+        const sources = unresolvedSources(rule);
+        if (sources.length) unknowns.push(`${describeRuleOfPolicy(ref)} also matches ${joinWords(sources)}, which negdoctor cannot expand; only its srcIpRanges were taken`);
+        const hit = intersect(pending, policyRuleSource(rule, family));
+        if (isEmpty(hit)) continue;
+        if (typeof target === 'string') {
+          unknowns.push(`${describeRuleOfPolicy(ref)} (${rule.action}) ${target}; it was taken as not applying to the nodes`);
+          continue;
+        }
+        const action = rule.action.toLowerCase();
+        if (action === 'deny') {
+          const blockedRanges = toCidrs(hit);
+          return withUnknowns({
+            allowed: false,
+            blockedByPolicyRule: ref,
+            blockedRanges,
+            ...(decidingAllows.length ? { partlyAllowedBy: decidingAllows } : {}),
+            reason: `${describeRuleOfPolicy(ref)} denies ${what} from ${joinWords(blockedRanges)}${ref.beforeVpc ? ' before any VPC rule is considered' : ''}.`,
+          });
+        }
+        pending = subtract(pending, hit);
+        if (action === 'goto_next') continue;
+        // allow, apply_security_profile_group (allowed, then inspected) and unknown non-deny actions let the traffic through.
+        undecided = subtract(undecided, hit);
+        allowedByPolicy.push(ref);
       }
-      pending = subtract(pending, hit);
-      if (action === 'goto_next') continue;
-      // allow, apply_security_profile_group and unknown non-deny actions let the traffic through.
+      continue;
+    }
+
+    // VPC firewall rules.
+    vpcReached = true;
+    for (const rule of orderedVpcRules(firewalls, query)) {
+      if (isEmpty(undecided)) break;
+      const { action, entries } = vpcAction(rule);
+      const hit = intersect(undecided, vpcSourceSet(rule, family));
+      if (isEmpty(hit)) continue;
+      if (!protocolPortMatches(entries, protocol, query.port)) {
+        if (action === 'allow' && entries.length > 0) nearMisses.push(rule);
+        continue;
+      }
+      if (action === 'deny') {
+        const blockedRanges = toCidrs(hit);
+        const part = blockedRanges.length === 1 && blockedRanges[0] === toCidrs(whole)[0] ? '' : ` (${joinWords(blockedRanges)} of it)`;
+        const verdict: FirewallBlocked = {
+          allowed: false,
+          blockedBy: rule,
+          blockedRanges,
+          reason: `Traffic from ${query.sourceRange}${part} to ${what} is blocked by deny rule ${describeRule(rule)}.`,
+        };
+        if (decidingAllows.length > 0) verdict.partlyAllowedBy = decidingAllows;
+        const earlier = deciders();
+        if (earlier.length > 0) verdict.reason = verdict.reason.replace(/\.$/, `; ${joinWords(earlier)} ${earlier.length > 1 ? 'allow' : 'allows'} only other parts.`);
+        return withUnknowns(verdict);
+      }
       undecided = subtract(undecided, hit);
-      allowedByPolicy.push(ref);
+      decidingAllows.push(rule);
     }
   }
 
   if (isEmpty(undecided)) {
-    return {
+    const names = deciders();
+    const allowed: FirewallAllowed = {
       allowed: true,
-      rules: [],
-      policyRules: allowedByPolicy,
-      reason: `Traffic from ${query.sourceRange} to ${what} is allowed by ${joinWords(allowedByPolicy.map(describePolicyRule))}.`,
+      rules: decidingAllows,
+      reason: `Traffic from ${query.sourceRange} to ${what} is allowed by ${decidingAllows.length === 0 ? joinWords(names) : `${names.length > 1 ? 'rules' : 'rule'} ${joinWords(names)}`}.`,
     };
+    if (allowedByPolicy.length > 0) allowed.policyRules = allowedByPolicy;
+    return withUnknowns(allowed);
   }
 
-  // 2. VPC firewall rules.
-  const decidingAllows: GcpFirewall[] = [];
-  const nearMisses: GcpFirewall[] = [];
-  for (const rule of orderedVpcRules(firewalls, query)) {
-    const { action, entries } = vpcAction(rule);
-    const hit = intersect(undecided, vpcSourceSet(rule, family));
-    if (isEmpty(hit)) continue;
-    if (!protocolPortMatches(entries, protocol, query.port)) {
-      if (action === 'allow' && entries.length > 0) nearMisses.push(rule);
-      continue;
-    }
-    if (action === 'deny') {
-      const blockedRanges = toCidrs(hit);
-      const part = blockedRanges.length === 1 && blockedRanges[0] === toCidrs(whole)[0] ? '' : ` (${joinWords(blockedRanges)} of it)`;
-      const verdict: FirewallBlocked = {
-        allowed: false,
-        blockedBy: rule,
-        blockedRanges,
-        reason: `Traffic from ${query.sourceRange}${part} to ${what} is blocked by deny rule ${describeRule(rule)}.`,
-      };
-      if (decidingAllows.length > 0) verdict.partlyAllowedBy = decidingAllows;
-      const earlier = [...decidingAllows.map(describeRule), ...allowedByPolicy.map(describePolicyRule)];
-      if (earlier.length > 0) verdict.reason = verdict.reason.replace(/\.$/, `; ${joinWords(earlier)} ${earlier.length > 1 ? 'allow' : 'allows'} only other parts.`);
-      return verdict;
-    }
-    undecided = subtract(undecided, hit);
-    decidingAllows.push(rule);
-    if (isEmpty(undecided)) {
-      const deciders = [...decidingAllows.map(describeRule), ...allowedByPolicy.map(describePolicyRule)];
-      const allowed: FirewallAllowed = {
-        allowed: true,
-        rules: decidingAllows,
-        reason: `Traffic from ${query.sourceRange} to ${what} is allowed by ${deciders.length > 1 ? 'rules' : 'rule'} ${joinWords(deciders)}.`,
-      };
-      if (allowedByPolicy.length > 0) allowed.policyRules = allowedByPolicy;
-      return allowed;
-    }
-  }
-
-  // 3. Implied deny for whatever is left.
+  // The implied deny for whatever is left.
   const uncovered = toCidrs(undecided);
   const partly = !(uncovered.length === 1 && uncovered[0] === toCidrs(whole)[0]);
-  const deciders = [...decidingAllows.map(describeRule), ...allowedByPolicy.map(describePolicyRule)];
+  const names = deciders();
   let reason = partly
-    ? `No firewall rule allows ${what} from ${joinWords(uncovered)} (part of ${query.sourceRange}); ${joinWords(deciders)} ${deciders.length > 1 ? 'cover' : 'covers'} only the rest, so the implied deny blocks it.`
+    ? `No firewall rule allows ${what} from ${joinWords(uncovered)} (part of ${query.sourceRange}); ${joinWords(names)} ${names.length > 1 ? 'cover' : 'covers'} only the rest, so the implied deny blocks it.`
     : `No firewall rule allows ${what} from ${query.sourceRange} to the nodes, so the implied deny blocks it.`;
   if (nearMisses.length > 0) {
     const described = nearMisses.map((rule) => {
@@ -606,7 +731,7 @@ function evaluate(
   const verdict: FirewallBlocked = { allowed: false, uncovered, reason };
   if (decidingAllows.length > 0) verdict.partlyAllowedBy = decidingAllows;
   if (nearMisses.length > 0) verdict.nearMisses = nearMisses;
-  return verdict;
+  return withUnknowns(verdict);
 }
 
 /**
@@ -619,17 +744,18 @@ export function evaluateFirewallIngress(firewalls: readonly GcpFirewall[], query
 }
 
 /**
- * Like evaluateFirewallIngress, with firewall policies evaluated first.
- * `policies` are in enforcement order: hierarchical policies from the
- * organization down to the folder nearest the project, then the network's
- * global and regional policies.
+ * Like evaluateFirewallIngress, with the firewall policies that apply to the
+ * network, in Cloud NGFW's order (see the header): hierarchical policies as
+ * given (organization first), system policies, then the VPC rules and the
+ * network policies as `enforcementOrder` says (default AFTER_CLASSIC_FIREWALL).
  */
 export function evaluateFirewallIngressWithPolicies(
   policies: readonly FirewallPolicy[],
   firewalls: readonly GcpFirewall[],
   query: FirewallQuery,
+  enforcementOrder?: EnforcementOrder,
 ): FirewallVerdict {
-  return evaluate(policies, firewalls, query);
+  return evaluate(policies, firewalls, query, enforcementOrder);
 }
 
 export interface FirewallMatrixInput {
@@ -639,6 +765,7 @@ export interface FirewallMatrixInput {
   protocol?: string;
   network?: string;
   policies?: readonly FirewallPolicy[];
+  enforcementOrder?: EnforcementOrder;
 }
 
 export interface FirewallMatrixEntry {
@@ -657,7 +784,7 @@ export function evaluateFirewallMatrix(firewalls: readonly GcpFirewall[], input:
         const query: FirewallQuery = { sourceRange, port, target };
         if (input.protocol !== undefined) query.protocol = input.protocol;
         if (input.network !== undefined) query.network = input.network;
-        entries.push({ sourceRange, port, target, verdict: evaluate(input.policies ?? [], firewalls, query) });
+        entries.push({ sourceRange, port, target, verdict: evaluate(input.policies ?? [], firewalls, query, input.enforcementOrder) });
       }
     }
   }

@@ -393,3 +393,117 @@ describe('evaluateFirewallIngressWithPolicies', () => {
     expect(evaluateFirewallIngressWithPolicies([], firewalls, query('35.191.0.0/16', 80))).toEqual(evaluateFirewallIngress(firewalls, query('35.191.0.0/16', 80)));
   });
 });
+
+describe('Cloud NGFW evaluation order (hierarchical → system → VPC / network policies by enforcement order → implied deny)', () => {
+  const hcRanges = [...HEALTH_CHECK_RANGES_IPV4];
+  const all = [{ ipProtocol: 'all' }];
+  const denyAll = (priority = 100): NonNullable<FirewallPolicy['rules']>[number] => ({ priority, action: 'deny', direction: 'INGRESS', match: { srcIpRanges: ['0.0.0.0/0'], layer4Configs: all } });
+  const allowHc = (priority = 100): NonNullable<FirewallPolicy['rules']>[number] => ({ priority, action: 'allow', direction: 'INGRESS', match: { srcIpRanges: hcRanges, layer4Configs: [{ ipProtocol: 'tcp' }] } });
+  const gotoNextAll = (priority: number): NonNullable<FirewallPolicy['rules']>[number] => ({ priority, action: 'goto_next', direction: 'INGRESS', match: { srcIpRanges: ['0.0.0.0/0'], layer4Configs: all } });
+  const org: FirewallPolicy = { name: '123456789', shortName: 'org-baseline', type: 'HIERARCHY', parent: 'organizations/123', rules: [gotoNextAll(2147483647)] };
+  const folder: FirewallPolicy = { name: '987654321', shortName: 'team-folder', type: 'HIERARCHY', parent: 'folders/456', rules: [gotoNextAll(2147483647)] };
+  const global = (rules: FirewallPolicy['rules'], priority = 1000): FirewallPolicy => ({ name: 'global-pol', type: 'NETWORK', priority, rules });
+  const regional = (rules: FirewallPolicy['rules']): FirewallPolicy => ({ name: 'regional-pol', type: 'NETWORK_REGIONAL', priority: 1000, rules });
+  const vpcAllow = rule('allow-hc');
+  const q = query('35.191.0.0/16', 8080);
+
+  it('default order (AFTER_CLASSIC_FIREWALL): a VPC allow decides before a global network policy deny', () => {
+    const verdict = evaluateFirewallIngressWithPolicies([org, global([denyAll()])], [vpcAllow], q);
+    expect(verdict).toMatchObject({ allowed: true, rules: [vpcAllow] });
+    expect(evaluateFirewallIngressWithPolicies([org, global([denyAll()])], [vpcAllow], q, 'AFTER_CLASSIC_FIREWALL').allowed).toBe(true);
+  });
+
+  it('BEFORE_CLASSIC_FIREWALL: the global network policy deny decides before the VPC allow, and says so', () => {
+    const g = global([denyAll(500)]);
+    const verdict = evaluateFirewallIngressWithPolicies([org, g], [vpcAllow], q, 'BEFORE_CLASSIC_FIREWALL');
+    expect(verdict).toMatchObject({ allowed: false, blockedByPolicyRule: { policy: g, rule: { priority: 500 }, beforeVpc: true } });
+    expect(verdict.reason).toBe('rule priority 500 of global network firewall policy "global-pol" denies tcp port 8080 from 35.191.0.0/16 before any VPC rule is considered.');
+  });
+
+  it('regional policy: reached under BEFORE_CLASSIC_FIREWALL, behind a matching VPC allow under the default order', () => {
+    const r = regional([denyAll(10)]);
+    expect(evaluateFirewallIngressWithPolicies([r], [vpcAllow], q, 'BEFORE_CLASSIC_FIREWALL')).toMatchObject({ allowed: false, blockedByPolicyRule: { policy: r, beforeVpc: true } });
+    expect(evaluateFirewallIngressWithPolicies([r], [vpcAllow], q)).toMatchObject({ allowed: true });
+    // Without a VPC allow the default order still reaches the regional deny, after the VPC rules.
+    const after = evaluateFirewallIngressWithPolicies([r], [], q);
+    expect(after).toMatchObject({ allowed: false, blockedByPolicyRule: { policy: r } });
+    expect(after.allowed === false && after.blockedByPolicyRule?.beforeVpc).toBeUndefined();
+    expect(after.reason).not.toContain('before any VPC rule');
+  });
+
+  it('global network policies run before regional ones, whatever the input order', () => {
+    const g = global([allowHc(10)]);
+    const r = regional([denyAll(1)]);
+    for (const order of ['AFTER_CLASSIC_FIREWALL', 'BEFORE_CLASSIC_FIREWALL'] as const) {
+      expect(evaluateFirewallIngressWithPolicies([r, g], [], q, order)).toMatchObject({ allowed: true, policyRules: [{ policy: g }] });
+    }
+  });
+
+  it('a global network policy allow with no VPC rule admits the traffic (default order)', () => {
+    const g = global([allowHc()]);
+    const verdict = evaluateFirewallIngressWithPolicies([g], [], q);
+    expect(verdict).toMatchObject({ allowed: true, rules: [], policyRules: [{ policy: g }] });
+    expect(verdict.reason).toContain('global network firewall policy "global-pol"');
+  });
+
+  it('hierarchical policies run org first, then folders, before everything else; a hierarchical deny names the policy', () => {
+    const orgDeny: FirewallPolicy = { ...org, rules: [denyAll(1000), gotoNextAll(2147483647)] };
+    const folderAllow: FirewallPolicy = { ...folder, rules: [allowHc(10)] };
+    const verdict = evaluateFirewallIngressWithPolicies([orgDeny, folderAllow, global([allowHc(1)])], [vpcAllow], q, 'BEFORE_CLASSIC_FIREWALL');
+    expect(verdict).toMatchObject({ allowed: false, blockedByPolicyRule: { policy: orgDeny, beforeVpc: true } });
+    expect(verdict.reason).toBe(
+      'rule priority 1000 of hierarchical firewall policy "org-baseline" (123456789, organizations/123) denies tcp port 8080 from 35.191.0.0/16 before any VPC rule is considered.',
+    );
+    // The folder's allow decides when the org passes on.
+    expect(evaluateFirewallIngressWithPolicies([org, folderAllow], [], q)).toMatchObject({ allowed: true, policyRules: [{ policy: folderAllow }] });
+  });
+
+  it('goto_next in every hierarchical policy falls through to the VPC allow', () => {
+    const verdict = evaluateFirewallIngressWithPolicies([org, folder], [vpcAllow], q);
+    expect(verdict).toMatchObject({ allowed: true, rules: [vpcAllow] });
+  });
+
+  it('system policies run after hierarchical ones and before VPC rules', () => {
+    const system: FirewallPolicy = { name: 'gke-system', type: 'SYSTEM_REGIONAL', rules: [denyAll(1)] };
+    const folderAllow: FirewallPolicy = { ...folder, rules: [allowHc(10)] };
+    expect(evaluateFirewallIngressWithPolicies([system, folderAllow], [], q)).toMatchObject({ allowed: true });
+    expect(evaluateFirewallIngressWithPolicies([system], [vpcAllow], q)).toMatchObject({ allowed: false, blockedByPolicyRule: { policy: system, beforeVpc: true } });
+  });
+
+  it('network policies of one level run by association priority', () => {
+    const first = { ...global([allowHc(100)], 10), name: 'first' };
+    const second = { ...global([denyAll(1)], 20), name: 'second' };
+    expect(evaluateFirewallIngressWithPolicies([second, first], [], q)).toMatchObject({ allowed: true, policyRules: [{ policy: first }] });
+  });
+
+  it('a disabled policy rule is skipped', () => {
+    const g = global([{ ...denyAll(1), disabled: true }]);
+    expect(evaluateFirewallIngressWithPolicies([g], [vpcAllow], q, 'BEFORE_CLASSIC_FIREWALL').allowed).toBe(true);
+  });
+
+  it('apply_security_profile_group admits the traffic (to inspection)', () => {
+    const g = global([{ ...allowHc(5), action: 'apply_security_profile_group', securityProfileGroup: 'organizations/1/locations/global/securityProfileGroups/spg' }]);
+    expect(evaluateFirewallIngressWithPolicies([g], [], q)).toMatchObject({ allowed: true, policyRules: [{ policy: g }] });
+  });
+
+  it('secure-tag targets are not guessed: unknown node tags → the rule is taken as not applying, and the verdict says so', () => {
+    const g = global([{ ...allowHc(5), targetSecureTags: [{ name: 'tagValues/281484', state: 'EFFECTIVE' }] }]);
+    const verdict = evaluateFirewallIngressWithPolicies([g], [], q);
+    expect(verdict).toMatchObject({ allowed: false, uncovered: ['35.191.0.0/16'] });
+    expect(verdict.unknowns).toEqual([
+      'rule priority 5 of global network firewall policy "global-pol" (allow) targets secure tag tagValues/281484 (the secure tags bound to the nodes are not known); it was taken as not applying to the nodes',
+    ]);
+    // Known tags resolve it either way.
+    expect(evaluateFirewallIngressWithPolicies([g], [], { ...q, target: { ...NODE, secureTags: ['tagValues/281484'] } })).toMatchObject({ allowed: true });
+    const other = evaluateFirewallIngressWithPolicies([g], [], { ...q, target: { ...NODE, secureTags: [] } });
+    expect(other.allowed).toBe(false);
+    expect(other.unknowns).toBeUndefined();
+  });
+
+  it('address groups, FQDNs and geolocations are not expanded: only srcIpRanges count, and the verdict says so', () => {
+    const g = global([{ priority: 7, action: 'deny', direction: 'INGRESS', match: { srcAddressGroups: ['projects/p/locations/global/addressGroups/bad'], srcRegionCodes: ['CN'], layer4Configs: all } }]);
+    const verdict = evaluateFirewallIngressWithPolicies([g], [vpcAllow], q, 'BEFORE_CLASSIC_FIREWALL');
+    expect(verdict.allowed).toBe(true);
+    expect(verdict.unknowns?.[0]).toMatch(/also matches address groups and geolocations, which negdoctor cannot expand; only its srcIpRanges were taken/);
+  });
+});
