@@ -1,65 +1,16 @@
-import {
-  evaluateFirewallIngress,
-  evaluateFirewallIngressWithPolicies,
-  type FirewallPolicy,
-  type FirewallTarget,
-  type FirewallVerdict,
-} from '../analysis/firewall.js';
+import type { FirewallBlocked, FirewallVerdict } from '../analysis/firewall.js';
 import { selects, type NegService, type ServicePort } from '../model/index.js';
-import { asArray, asRecords, asString, get, isRecord } from '../model/values.js';
+import { asArray, asRecords, asString, get } from '../model/values.js';
 import { namespaceOf } from '../model/workloads.js';
 import { DATA } from '../snapshot/data-keys.js';
-import type { GcpFirewall, GkeCluster } from '../snapshot/types.js';
-import { clusterIdentity, clusterLabel, clusterNetwork, negsOfServicePort, targetCluster } from './cloud-state.js';
+import type { GkeCluster } from '../snapshot/types.js';
+import { clusterIdentity, clusterLabel, negsOfServicePort, targetCluster } from './cloud-state.js';
 import { defineRule, type RuleContext } from './define-rule.js';
+import { decidingPolicy, firewallContext, gotoNextCommand, policyFixCommand, POLICIES_NOT_EVALUATED, type FirewallContext } from './firewall-context.js';
 
 type Ctx = Pick<RuleContext<unknown>, 'model' | 'snapshot'>;
 import { livePods, podLabels, SERVICE_NAME_LABEL } from './live-state.js';
 import { servingPorts } from './wiring-shared.js';
-
-const POLICIES_NOT_EVALUATED = 'hierarchical and network firewall policies were not collected and not evaluated';
-
-interface NodeTarget {
-  pools: string[];
-  target: FirewallTarget;
-}
-
-/**
- * GKE gives every node the network tag `gke-<cluster>-<hash8>-node` (cluster
- * name shortened for long names); node pools' `config.tags` list only the
- * user's tags. The tag is not in the cluster resource, so it is taken from
- * the firewall rules that target it (the controller's `k8s-fw-l7--…` rule does).
- */
-function autoNodeTags(cluster: GkeCluster, firewalls: readonly GcpFirewall[]): string[] {
-  const tags = new Set<string>();
-  for (const rule of firewalls) {
-    for (const tag of rule.targetTags ?? []) {
-      const match = /^gke-(.+)-[0-9a-f]{8}-node$/.exec(tag);
-      if (!match) continue;
-      const prefix = match[1]!;
-      if (prefix === cluster.name || (prefix.length >= 20 && cluster.name.startsWith(prefix))) tags.add(tag);
-    }
-  }
-  return [...tags];
-}
-
-function nodeTargets(cluster: GkeCluster, firewalls: readonly GcpFirewall[]): NodeTarget[] {
-  const auto = autoNodeTags(cluster, firewalls);
-  const byKey = new Map<string, NodeTarget>();
-  const pools = cluster.nodePools?.length ? cluster.nodePools : [{ name: '(node pools unknown)' }];
-  for (const pool of pools) {
-    const config = (pool as { config?: { tags?: string[]; serviceAccount?: string } }).config;
-    const tags = [...new Set([...(config?.tags ?? []), ...auto])].sort();
-    // "default" is the Compute Engine default service account, whose e-mail (PROJECT_NUMBER-compute@…) is not known here.
-    const account = config?.serviceAccount && config.serviceAccount !== 'default' ? config.serviceAccount : undefined;
-    const target: FirewallTarget = { tags, ...(account ? { serviceAccount: account } : {}) };
-    const key = JSON.stringify(target);
-    const existing = byKey.get(key);
-    if (existing) existing.pools.push(pool.name);
-    else byKey.set(key, { pools: [pool.name], target });
-  }
-  return [...byKey.values()];
-}
 
 /** Container ports a named targetPort stands for: serving containers, EndpointSlices, live pods. */
 function resolveNamedTargetPort(ctx: Ctx, negService: NegService, port: ServicePort): number[] {
@@ -96,11 +47,6 @@ function usesIpv6(cluster: GkeCluster, negService: NegService): boolean {
   return families.includes('IPv6');
 }
 
-function policiesOf(ctx: Ctx): FirewallPolicy[] | undefined {
-  if (ctx.snapshot.data[DATA.gcpFirewallPolicies]?.state !== 'collected') return undefined;
-  return (ctx.snapshot.cloud?.firewallPolicies ?? []).filter(isRecord) as unknown as FirewallPolicy[];
-}
-
 export default defineRule({
   meta: {
     id: 'firewall-health-check-blocked',
@@ -109,11 +55,11 @@ export default defineRule({
     category: 'cloud',
     symptom: 'Every NEG endpoint is UNHEALTHY, the Ingress answers 502 "failed_to_pick_backend", and pods with the NEG readiness gate never become ready.',
     cause:
-      'Health checks (and traffic from the Google front ends) come from 130.211.0.0/22 and 35.191.0.0/16 straight to the pod port on the node. The ingress-gce controller keeps a `k8s-fw-l7--…` rule open for the NEG ports, but with Shared VPC it often lacks the permission to write it, a hand-made rule may open only the node-port range 30000-32767, a named targetPort may be missed, a higher-priority deny may shadow the allow, or the allow may be disabled.',
+      'Health checks (and traffic from the Google front ends) come from 130.211.0.0/22 and 35.191.0.0/16 straight to the pod port on the node. The ingress-gce controller keeps a `k8s-fw-l7--…` rule open for the NEG ports, but with Shared VPC it often lacks the permission to write it, a hand-made rule may open only the node-port range 30000-32767, a named targetPort may be missed, a higher-priority deny may shadow the allow, the allow may be disabled, or an organization\'s hierarchical or network firewall policy may deny the ranges before (or instead of) the VPC rules.',
     evidence:
-      'The VPC firewall rules of the cluster network, evaluated for every health-check range (settings healthCheckRanges; the IPv6 ranges for dual-stack Services) × every serving port (the container port behind each NEG Service targetPort, named ports resolved through the pod templates, EndpointSlices or live pods; BackendConfig health-check ports) × every node pool target (network tags, including GKE\'s own gke-<cluster>-<hash>-node tag when a rule names it, and service account). Priority, deny-before-allow, disabled rules, targets, protocols and port ranges are honoured. Hierarchical and network firewall policies are evaluated when they were collected; otherwise findings say so and a VPC allow is taken at its word.',
+      'The effective firewall of the cluster network, evaluated for every health-check range (settings healthCheckRanges; the IPv6 ranges for dual-stack Services) × every serving port (the container port behind each NEG Service targetPort, named ports resolved through the pod templates, EndpointSlices or live pods; BackendConfig health-check ports) × every node pool target (network tags, including GKE\'s own gke-<cluster>-<hash>-node tag when a rule names it, service account, secure tags declared as node pool resourceManagerTags). The order is Cloud NGFW\'s: hierarchical firewall policies (organization, then folders; within a policy by priority, goto_next and unmatched traffic pass on), system policies, then the VPC rules and the global and regional network firewall policies as the network\'s networkFirewallPolicyEnforcementOrder says (AFTER_CLASSIC_FIREWALL by default, or BEFORE_CLASSIC_FIREWALL), then the implied deny. Priority, deny-before-allow, disabled rules, targets, protocols and port ranges are honoured. What cannot be known (secure tags bound outside the node pool config, address groups, FQDN and geolocation sources) is not guessed: the finding says how it was taken. Without collected policies the finding says that only VPC rules were judged.',
     remediation:
-      'Add (or fix) an ingress allow rule on the cluster network from 130.211.0.0/22 and 35.191.0.0/16 to the node tag on the serving port, with a priority above any deny that matches, e.g. `gcloud compute firewall-rules create allow-gke-health-checks --network NET --direction INGRESS --allow tcp:PORT --source-ranges 130.211.0.0/22,35.191.0.0/16 --target-tags NODE_TAG`. With Shared VPC, the host project admin creates it.',
+      'When a firewall policy rule blocks, add a higher-precedence allow in that policy (`gcloud compute firewall-policies rules create …` for hierarchical policies, `gcloud compute network-firewall-policies rules create … --global-firewall-policy` or `--firewall-policy-region` for network policies), or turn a hierarchical deny into goto_next; the finding gives the command. Otherwise add (or fix) an ingress allow rule on the cluster network from 130.211.0.0/22 and 35.191.0.0/16 to the node tag on the serving port, with a priority above any deny that matches, e.g. `gcloud compute firewall-rules create allow-gke-health-checks --network NET --direction INGRESS --allow tcp:PORT --source-ranges 130.211.0.0/22,35.191.0.0/16 --target-tags NODE_TAG`. With Shared VPC, the host project admin creates it.',
     needs: [DATA.gcpFirewalls, DATA.gcpCluster, DATA.services, DATA.workloads],
     defaults: {},
   },
@@ -123,10 +69,8 @@ export default defineRule({
       ctx.skip(`the nodes the health checks go to are unknown: ${reason}`);
       return;
     }
-    const firewalls = ctx.snapshot.cloud?.firewalls ?? [];
-    const network = clusterNetwork(cluster);
-    const targets = nodeTargets(cluster, firewalls);
-    const policies = policiesOf(ctx);
+    const fw = firewallContext(ctx.snapshot, cluster);
+    const { firewalls, network, targets, policies } = fw;
     const identity = clusterIdentity(ctx.snapshot, ctx.model);
     const negs = ctx.snapshot.cloud?.negs ?? [];
     const healthCheckPorts = servingPorts(ctx.model);
@@ -149,12 +93,12 @@ export default defineRule({
       if (cached) return cached;
       const { target } = targets[targetIndex]!;
       const query = { sourceRange: range, port, target, ...(network ? { network } : {}) };
-      const verdict = policies ? evaluateFirewallIngressWithPolicies(policies, firewalls, query) : evaluateFirewallIngress(firewalls, query);
+      const verdict = fw.evaluate(query);
       const disabledAllows: string[] = [];
       if (!verdict.allowed && firewalls.some((r) => r.disabled === true)) {
         // Would a disabled rule have let it through? Then name it: enabling it is the fix.
         const enabled = firewalls.map((r) => (r.disabled === true ? { ...r, disabled: false } : r));
-        const again = policies ? evaluateFirewallIngressWithPolicies(policies, enabled, query) : evaluateFirewallIngress(enabled, query);
+        const again = fw.evaluateWith(enabled, query);
         if (again.allowed) for (const r of again.rules) if (firewalls.find((f) => f.name === r.name)?.disabled === true) disabledAllows.push(r.name);
       }
       const result = { verdict, disabledAllows };
@@ -202,23 +146,29 @@ export default defineRule({
         const blockedRanges = [...new Set(blocked.map((b) => b.range))];
         const deniers = [...new Set(blocked.flatMap((b) => (b.verdict.blockedBy ? [b.verdict.blockedBy.name] : [])))];
         const targetText = typeof sp.targetPort === 'string' ? `named targetPort "${sp.targetPort}" = pod port ${[...ports].join(', ')}` : `pod port ${sp.targetPort}`;
-        const tag = targets[0]?.target.tags.find((t) => /^gke-.+-node$/.test(t)) ?? targets[0]?.target.tags[0] ?? 'NODE_TAG';
-        const command = `gcloud compute firewall-rules create allow-gke-health-checks${network ? ` --network ${network}` : ''} --direction INGRESS --allow ${blockedPorts.map((p) => `tcp:${p}`).join(',')} --source-ranges ${blockedRanges.join(',')} --target-tags ${tag}`;
+        const command = fixCommand(fw, blocked.map((b) => b.verdict), blockedRanges, blockedPorts, 'allow-gke-health-checks');
+        const policyBlock = blocked.find((b) => b.verdict.blockedByPolicyRule)?.verdict;
+        const gotoNext = policyBlock ? gotoNextCommand(policyBlock) : undefined;
+        const unknowns = [...new Set(blocked.flatMap((b) => b.verdict.unknowns ?? []))];
+        const policyDeciders = [...new Map(blocked.flatMap((b) => (b.verdict.blockedByPolicyRule ? [decidingPolicy(b.verdict)!] : [])).map((d) => [JSON.stringify(d), d])).values()];
         ctx.report({
           object: service.obj,
           path: [...sp.path, 'targetPort'],
-          message: `Load balancer health checks cannot reach Service ${service.namespace}/${service.name} port ${sp.port} (${targetText}) on the nodes of ${clusterLabel(cluster)}: ${reasons.join(' ')}${disabledAllows.size ? ` ${[...disabledAllows].map((n) => `"${n}"`).join(' and ')} would allow it but ${disabledAllows.size > 1 ? 'are' : 'is'} disabled.` : ''}${policies ? '' : ` Note: ${POLICIES_NOT_EVALUATED}.`}`,
+          message: `Load balancer health checks cannot reach Service ${service.namespace}/${service.name} port ${sp.port} (${targetText}) on the nodes of ${clusterLabel(cluster)}: ${reasons.join(' ')}${disabledAllows.size ? ` ${[...disabledAllows].map((n) => `"${n}"`).join(' and ')} would allow it but ${disabledAllows.size > 1 ? 'are' : 'is'} disabled.` : ''}${notesText(fw, unknowns)} Fix: \`${command}\`${gotoNext ? ` (or pass the traffic on to the lower levels: \`${gotoNext}\`)` : ''}.`,
           evidence: {
             cluster: cluster.name,
             ...(network ? { network } : {}),
             ports: blockedPorts,
             ranges: blockedRanges,
             ...(deniers.length ? { blockedBy: deniers } : {}),
+            ...(policyDeciders.length ? { blockedByPolicyRule: policyDeciders } : {}),
+            ...(unknowns.length ? { unknowns } : {}),
+            enforcementOrder: fw.enforcementOrder,
             ...(disabledAllows.size ? { disabledAllows: [...disabledAllows] } : {}),
             nearMisses: [...new Set(blocked.flatMap((b) => (b.verdict.nearMisses ?? []).map((r) => r.name)))],
             uncovered: [...new Set(blocked.flatMap((b) => b.verdict.uncovered ?? []))],
             nodeTargets: targets.map((t) => ({ pools: t.pools, tags: t.target.tags, serviceAccount: t.target.serviceAccount ?? null })),
-            firewallPolicies: policies ? 'evaluated' : POLICIES_NOT_EVALUATED,
+            firewallPolicies: policies ? `evaluated (${policies.length})` : POLICIES_NOT_EVALUATED,
             command,
           },
         });
@@ -233,6 +183,25 @@ export default defineRule({
     }
   },
 });
+
+/** The notes a finding carries: policies not evaluated, or what was unknown and how it was taken. */
+export function notesText(fw: FirewallContext, unknowns: readonly string[]): string {
+  const notes = [...fw.notes, ...unknowns];
+  return notes.length ? ` Note: ${notes.join('; ')}.` : '';
+}
+
+/**
+ * The fix as a gcloud command: past a blocking policy rule, an allow ahead of
+ * it in that policy (or, for a hierarchical deny, goto_next); otherwise a VPC
+ * allow rule for the node tag.
+ */
+export function fixCommand(fw: FirewallContext, verdicts: readonly FirewallBlocked[], ranges: readonly string[], ports: readonly number[], ruleName: string): string {
+  const byPolicy = verdicts.find((v) => v.blockedByPolicyRule);
+  const allow = byPolicy ? policyFixCommand(byPolicy, ranges, ports, fw) : undefined;
+  if (byPolicy && allow) return allow;
+  const tag = fw.targets[0]?.target.tags.find((t) => /^gke-.+-node$/.test(t)) ?? fw.targets[0]?.target.tags[0] ?? 'NODE_TAG';
+  return `gcloud compute firewall-rules create ${ruleName}${fw.network ? ` --network ${fw.network}` : ''} --direction INGRESS --allow ${ports.map((p) => `tcp:${p}`).join(',')} --source-ranges ${ranges.join(',')} --target-tags ${tag}`;
+}
 
 /**
  * One sentence per distinct cause: when both health-check ranges are blocked

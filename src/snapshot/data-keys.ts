@@ -28,6 +28,8 @@ export const DATA = {
   gcpNetwork: 'gcp:network',
   gcpFirewalls: 'gcp:firewalls',
   gcpFirewallPolicies: 'gcp:firewall-policies',
+  /** The subnetworks of the cluster's network in its region (proxy-only subnets). */
+  gcpSubnetworks: 'gcp:subnetworks',
   gcpNegs: 'gcp:negs',
   gcpNegEndpoints: 'gcp:neg-endpoints',
   gcpBackendServices: 'gcp:backend-services',

@@ -89,6 +89,7 @@ export const SNAPSHOT_SCHEMA = {
         networks: cloudList(named),
         firewalls: cloudList(named),
         firewallPolicies: { type: 'array' },
+        subnetworks: cloudList(named),
         negs: cloudList(named),
         backendServices: cloudList(named),
         backendHealth: cloudList({

@@ -132,7 +132,15 @@ export interface CloudState {
   clusterName?: string;
   networks?: GcpNetwork[];
   firewalls?: GcpFirewall[];
-  firewallPolicies?: unknown[];
+  /**
+   * Firewall policies that apply to the cluster's network, as the
+   * effective-firewalls APIs return them (`firewallPolicys[]`: name,
+   * shortName, type, priority, rules), or as `gcloud compute
+   * firewall-policies describe` prints them (with `parent`).
+   */
+  firewallPolicies?: GcpFirewallPolicy[];
+  /** Subnetworks of the cluster's network (at least its region's). */
+  subnetworks?: GcpSubnetwork[];
   negs?: GcpNeg[];
   backendServices?: GcpBackendService[];
   backendHealth?: GcpBackendHealth[];
@@ -148,7 +156,11 @@ export interface GkeCluster {
   locations?: string[];
   ipAllocationPolicy?: { useIpAliases?: boolean; [k: string]: unknown };
   addonsConfig?: { httpLoadBalancing?: { disabled?: boolean } };
-  nodePools?: Array<{ name: string; config?: { tags?: string[]; serviceAccount?: string }; locations?: string[] }>;
+  nodePools?: Array<{
+    name: string;
+    config?: { tags?: string[]; serviceAccount?: string; resourceManagerTags?: { tags?: Record<string, string> } };
+    locations?: string[];
+  }>;
   status?: string;
   /** Not returned by the API; filled when known (e.g. from the kube-system Namespace). */
   clusterUid?: string;
@@ -160,6 +172,33 @@ export interface GcpNetwork {
   selfLink?: string;
   IPv4Range?: string;
   autoCreateSubnetworks?: boolean;
+  [k: string]: unknown;
+}
+
+export interface GcpFirewallPolicy {
+  name: string;
+  shortName?: string;
+  displayName?: string;
+  /** HIERARCHY, NETWORK, NETWORK_REGIONAL, SYSTEM, SYSTEM_GLOBAL, SYSTEM_REGIONAL. */
+  type?: string;
+  /** `organizations/N` or `folders/N` (hierarchical policies, from describe/list). */
+  parent?: string;
+  priority?: number;
+  region?: string;
+  rules?: Array<Record<string, unknown>>;
+  [k: string]: unknown;
+}
+
+export interface GcpSubnetwork {
+  name: string;
+  network?: string;
+  region?: string;
+  ipCidrRange?: string;
+  /** PRIVATE, REGIONAL_MANAGED_PROXY, GLOBAL_MANAGED_PROXY, INTERNAL_HTTPS_LOAD_BALANCER (older name of the regional one), … */
+  purpose?: string;
+  /** Proxy-only subnets: ACTIVE or BACKUP. */
+  role?: string;
+  selfLink?: string;
   [k: string]: unknown;
 }
 

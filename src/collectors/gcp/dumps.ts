@@ -13,11 +13,13 @@ import type {
   GcpBackendHealth,
   GcpBackendService,
   GcpFirewall,
+  GcpFirewallPolicy,
   GcpNeg,
   GcpNetwork,
+  GcpSubnetwork,
   GkeCluster,
 } from '../../snapshot/types.js';
-import { mapBackendHealth, mapBackendService, mapCluster, mapFirewall, mapNeg, mapNetwork } from './map.js';
+import { mapBackendHealth, mapBackendService, mapCluster, mapFirewall, mapFirewallPolicy, mapNeg, mapNetwork, mapSubnetwork } from './map.js';
 
 export type GcloudItem =
   | { type: 'firewall'; value: GcpFirewall }
@@ -25,7 +27,11 @@ export type GcloudItem =
   | { type: 'neg'; value: GcpNeg }
   | { type: 'backendService'; value: GcpBackendService }
   | { type: 'backendHealth'; value: GcpBackendHealth }
-  | { type: 'cluster'; value: GkeCluster };
+  | { type: 'cluster'; value: GkeCluster }
+  | { type: 'firewallPolicy'; value: GcpFirewallPolicy }
+  | { type: 'subnetwork'; value: GcpSubnetwork }
+  /** An effective-firewalls answer: its policies are the whole set that applies, even when there are none. */
+  | { type: 'effectiveFirewalls'; value: { policies: number } };
 
 export type GcloudItemType = GcloudItem['type'];
 
@@ -37,6 +43,9 @@ export const GCLOUD_DATA_KEYS: Record<GcloudItemType, DataKey> = {
   backendService: DATA.gcpBackendServices,
   backendHealth: DATA.gcpBackendHealth,
   cluster: DATA.gcpCluster,
+  firewallPolicy: DATA.gcpFirewallPolicies,
+  subnetwork: DATA.gcpSubnetworks,
+  effectiveFirewalls: DATA.gcpFirewallPolicies,
 };
 
 type RawObject = Record<string, unknown>;
@@ -55,6 +64,8 @@ const BY_KIND: Record<string, GcloudItemType> = {
   'compute#networkEndpointGroup': 'neg',
   'compute#backendService': 'backendService',
   'compute#backendServiceGroupHealth': 'backendHealth',
+  'compute#firewallPolicy': 'firewallPolicy',
+  'compute#subnetwork': 'subnetwork',
 };
 
 /** Which resource a single JSON object is, or undefined for anything else (Kubernetes objects included). */
@@ -72,6 +83,8 @@ export function classifyGcloudValue(value: unknown): GcloudItem | undefined {
 export function classifyGcloudDump(value: unknown): GcloudItem[] {
   if (isList(value)) return value.flatMap((v) => classifyGcloudDump(v));
   if (!isObject(value)) return [];
+  const effective = effectiveFirewalls(value);
+  if (effective) return effective;
   const single = classifyGcloudValue(value);
   if (single) return [single];
   // A raw Compute list answer (`compute#firewallList` …) or aggregated list answer.
@@ -90,6 +103,25 @@ export function classifyGcloudDump(value: unknown): GcloudItem[] {
   return [];
 }
 
+const EFFECTIVE_KEYS = new Set(['firewalls', 'firewallPolicys', 'organizationFirewalls']);
+
+/**
+ * `gcloud compute networks get-effective-firewalls NET --format=json` and
+ * `gcloud compute network-firewall-policies get-effective-firewalls --network NET --region R --format=json`
+ * (and the raw API answers): `{firewalls: [...], firewallPolicys: [{name, type, priority, rules}]}`.
+ * gcloud leaves out empty lists, so either key alone is enough, but nothing else may be there.
+ */
+function effectiveFirewalls(value: RawObject): GcloudItem[] | undefined {
+  const keys = Object.keys(value);
+  if (keys.length === 0 || !keys.every((k) => EFFECTIVE_KEYS.has(k))) return undefined;
+  if (!isList(value.firewallPolicys) && !isList(value.firewalls)) return undefined;
+  const firewalls = (isList(value.firewalls) ? value.firewalls : []).filter(isObject).map((f) => ({ type: 'firewall' as const, value: mapFirewall(f) }));
+  const policies = (isList(value.firewallPolicys) ? value.firewallPolicys : [])
+    .filter(isObject)
+    .map((p) => ({ type: 'firewallPolicy' as const, value: mapFirewallPolicy(p) }));
+  return [...firewalls, ...policies, { type: 'effectiveFirewalls', value: { policies: policies.length } }];
+}
+
 function has(value: RawObject, key: string): boolean {
   return value[key] !== undefined && value[key] !== null;
 }
@@ -99,6 +131,12 @@ function shapeOf(value: RawObject): GcloudItemType | undefined {
     return 'firewall';
   }
   if (typeof value.networkEndpointType === 'string') return 'neg';
+  // `compute networks subnets list`: gcloud adds no kind when a list is re-emitted by hand.
+  if (typeof value.name === 'string' && typeof value.ipCidrRange === 'string' && typeof value.network === 'string') return 'subnetwork';
+  // `compute firewall-policies describe` / `network-firewall-policies describe`.
+  if (typeof value.name === 'string' && isList(value.rules) && (typeof value.parent === 'string' || typeof value.shortName === 'string' || /\/firewallPolicies\//.test(String(value.selfLink ?? '')))) {
+    return 'firewallPolicy';
+  }
   if (isList(value.healthStatus)) return 'backendHealth';
   // `gcloud compute backend-services get-health`: [{"backend": url, "status": {"healthStatus": [...], "kind": …}}]
   if (typeof value.backend === 'string' && isObject(value.status) && (isList(value.status.healthStatus) || value.status.kind === 'compute#backendServiceGroupHealth')) {
@@ -127,6 +165,12 @@ function build(type: GcloudItemType, value: RawObject): GcloudItem | undefined {
       return { type, value: mapBackendService(value) };
     case 'cluster':
       return { type, value: mapCluster(value) };
+    case 'firewallPolicy':
+      return { type, value: mapFirewallPolicy(value) };
+    case 'subnetwork':
+      return { type, value: mapSubnetwork(value) };
+    case 'effectiveFirewalls':
+      return undefined;
     case 'backendHealth': {
       if (typeof value.backend === 'string' && isObject(value.status)) {
         // gcloud's get-health names the group, not the backend service.
@@ -148,6 +192,11 @@ function identity(item: GcloudItem): string {
       return `${item.value.backendService}|${item.value.group}`;
     case 'neg':
       return item.value.selfLink ?? `${item.value.zone ?? ''}/${item.value.name}`;
+    case 'firewallPolicy':
+      // The same policy comes from an effective-firewalls answer (no selfLink) and from describe: one key for both.
+      return `${item.value.type?.startsWith('NETWORK') ? `${item.value.type}/` : ''}${item.value.name}`;
+    case 'effectiveFirewalls':
+      return 'effective';
     default:
       return item.value.selfLink ?? item.value.name;
   }
@@ -175,7 +224,15 @@ export function mergeIntoCloudState(state: CloudState, items: readonly GcloudIte
   next.backendServices = merge(state.backendServices, of('backendService'), key('backendService'));
   next.backendHealth = merge(state.backendHealth, of('backendHealth'), key('backendHealth'));
   next.clusters = merge(state.clusters, of('cluster'), key('cluster'));
-  for (const field of ['firewalls', 'networks', 'negs', 'backendServices', 'backendHealth', 'clusters'] as const) {
+  next.subnetworks = merge(state.subnetworks, of('subnetwork'), key('subnetwork'));
+  // A policy seen in an effective-firewalls answer (type, priority) and in describe (parent, shortName): both halves count.
+  const policies = new Map<string, GcpFirewallPolicy>();
+  for (const policy of [...(state.firewallPolicies ?? []), ...of('firewallPolicy')]) {
+    const id = key('firewallPolicy')(policy);
+    policies.set(id, { ...policies.get(id), ...policy });
+  }
+  if (policies.size) next.firewallPolicies = [...policies.values()];
+  for (const field of ['firewalls', 'networks', 'negs', 'backendServices', 'backendHealth', 'clusters', 'subnetworks'] as const) {
     if (next[field] === undefined) delete next[field];
   }
   return next;

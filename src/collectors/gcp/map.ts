@@ -12,8 +12,10 @@ import type {
   GcpBackendHealth,
   GcpBackendService,
   GcpFirewall,
+  GcpFirewallPolicy,
   GcpNeg,
   GcpNetwork,
+  GcpSubnetwork,
   GkeCluster,
 } from '../../snapshot/types.js';
 
@@ -68,6 +70,31 @@ function strings(value: unknown): string[] | undefined {
 export function mapFirewall(raw: unknown): GcpFirewall {
   const cleaned = cleanObject(raw);
   return { ...cleaned, name: String(cleaned.name ?? '') } as GcpFirewall;
+}
+
+/**
+ * A firewall policy from an effective-firewalls answer (`type` given) or a
+ * describe/list dump (no `type`: it is read from `parent`, `region` or the
+ * selfLink: `…/locations/global/firewallPolicies/ID` is hierarchical,
+ * `…/projects/P/global/firewallPolicies/N` global network,
+ * `…/projects/P/regions/R/firewallPolicies/N` regional network).
+ */
+export function mapFirewallPolicy(raw: unknown): GcpFirewallPolicy {
+  const cleaned = cleanObject(raw);
+  const policy = { ...cleaned, name: String(cleaned.name ?? '') } as GcpFirewallPolicy;
+  if (!str(policy.type) || policy.type === 'UNSPECIFIED') {
+    const selfLink = str(cleaned.selfLink) ?? '';
+    if (str(cleaned.parent) || /\/locations\/global\/firewallPolicies\//.test(selfLink)) policy.type = 'HIERARCHY';
+    else if (str(cleaned.region) || /\/regions\/[^/]+\/firewallPolicies\//.test(selfLink)) policy.type = 'NETWORK_REGIONAL';
+    else if (/\/projects\/[^/]+\/global\/firewallPolicies\//.test(selfLink)) policy.type = 'NETWORK';
+    else delete policy.type;
+  }
+  return policy;
+}
+
+export function mapSubnetwork(raw: unknown): GcpSubnetwork {
+  const cleaned = cleanObject(raw);
+  return { ...cleaned, name: String(cleaned.name ?? '') } as GcpSubnetwork;
 }
 
 export function mapNetwork(raw: unknown): GcpNetwork {
@@ -160,9 +187,13 @@ export function mapCluster(raw: unknown, fallbackLocation?: string): GkeCluster 
       const tags = strings(config.tags);
       const serviceAccount = str(config.serviceAccount);
       const locations = strings(pool.locations);
+      // Secure tags GKE binds to the nodes (`tagKeys/K` → `tagValues/V`), which firewall policy rules can target.
+      const managerTags = isObject(config.resourceManagerTags) && isObject(config.resourceManagerTags.tags) ? config.resourceManagerTags.tags : undefined;
+      const resourceManagerTags = managerTags ? { tags: Object.fromEntries(Object.entries(managerTags).filter(([, v]) => typeof v === 'string')) as Record<string, string> } : undefined;
+      const picked = { ...(tags ? { tags } : {}), ...(serviceAccount ? { serviceAccount } : {}), ...(resourceManagerTags ? { resourceManagerTags } : {}) };
       return {
         name: String(pool.name ?? ''),
-        ...(tags || serviceAccount ? { config: { ...(tags ? { tags } : {}), ...(serviceAccount ? { serviceAccount } : {}) } } : {}),
+        ...(Object.keys(picked).length ? { config: picked } : {}),
         ...(locations ? { locations } : {}),
         ...(str(pool.version) ? { version: str(pool.version) } : {}),
       };
