@@ -19,10 +19,14 @@ import {
   type FirewallTarget,
   type FirewallVerdict,
 } from '../analysis/firewall.js';
-import { isRecord } from '../model/values.js';
+import { selects, type NegService, type ServicePort } from '../model/index.js';
+import { asRecords, asString, get, isRecord } from '../model/values.js';
+import { namespaceOf } from '../model/workloads.js';
 import { DATA } from '../snapshot/data-keys.js';
-import type { GcpFirewall, GkeCluster, Snapshot } from '../snapshot/types.js';
+import type { GcpFirewall, GcpSubnetwork, GkeCluster, Snapshot } from '../snapshot/types.js';
 import { clusterNetwork, lastSegment } from './cloud-state.js';
+import type { RuleContext } from './define-rule.js';
+import { livePods, podLabels, SERVICE_NAME_LABEL } from './live-state.js';
 
 export const POLICIES_NOT_EVALUATED = 'hierarchical and network firewall policies were not collected and not evaluated';
 
@@ -128,7 +132,10 @@ export function firewallContext(snapshot: Snapshot, cluster: GkeCluster): Firewa
     notes.push(`the network's policy enforcement order is unknown (network ${network ?? '?'} not read) and was taken as AFTER_CLASSIC_FIREWALL, the default`);
   }
   const availability = snapshot.data[DATA.gcpFirewallPolicies];
-  if (!policies) notes.push(`${POLICIES_NOT_EVALUATED}${availability?.reason ? ` (${availability.reason})` : ''}; only VPC firewall rules were judged`);
+  if (!policies) {
+    const hint = availability?.state === 'error' ? '' : `; give \`gcloud compute networks get-effective-firewalls ${network ?? 'NET'} --format=json\``;
+    notes.push(`${POLICIES_NOT_EVALUATED}${availability?.reason ? ` (${availability.reason}${hint})` : ''}; only VPC firewall rules were judged`);
+  }
   else if (availability?.reason) notes.push(availability.reason);
   const targets = nodeTargets(cluster, firewalls);
   return {
@@ -187,4 +194,64 @@ export function decidingPolicy(verdict: FirewallBlocked): Record<string, unknown
     action: ref.rule.action,
     beforeVpcRules: ref.beforeVpc === true,
   };
+}
+
+/** The proxy-only subnets of one network and region that serve `purpose`, split by role. */
+export function proxySubnetsOf(
+  subnets: readonly GcpSubnetwork[],
+  network: string,
+  region: string,
+  purpose: 'REGIONAL_MANAGED_PROXY' | 'GLOBAL_MANAGED_PROXY',
+): { active: GcpSubnetwork[]; backup: GcpSubnetwork[] } {
+  const purposes = purpose === 'REGIONAL_MANAGED_PROXY' ? ['REGIONAL_MANAGED_PROXY', 'INTERNAL_HTTPS_LOAD_BALANCER'] : ['GLOBAL_MANAGED_PROXY'];
+  const here = subnets.filter((s) => purposes.includes(s.purpose ?? '') && networkName(s.network ?? '') === network && lastSegment(s.region) === region);
+  // An absent role reads as ACTIVE: the API sets it on every proxy-only subnet, hand-written dumps may not.
+  return { active: here.filter((s) => (s.role ?? 'ACTIVE') === 'ACTIVE'), backup: here.filter((s) => s.role === 'BACKUP') };
+}
+
+/** Container ports a named targetPort stands for: serving containers, EndpointSlices, live pods. */
+export function resolveNamedTargetPort(ctx: Pick<RuleContext<unknown>, 'model'>, negService: NegService, port: ServicePort): number[] {
+  const out = new Set<number>();
+  const name = port.targetPort as string;
+  for (const entry of ctx.model.negBacked) {
+    for (const s of entry.services) {
+      if (s.neg !== negService) continue;
+      for (const p of s.ports) if (p.negPort.servicePort === port && p.serving?.portNumber !== undefined) out.add(p.serving.portNumber);
+    }
+  }
+  const service = negService.service;
+  for (const slice of ctx.model.kind('EndpointSlice')) {
+    if (namespaceOf(slice) !== service.namespace || slice.object.metadata.labels?.[SERVICE_NAME_LABEL] !== service.name) continue;
+    for (const p of asRecords(slice.object.ports)) {
+      if ((asString(p.name) ?? '') === (port.name ?? '') && typeof p.port === 'number') out.add(p.port);
+    }
+  }
+  if (service.selector && Object.keys(service.selector).length > 0) {
+    for (const pod of livePods(ctx.model)) {
+      if (namespaceOf(pod) !== service.namespace || !selects(service.selector, podLabels(pod))) continue;
+      for (const container of asRecords(get(pod.object.spec, 'containers'))) {
+        for (const p of asRecords(container.ports)) if (p.name === name && typeof p.containerPort === 'number') out.add(p.containerPort);
+      }
+    }
+  }
+  return [...out].sort((a, b) => a - b);
+}
+
+/** The notes a finding carries: policies not evaluated, or what was unknown and how it was taken. */
+export function notesText(fw: FirewallContext, unknowns: readonly string[]): string {
+  const notes = [...fw.notes, ...unknowns];
+  return notes.length ? ` Note: ${notes.join('; ')}.` : '';
+}
+
+/**
+ * The fix as a gcloud command: past a blocking policy rule, an allow ahead of
+ * it in that policy (or, for a hierarchical deny, goto_next); otherwise a VPC
+ * allow rule for the node tag.
+ */
+export function fixCommand(fw: FirewallContext, verdicts: readonly FirewallBlocked[], ranges: readonly string[], ports: readonly number[], ruleName: string): string {
+  const byPolicy = verdicts.find((v) => v.blockedByPolicyRule);
+  const allow = byPolicy ? policyFixCommand(byPolicy, ranges, ports, fw) : undefined;
+  if (byPolicy && allow) return allow;
+  const tag = fw.targets[0]?.target.tags.find((t) => /^gke-.+-node$/.test(t)) ?? fw.targets[0]?.target.tags[0] ?? 'NODE_TAG';
+  return `gcloud compute firewall-rules create ${ruleName}${fw.network ? ` --network ${fw.network}` : ''} --direction INGRESS --allow ${ports.map((p) => `tcp:${p}`).join(',')} --source-ranges ${ranges.join(',')} --target-tags ${tag}`;
 }

@@ -1,44 +1,12 @@
-import type { FirewallBlocked, FirewallVerdict } from '../analysis/firewall.js';
-import { selects, type NegService, type ServicePort } from '../model/index.js';
-import { asArray, asRecords, asString, get } from '../model/values.js';
-import { namespaceOf } from '../model/workloads.js';
+import type { FirewallVerdict } from '../analysis/firewall.js';
+import type { NegService } from '../model/index.js';
+import { asArray, asString, get } from '../model/values.js';
 import { DATA } from '../snapshot/data-keys.js';
 import type { GkeCluster } from '../snapshot/types.js';
 import { clusterIdentity, clusterLabel, negsOfServicePort, targetCluster } from './cloud-state.js';
-import { defineRule, type RuleContext } from './define-rule.js';
-import { decidingPolicy, firewallContext, gotoNextCommand, policyFixCommand, POLICIES_NOT_EVALUATED, type FirewallContext } from './firewall-context.js';
-
-type Ctx = Pick<RuleContext<unknown>, 'model' | 'snapshot'>;
-import { livePods, podLabels, SERVICE_NAME_LABEL } from './live-state.js';
+import { defineRule } from './define-rule.js';
+import { decidingPolicy, firewallContext, fixCommand, gotoNextCommand, notesText, POLICIES_NOT_EVALUATED, resolveNamedTargetPort } from './firewall-context.js';
 import { servingPorts } from './wiring-shared.js';
-
-/** Container ports a named targetPort stands for: serving containers, EndpointSlices, live pods. */
-function resolveNamedTargetPort(ctx: Ctx, negService: NegService, port: ServicePort): number[] {
-  const out = new Set<number>();
-  const name = port.targetPort as string;
-  for (const entry of ctx.model.negBacked) {
-    for (const s of entry.services) {
-      if (s.neg !== negService) continue;
-      for (const p of s.ports) if (p.negPort.servicePort === port && p.serving?.portNumber !== undefined) out.add(p.serving.portNumber);
-    }
-  }
-  const service = negService.service;
-  for (const slice of ctx.model.kind('EndpointSlice')) {
-    if (namespaceOf(slice) !== service.namespace || slice.object.metadata.labels?.[SERVICE_NAME_LABEL] !== service.name) continue;
-    for (const p of asRecords(slice.object.ports)) {
-      if ((asString(p.name) ?? '') === (port.name ?? '') && typeof p.port === 'number') out.add(p.port);
-    }
-  }
-  if (service.selector && Object.keys(service.selector).length > 0) {
-    for (const pod of livePods(ctx.model)) {
-      if (namespaceOf(pod) !== service.namespace || !selects(service.selector, podLabels(pod))) continue;
-      for (const container of asRecords(get(pod.object.spec, 'containers'))) {
-        for (const p of asRecords(container.ports)) if (p.name === name && typeof p.containerPort === 'number') out.add(p.containerPort);
-      }
-    }
-  }
-  return [...out].sort((a, b) => a - b);
-}
 
 function usesIpv6(cluster: GkeCluster, negService: NegService): boolean {
   const stack = asString(cluster.ipAllocationPolicy?.stackType);
@@ -146,7 +114,10 @@ export default defineRule({
         const blockedRanges = [...new Set(blocked.map((b) => b.range))];
         const deniers = [...new Set(blocked.flatMap((b) => (b.verdict.blockedBy ? [b.verdict.blockedBy.name] : [])))];
         const targetText = typeof sp.targetPort === 'string' ? `named targetPort "${sp.targetPort}" = pod port ${[...ports].join(', ')}` : `pod port ${sp.targetPort}`;
-        const command = fixCommand(fw, blocked.map((b) => b.verdict), blockedRanges, blockedPorts, 'allow-gke-health-checks');
+        const command =
+          disabledAllows.size && !blocked.some((b) => b.verdict.blockedByPolicyRule)
+            ? [...disabledAllows].map((name) => `gcloud compute firewall-rules update ${name} --no-disabled`).join(' && ')
+            : fixCommand(fw, blocked.map((b) => b.verdict), blockedRanges, blockedPorts, 'allow-gke-health-checks');
         const policyBlock = blocked.find((b) => b.verdict.blockedByPolicyRule)?.verdict;
         const gotoNext = policyBlock ? gotoNextCommand(policyBlock) : undefined;
         const unknowns = [...new Set(blocked.flatMap((b) => b.verdict.unknowns ?? []))];
@@ -183,25 +154,6 @@ export default defineRule({
     }
   },
 });
-
-/** The notes a finding carries: policies not evaluated, or what was unknown and how it was taken. */
-export function notesText(fw: FirewallContext, unknowns: readonly string[]): string {
-  const notes = [...fw.notes, ...unknowns];
-  return notes.length ? ` Note: ${notes.join('; ')}.` : '';
-}
-
-/**
- * The fix as a gcloud command: past a blocking policy rule, an allow ahead of
- * it in that policy (or, for a hierarchical deny, goto_next); otherwise a VPC
- * allow rule for the node tag.
- */
-export function fixCommand(fw: FirewallContext, verdicts: readonly FirewallBlocked[], ranges: readonly string[], ports: readonly number[], ruleName: string): string {
-  const byPolicy = verdicts.find((v) => v.blockedByPolicyRule);
-  const allow = byPolicy ? policyFixCommand(byPolicy, ranges, ports, fw) : undefined;
-  if (byPolicy && allow) return allow;
-  const tag = fw.targets[0]?.target.tags.find((t) => /^gke-.+-node$/.test(t)) ?? fw.targets[0]?.target.tags[0] ?? 'NODE_TAG';
-  return `gcloud compute firewall-rules create ${ruleName}${fw.network ? ` --network ${fw.network}` : ''} --direction INGRESS --allow ${ports.map((p) => `tcp:${p}`).join(',')} --source-ranges ${ranges.join(',')} --target-tags ${tag}`;
-}
 
 /**
  * One sentence per distinct cause: when both health-check ranges are blocked

@@ -52,7 +52,9 @@ export function manifestSnapshot(collection: ManifestCollection, options: Manife
   for (const key of GCP_DATA) {
     data[key] = options.cloud?.data[key] ?? {
       state: 'missing',
-      reason: 'offline lint has no Google Cloud state; run `negdoctor scan` or pass gcloud JSON dumps',
+      reason: options.cloud
+        ? 'the gcloud JSON dumps among the inputs hold none of it'
+        : 'offline lint has no Google Cloud state; run `negdoctor scan` or pass gcloud JSON dumps',
     };
   }
   // `kubectl get namespace kube-system -o yaml` among the inputs: its UID is the cluster UID GKE writes into NEG descriptions.

@@ -7,6 +7,8 @@ import backendUnhealthy from '../backend-unhealthy.js';
 import negEndpointsOutOfSync from '../neg-endpoints-out-of-sync.js';
 import negZoneMissing from '../neg-zone-missing.js';
 import orphanedNeg from '../orphaned-neg.js';
+import proxyOnlySubnetMissing from '../proxy-only-subnet-missing.js';
+import firewallProxySubnetBlocked from '../firewall-proxy-subnet-blocked.js';
 
 /** SPEC §5 "Google Cloud", in catalog order. */
-export const CLOUD_RULES = [legacyNetwork, clusterNotVpcNative, httpLoadBalancingDisabled, firewallHealthCheckBlocked, backendUnhealthy, negEndpointsOutOfSync, negZoneMissing, orphanedNeg] as Rule[];
+export const CLOUD_RULES = [legacyNetwork, clusterNotVpcNative, httpLoadBalancingDisabled, firewallHealthCheckBlocked, backendUnhealthy, negEndpointsOutOfSync, negZoneMissing, orphanedNeg, proxyOnlySubnetMissing, firewallProxySubnetBlocked] as Rule[];
