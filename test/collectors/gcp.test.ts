@@ -82,10 +82,13 @@ function expectedRequests(pageSize: number): number {
   // One listNetworkEndpoints per inspected NEG (own, orphan, sibling: not the hand-made one), by their endpoint counts.
   const negEndpointPages = pages(2) + pages(0) + pages(1);
   const negBackends = 2;
+  const subnetworksInUsCentral1OnDefault = 2;
   return (
     1 /* getCluster */ +
     1 /* listClusters (no pagination in the GKE API) */ +
     1 /* networks.get */ +
+    2 /* networks.getEffectiveFirewalls, regionNetworkFirewallPolicies.getEffectiveFirewalls */ +
+    pages(subnetworksInUsCentral1OnDefault) +
     pages(firewallsOnDefault) +
     pages(negs) +
     negEndpointPages +
@@ -107,10 +110,19 @@ describe('collectGcp against the fake', () => {
 
     expect(result.errors).toEqual([]);
     for (const key of GCP_KEYS) expect(result.data[key], key).toEqual({ state: 'collected' });
-    expect(result.data[DATA.gcpFirewallPolicies]).toEqual({
-      state: 'missing',
-      reason: 'hierarchical and network firewall policies are not collected',
-    });
+
+    // Hierarchical and global policies from the global call, the us-central1 regional policy from the regional one.
+    expect(result.cloud.firewallPolicies?.map((p) => [p.type, p.name, p.region ?? null])).toEqual([
+      ['HIERARCHY', '381947265019', null],
+      ['NETWORK', 'demo-global', null],
+      ['NETWORK_REGIONAL', 'demo-us-central1', 'us-central1'],
+    ]);
+    expect(result.cloud.firewallPolicies?.[0]).toMatchObject({ shortName: 'org-baseline', rules: expect.arrayContaining([expect.objectContaining({ priority: 1000, action: 'deny', match: { layer4Configs: [{ ipProtocol: 'tcp', ports: ['23'] }], srcIpRanges: ['0.0.0.0/0'] } })]) as unknown });
+    // Only the cluster network's subnets of its region.
+    expect(result.cloud.subnetworks?.map((s) => [s.name, s.ipCidrRange, s.purpose, s.role ?? null])).toEqual([
+      ['default', '10.128.0.0/20', 'PRIVATE', null],
+      ['proxy-only-us-central1', '10.129.0.0/23', 'REGIONAL_MANAGED_PROXY', 'ACTIVE'],
+    ]);
 
     const cloud = result.cloud;
     expect(cloud.project).toBe('demo-project');
@@ -196,7 +208,7 @@ describe('collectGcp against the fake', () => {
     expect(json).not.toMatch(/"_[A-Za-z]+":/);
 
     expect(new Set(started)).toEqual(
-      new Set(['cluster', 'clusters', 'network', 'firewalls', 'negs', 'neg-endpoints', 'backend-services', 'backend-health']),
+      new Set(['cluster', 'clusters', 'network', 'firewalls', 'firewall-policies', 'subnetworks', 'negs', 'neg-endpoints', 'backend-services', 'backend-health']),
     );
     expect(done.get('firewalls')).toBe(6);
     expect(done.get('negs')).toBe(4);
@@ -209,6 +221,8 @@ describe('collectGcp against the fake', () => {
     expect(fake.requests.length).toBeGreaterThan(0);
     for (const req of fake.requests) {
       const readOnly = req.method === 'GET' || (req.method === 'POST' && /\/(listNetworkEndpoints|getHealth)$/.test(req.path));
+      // getEffectiveFirewalls is a GET in both its global and regional forms.
+      if (req.path.endsWith('/getEffectiveFirewalls')) expect(req.method).toBe('GET');
       expect(readOnly, `${req.method} ${req.path}`).toBe(true);
     }
     const posts = fake.requests.filter((r) => r.method === 'POST');
@@ -221,7 +235,7 @@ describe('collectGcp against the fake', () => {
     fake = await startGcpFake(loadState());
     const result = await collect(fake);
     expect(result.requests).toBe(expectedRequests(500));
-    expect(result.requests).toBe(12);
+    expect(result.requests).toBe(15);
     expect(fake.requests).toHaveLength(result.requests);
     // No per-object GETs of things a list already returned.
     const perObject = fake.requests.filter(
@@ -239,7 +253,7 @@ describe('collectGcp against the fake', () => {
     expect(paged.errors).toEqual([]);
     expect(paged.cloud).toEqual(whole.cloud);
     expect(paged.requests).toBe(expectedRequests(2));
-    expect(paged.requests).toBe(15);
+    expect(paged.requests).toBe(18);
     const firewallCalls = fake.requests.filter((r) => r.path.endsWith('/global/firewalls'));
     expect(firewallCalls.map((r) => r.query.maxResults)).toEqual(['2', '2', '2']);
     expect(firewallCalls.map((r) => Boolean(r.query.pageToken))).toEqual([false, true, true]);
@@ -301,7 +315,7 @@ describe('collectGcp against the fake', () => {
       expect(result.data[DATA.gcpNegs]?.state).toBe('collected');
       expect(retries).toEqual([{ resource: 'negs', attempt: 1, delayMs: 1_000 }]);
       expect(Date.now() - started).toBeGreaterThanOrEqual(950);
-      expect(result.requests).toBe(13);
+      expect(result.requests).toBe(16);
     });
 
     it('a 500 then success is retried', async () => {
@@ -369,7 +383,44 @@ describe('collectGcp against the fake', () => {
       expect(result.data[DATA.gcpCluster]?.state).toBe('error');
       expect(result.data[DATA.gcpFirewalls]?.state).toBe('error');
       expect(result.errors.every((e) => e.message.includes('timed out after 400 ms'))).toBe(true);
+      // The cluster (and so its network) never came back: the policies and subnets cannot be asked for.
       expect(result.data[DATA.gcpFirewallPolicies]?.state).toBe('missing');
+    });
+
+    it('a 403 on the effective firewalls names compute.networks.getEffectiveFirewalls and leaves the VPC rules', async () => {
+      fake = await startGcpFake(loadState());
+      fake.faults.push({
+        match: '/getEffectiveFirewalls',
+        status: 403,
+        body: permissionDeniedBody('compute.networks.getEffectiveFirewalls', 'projects/demo-project/global/networks/default'),
+      });
+      const result = await collect(fake);
+      expect(result.data[DATA.gcpFirewallPolicies]?.state).toBe('error');
+      expect(result.data[DATA.gcpFirewallPolicies]?.reason).toContain('permission compute.networks.getEffectiveFirewalls is missing');
+      expect(result.errors.map((e) => e.message).join('\n')).toContain('compute.networks.getRegionEffectiveFirewalls');
+      expect(result.cloud.firewallPolicies).toBeUndefined();
+      expect(result.data[DATA.gcpFirewalls]?.state).toBe('collected');
+      expect(result.data[DATA.gcpSubnetworks]?.state).toBe('collected');
+    });
+
+    it('a 403 on the regional effective firewalls keeps the global policies and says what is missing', async () => {
+      fake = await startGcpFake(loadState());
+      fake.faults.push({
+        match: '/regions/us-central1/firewallPolicies/getEffectiveFirewalls',
+        status: 403,
+        body: permissionDeniedBody('compute.networks.getRegionEffectiveFirewalls', 'projects/demo-project/global/networks/default'),
+      });
+      const result = await collect(fake);
+      expect(result.data[DATA.gcpFirewallPolicies]?.state).toBe('collected');
+      expect(result.data[DATA.gcpFirewallPolicies]?.reason).toMatch(/regional network firewall policies of us-central1 were not read and not evaluated: .*compute\.networks\.getRegionEffectiveFirewalls/);
+      expect(result.cloud.firewallPolicies?.map((p) => p.name)).toEqual(['381947265019', 'demo-global']);
+    });
+
+    it('a 403 on subnetworks names compute.subnetworks.list', async () => {
+      fake = await startGcpFake(loadState());
+      fake.faults.push({ match: '/subnetworks', status: 403, body: permissionDeniedBody('compute.subnetworks.list', 'projects/demo-project/regions/us-central1') });
+      const result = await collect(fake);
+      expect(result.data[DATA.gcpSubnetworks]).toMatchObject({ state: 'error', reason: expect.stringContaining('compute.subnetworks.list') as string });
     });
 
     it('a missing cluster leaves its network unknown and lists every firewall rule', async () => {

@@ -17,6 +17,17 @@ export interface GcpFakeState {
   clusters?: RawResource[];
   networks?: RawResource[];
   firewalls?: RawResource[];
+  /**
+   * Firewall policies that apply to every network, in the shape of an
+   * effective-firewalls answer's `firewallPolicys[]` (name, shortName, type,
+   * priority, rules). HIERARCHY, SYSTEM and NETWORK ones come back from
+   * networks.getEffectiveFirewalls; regionNetworkFirewallPolicies.getEffectiveFirewalls
+   * adds the NETWORK_REGIONAL / SYSTEM_REGIONAL ones whose `region` (short
+   * name, not sent) is the region asked.
+   */
+  firewallPolicies?: RawResource[];
+  /** Subnetworks; `region` and `network` may be short names or URLs. */
+  subnetworks?: RawResource[];
   /** Zonal NEGs; `zone` may be a short name or a URL. */
   networkEndpointGroups?: RawResource[];
   /** Endpoints of each NEG, keyed "<zone>/<neg name>": items of listNetworkEndpoints (`{networkEndpoint, healths?}`). */
@@ -152,6 +163,11 @@ function routeCompute(state: GcpFakeState, req: LoggedRequest, parts: string[], 
   // global/networks[/N], global/firewalls[/F], global/backendServices[/B][/getHealth]
   if (rest[0] === 'global') {
     const [, collection, name, verb] = rest;
+    if (collection === 'networks' && GET && name !== undefined && verb === 'getEffectiveFirewalls') {
+      if (!(state.networks ?? []).some((n) => n.name === name)) return error(404, `The resource '${p}/global/networks/${name}' was not found`);
+      const policies = (state.firewallPolicies ?? []).filter((fp) => ['HIERARCHY', 'NETWORK', 'SYSTEM'].includes(String(fp.type)));
+      return ok(effectiveAnswer(networkFirewalls(state, p, name), policies));
+    }
     if (collection === 'networks' && GET && verb === undefined) {
       const networks = (state.networks ?? []).map((n) => withDefaults(n, 'compute#network', `${COMPUTE_BASE}/${p}/global/networks/${String(n.name)}`));
       if (name === undefined) return listReply('compute#networkList', `${COMPUTE_BASE}/${p}/global/networks`, filterItems(networks, req.query.filter), req, maxPageSize);
@@ -165,6 +181,39 @@ function routeCompute(state: GcpFakeState, req: LoggedRequest, parts: string[], 
       return firewall ? ok(firewall) : error(404, `The resource '${p}/global/firewalls/${name}' was not found`);
     }
     if (collection === 'backendServices') return backendServices(state, req, undefined, name, verb, maxPageSize);
+  }
+  // regions/R/firewallPolicies/getEffectiveFirewalls?network=…
+  if (rest[0] === 'regions' && rest[2] === 'firewallPolicies' && rest[3] === 'getEffectiveFirewalls' && rest.length === 4 && GET) {
+    const region = rest[1]!;
+    const network = lastSegment(req.query.network);
+    if (!network) return error(400, "Invalid value for field 'network': ''. The URL is malformed.");
+    if (!(state.networks ?? []).some((n) => n.name === network)) return error(404, `The resource '${p}/global/networks/${network}' was not found`);
+    const policies = (state.firewallPolicies ?? [])
+      .filter((fp) => {
+        const type = String(fp.type);
+        if (type === 'NETWORK_REGIONAL' || type === 'SYSTEM_REGIONAL') return lastSegment(fp.region) === region;
+        return ['HIERARCHY', 'NETWORK', 'SYSTEM_GLOBAL'].includes(type);
+      })
+      .map((fp) => omit(fp, 'region'));
+    return ok(effectiveAnswer(networkFirewalls(state, p, network), policies));
+  }
+  // regions/R/subnetworks[/S], aggregated/subnetworks
+  if (rest[0] === 'regions' && rest[2] === 'subnetworks' && GET && rest.length <= 4) {
+    const region = rest[1]!;
+    const inRegion = subnetworks(state).filter((sn) => lastSegment(sn.region) === region);
+    if (rest[3] === undefined) return listReply('compute#subnetworkList', `${COMPUTE_BASE}/${p}/regions/${region}/subnetworks`, filterItems(inRegion, req.query.filter), req, maxPageSize);
+    const subnet = inRegion.find((sn) => sn.name === rest[3]);
+    return subnet ? ok(subnet) : error(404, `The resource '${p}/regions/${region}/subnetworks/${rest[3]}' was not found`);
+  }
+  if (key === 'aggregated/subnetworks' && GET) {
+    return aggregatedReply(
+      'compute#subnetworkAggregatedList',
+      `${COMPUTE_BASE}/${p}/aggregated/subnetworks`,
+      'subnetworks',
+      filterItems(subnetworks(state), req.query.filter).map((sn) => ({ scope: `regions/${lastSegment(sn.region)}`, item: sn })),
+      req,
+      maxPageSize,
+    );
   }
   if (rest[0] === 'regions' && rest[2] === 'backendServices') {
     return backendServices(state, req, rest[1], rest[3], rest[4], maxPageSize);
@@ -234,6 +283,33 @@ function backendServices(
     return ok({ kind: 'compute#backendServiceGroupHealth', ...(healthStatus?.length ? { healthStatus } : {}) });
   }
   return error(404, `The requested URL ${req.path} was not found on this server.`);
+}
+
+function networkFirewalls(state: GcpFakeState, p: string, network: string): RawResource[] {
+  return (state.firewalls ?? [])
+    .filter((f) => lastSegment(f.network) === network)
+    .map((f) => withDefaults(f, 'compute#firewall', `${COMPUTE_BASE}/${p}/global/firewalls/${String(f.name)}`));
+}
+
+/** NetworksGetEffectiveFirewallsResponse / RegionNetworkFirewallPoliciesGetEffectiveFirewallsResponse: empty lists are left out, as the API does. */
+function effectiveAnswer(firewalls: RawResource[], policies: RawResource[]): RawResource {
+  return { ...(firewalls.length ? { firewalls } : {}), ...(policies.length ? { firewallPolicys: policies } : {}) };
+}
+
+function subnetworks(state: GcpFakeState): RawResource[] {
+  const p = `projects/${state.project}`;
+  return (state.subnetworks ?? []).map((sn) => {
+    const region = lastSegment(sn.region);
+    return withDefaults(
+      {
+        ...sn,
+        region: `${COMPUTE_BASE}/${p}/regions/${region}`,
+        network: String(sn.network ?? '').includes('/') ? sn.network : `${COMPUTE_BASE}/${p}/global/networks/${String(sn.network)}`,
+      },
+      'compute#subnetwork',
+      `${COMPUTE_BASE}/${p}/regions/${region}/subnetworks/${String(sn.name)}`,
+    );
+  });
 }
 
 /** "<zone>/<name>" of a NEG URL (full or partial). */

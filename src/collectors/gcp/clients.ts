@@ -41,6 +41,17 @@ export interface FirewallsApi {
 
 export interface NetworksApi {
   get(request: { project: string; network: string }, options: GaxCallOptions): CancellablePromise<[RawObject, unknown, unknown]>;
+  /** GET …/global/networks/N/getEffectiveFirewalls: VPC rules, hierarchical and global network policies. */
+  getEffectiveFirewalls(request: { project: string; network: string }, options: GaxCallOptions): CancellablePromise<[RawObject, unknown, unknown]>;
+}
+
+export interface RegionNetworkFirewallPoliciesApi {
+  /** GET …/regions/R/firewallPolicies/getEffectiveFirewalls?network=URL: adds the regional network policies. */
+  getEffectiveFirewalls(request: { project: string; region: string; network: string }, options: GaxCallOptions): CancellablePromise<[RawObject, unknown, unknown]>;
+}
+
+export interface SubnetworksApi {
+  list(request: ListRequest & { region: string }, options: GaxCallOptions): CancellablePromise<PagedAnswer>;
 }
 
 export interface NetworkEndpointGroupsApi {
@@ -73,6 +84,8 @@ export interface ClusterManagerApi {
 export interface GcpClients {
   firewalls: FirewallsApi;
   networks: NetworksApi;
+  regionNetworkFirewallPolicies: RegionNetworkFirewallPoliciesApi;
+  subnetworks: SubnetworksApi;
   negs: NetworkEndpointGroupsApi;
   backendServices: BackendServicesApi;
   regionBackendServices: BackendServicesApi;
@@ -185,6 +198,8 @@ export function preloadGcpClients(): Promise<ClientConstructor[]> {
       loadClass(`${COMPUTE}backend_services_client.js`, 'BackendServicesClient'),
       loadClass(`${COMPUTE}region_backend_services_client.js`, 'RegionBackendServicesClient'),
       loadClass(`${CONTAINER}cluster_manager_client.js`, 'ClusterManagerClient'),
+      loadClass(`${COMPUTE}region_network_firewall_policies_client.js`, 'RegionNetworkFirewallPoliciesClient'),
+      loadClass(`${COMPUTE}subnetworks_client.js`, 'SubnetworksClient'),
     ]);
     clientClasses.catch(() => undefined);
   }
@@ -203,7 +218,8 @@ export async function createGcpClients(env: NodeJS.ProcessEnv, authClient: AuthC
   // fallback: REST over HTTP/1.1 for both; container would otherwise load gRPC (slow, and no fake speaks it).
   const compute = { ...computeEndpoint, authClient, fallback: true };
   const container = { ...containerEndpoint, authClient, fallback: true };
-  const [Firewalls, Networks, Negs, BackendServices, RegionBackendServices, ClusterManager] = await preloadGcpClients();
+  const [Firewalls, Networks, Negs, BackendServices, RegionBackendServices, ClusterManager, RegionNetworkFirewallPolicies, Subnetworks] =
+    await preloadGcpClients();
   const instances = {
     firewalls: new Firewalls(compute) as FirewallsApi,
     networks: new Networks(compute) as NetworksApi,
@@ -211,6 +227,8 @@ export async function createGcpClients(env: NodeJS.ProcessEnv, authClient: AuthC
     backendServices: new BackendServices(compute) as BackendServicesApi,
     regionBackendServices: new RegionBackendServices(compute) as BackendServicesApi,
     clusters: new ClusterManager(container) as ClusterManagerApi,
+    regionNetworkFirewallPolicies: new RegionNetworkFirewallPolicies!(compute) as RegionNetworkFirewallPoliciesApi,
+    subnetworks: new Subnetworks!(compute) as SubnetworksApi,
   };
   return {
     ...instances,

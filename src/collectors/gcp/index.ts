@@ -17,6 +17,7 @@ import type {
   GcpBackendHealth,
   GcpBackendService,
   GcpFirewall,
+  GcpFirewallPolicy,
   GcpNeg,
   GkeCluster,
 } from '../../snapshot/types.js';
@@ -32,7 +33,17 @@ import {
   type RawObject,
 } from './clients.js';
 import { classifyGcpError, CollectionTimeoutError, describeGcpError, httpStatusOf, RequestTimeoutError } from './errors.js';
-import { mapBackendHealth, mapBackendService, mapCluster, mapFirewall, mapNeg, mapNetwork, mapNetworkEndpoint } from './map.js';
+import {
+  mapBackendHealth,
+  mapBackendService,
+  mapCluster,
+  mapFirewall,
+  mapFirewallPolicy,
+  mapNeg,
+  mapNetwork,
+  mapNetworkEndpoint,
+  mapSubnetwork,
+} from './map.js';
 
 export interface GcpCollectOptions {
   project: string;
@@ -79,6 +90,9 @@ const OPS = {
   listClusters: { what: "listing the project's GKE clusters", permission: 'container.clusters.list' },
   getNetwork: { what: "reading the cluster's VPC network", permission: 'compute.networks.get' },
   listFirewalls: { what: 'listing firewall rules', permission: 'compute.firewalls.list' },
+  getEffectiveFirewalls: { what: "reading the firewall policies that apply to the cluster's network", permission: 'compute.networks.getEffectiveFirewalls' },
+  getRegionEffectiveFirewalls: { what: "reading the regional network firewall policies of the cluster's region", permission: 'compute.networks.getRegionEffectiveFirewalls' },
+  listSubnetworks: { what: "listing the subnetworks of the cluster's region", permission: 'compute.subnetworks.list' },
   listNegs: { what: 'listing network endpoint groups', permission: 'compute.networkEndpointGroups.list' },
   listNegEndpoints: { what: 'listing the endpoints of a NEG', permission: 'compute.networkEndpointGroups.get' },
   listBackendServices: { what: 'listing global backend services', permission: 'compute.backendServices.list' },
@@ -88,16 +102,20 @@ const OPS = {
 } satisfies Record<string, Operation>;
 
 /**
- * The IAM permissions the collector needs, for the README. All are in the
- * predefined roles roles/container.clusterViewer (container.*) and
- * roles/compute.networkViewer (compute.*). listNetworkEndpoints has no
- * permission of its own: it is checked as compute.networkEndpointGroups.get.
+ * The IAM permissions the collector needs, for the README. The container.*
+ * ones are in roles/container.clusterViewer, the compute.* ones in
+ * roles/compute.networkViewer (docs/gcp.md says which of those could not be
+ * confirmed). listNetworkEndpoints has no permission of its own: it is
+ * checked as compute.networkEndpointGroups.get.
  */
 export const GCP_IAM_PERMISSIONS: readonly GcpPermission[] = [
   { permission: OPS.getCluster.permission, call: 'container projects.locations.clusters.get', why: 'network, VPC-native mode, HTTP load balancing add-on, node pool tags and service accounts' },
   { permission: OPS.listClusters.permission, call: 'container projects.locations.clusters.list', why: "the project's other clusters, to tell an orphaned NEG from a sibling cluster's" },
   { permission: OPS.getNetwork.permission, call: 'compute networks.get', why: 'legacy network detection' },
   { permission: OPS.listFirewalls.permission, call: 'compute firewalls.list', why: 'health-check firewall rules' },
+  { permission: OPS.getEffectiveFirewalls.permission, call: 'compute networks.getEffectiveFirewalls', why: 'hierarchical and global network firewall policies that apply to the network' },
+  { permission: OPS.getRegionEffectiveFirewalls.permission, call: 'compute regionNetworkFirewallPolicies.getEffectiveFirewalls', why: "regional network firewall policies of the cluster's region" },
+  { permission: OPS.listSubnetworks.permission, call: 'compute subnetworks.list', why: 'proxy-only subnets (internal Ingress, regional Gateways)' },
   { permission: OPS.listNegs.permission, call: 'compute networkEndpointGroups.aggregatedList', why: 'NEGs of the cluster, orphaned NEGs' },
   { permission: OPS.listNegEndpoints.permission, call: 'compute networkEndpointGroups.listNetworkEndpoints', why: 'NEG endpoints compared with EndpointSlices' },
   { permission: OPS.listBackendServices.permission, call: 'compute backendServices.list', why: 'backend services (external Ingress) and their NEG backends' },
@@ -107,9 +125,8 @@ export const GCP_IAM_PERMISSIONS: readonly GcpPermission[] = [
 ];
 
 const CALL: GaxCallOptions = { autoPaginate: false, retry: null };
-const FIREWALL_POLICIES_REASON = 'hierarchical and network firewall policies are not collected';
-/** The keys this collector fills: every Google Cloud key but the firewall policies it does not collect. */
-export const COLLECTED_GCP_DATA = GCP_DATA.filter((key) => key !== DATA.gcpFirewallPolicies);
+/** The keys this collector fills: every Google Cloud key. */
+export const COLLECTED_GCP_DATA = GCP_DATA;
 
 export async function collectGcp(options: GcpCollectOptions, progress: CollectionProgress = {}): Promise<GcpCollectResult> {
   const controller = new AbortController();
@@ -219,7 +236,6 @@ class Session {
   }
 
   result(cloud: CloudState): GcpCollectResult {
-    this.data[DATA.gcpFirewallPolicies] = { state: 'missing', reason: FIREWALL_POLICIES_REASON };
     return { cloud, data: this.data, errors: this.errors, requests: this.requests };
   }
 }
@@ -267,9 +283,80 @@ class Gather {
     const network = this.clusterDetail ? networkOf(this.clusterDetail, this.project) : undefined;
     if (!network) {
       const why = this.clusterDetail ? 'the cluster names no network' : 'the cluster could not be read, so its network is unknown';
-      session.missing(DATA.gcpNetwork, why);
+      for (const key of [DATA.gcpNetwork, DATA.gcpFirewallPolicies, DATA.gcpSubnetworks]) session.missing(key, why);
     }
-    await Promise.all([network ? this.network(network) : undefined, this.firewalls(network)]);
+    await Promise.all([
+      network ? this.network(network) : undefined,
+      this.firewalls(network),
+      network ? this.firewallPolicies(network) : undefined,
+      network ? this.subnetworks(network) : undefined,
+    ]);
+  }
+
+  /**
+   * The firewall policies that apply to the network: hierarchical and global
+   * network policies from networks.getEffectiveFirewalls, the regional ones
+   * of the cluster's region from regionNetworkFirewallPolicies.getEffectiveFirewalls
+   * (which repeats the others; only its regional ones are taken). Without the
+   * global answer the key is an error and the rules judge VPC rules alone;
+   * without the regional one the policies are kept and the reason says what is missing.
+   */
+  private async firewallPolicies(network: { project: string; name: string }): Promise<void> {
+    const { session, clients } = this;
+    const region = regionOf(this.options.location);
+    const networkUrl = `https://www.googleapis.com/compute/v1/projects/${network.project}/global/networks/${network.name}`;
+    session.progress.onStart?.('firewall-policies');
+    const [global, regional] = await Promise.all([
+      session
+        .call('firewall-policies', () => clients.networks.getEffectiveFirewalls({ project: network.project, network: network.name }, CALL))
+        .then(([raw]) => raw)
+        .catch((error: unknown) => {
+          session.fail(DATA.gcpFirewallPolicies, 'firewall-policies', OPS.getEffectiveFirewalls, `projects/${network.project}/global/networks/${network.name}`, error);
+          return undefined;
+        }),
+      session
+        .call('firewall-policies', () =>
+          clients.regionNetworkFirewallPolicies.getEffectiveFirewalls({ project: network.project, region, network: networkUrl }, CALL),
+        )
+        .then(([raw]) => ({ raw, error: undefined as string | undefined }))
+        .catch((error: unknown) => {
+          const message = describeGcpError(error, OPS.getRegionEffectiveFirewalls.what, OPS.getRegionEffectiveFirewalls.permission, `projects/${network.project}/global/networks/${network.name}`);
+          const status = httpStatusOf(error);
+          session.errors.push({ source: 'gcp', data: DATA.gcpFirewallPolicies, message, ...(status !== undefined ? { status } : {}) });
+          session.progress.onError?.('firewall-policies', message);
+          return { raw: undefined, error: message };
+        }),
+    ]);
+    if (!global) return;
+    const policies: GcpFirewallPolicy[] = policyList(global).map(mapFirewallPolicy);
+    for (const policy of policyList(regional.raw).map(mapFirewallPolicy)) {
+      if (policy.type === 'NETWORK_REGIONAL' || policy.type === 'SYSTEM_REGIONAL') policies.push({ ...policy, region });
+    }
+    this.cloud.firewallPolicies = policies;
+    session.collected(
+      DATA.gcpFirewallPolicies,
+      regional.error ? `regional network firewall policies of ${region} were not read and not evaluated: ${regional.error}` : undefined,
+    );
+    session.progress.onDone?.('firewall-policies', policies.length);
+  }
+
+  /** The subnetworks of the network in the cluster's region: the proxy-only subnets live among them. */
+  private async subnetworks(network: { project: string; name: string }): Promise<void> {
+    const { session, clients } = this;
+    const region = regionOf(this.options.location);
+    const filter = `network eq ".*/projects/${network.project}/global/networks/${network.name}"`;
+    try {
+      const items = await session.listAll(
+        'subnetworks',
+        (pageToken) =>
+          clients.subnetworks.list({ project: network.project, region, maxResults: session.pageSize, filter, ...(pageToken ? { pageToken } : {}) }, CALL),
+        listItems,
+      );
+      this.cloud.subnetworks = items.map(mapSubnetwork);
+      session.collected(DATA.gcpSubnetworks);
+    } catch (error) {
+      session.fail(DATA.gcpSubnetworks, 'subnetworks', OPS.listSubnetworks, `projects/${network.project}/regions/${region}`, error);
+    }
   }
 
   private async network(network: { project: string; name: string }): Promise<void> {
@@ -561,6 +648,11 @@ function lastSegment(value: string | undefined): string {
 function negKeyOf(url: string): string | undefined {
   const match = /zones\/([^/]+)\/networkEndpointGroups\/([^/?]+)/.exec(url);
   return match ? `${match[1]}/${match[2]}` : undefined;
+}
+
+/** `firewallPolicys[]` of an effective-firewalls answer. */
+function policyList(answer: RawObject | undefined): unknown[] {
+  return answer && Array.isArray(answer.firewallPolicys) ? answer.firewallPolicys : [];
 }
 
 function listItems(answer: RawObject): unknown[] {
