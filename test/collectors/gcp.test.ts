@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { parseEndpointOverride } from '../../src/collectors/gcp/clients.js';
-import { classifyGcloudValue, mergeIntoCloudState } from '../../src/collectors/gcp/dumps.js';
+import { classifyGcloudDump, classifyGcloudValue, dataKeysOf, mergeIntoCloudState } from '../../src/collectors/gcp/dumps.js';
 import { collectGcp, COLLECTED_GCP_DATA, GCP_IAM_PERMISSIONS, regionOf, shouldInspect, type GcpCollectOptions } from '../../src/collectors/gcp/index.js';
 import type { CollectionProgress } from '../../src/collectors/progress.js';
 import { DATA } from '../../src/snapshot/data-keys.js';
@@ -585,6 +585,62 @@ describe.skipIf(!gcloudUsable)('the fake is faithful to gcloud', () => {
     ]);
     const classified = (health as unknown[]).map((v) => classifyGcloudValue(v));
     expect(classified.every((c) => c?.type === 'backendHealth')).toBe(true);
+  });
+
+  it('gcloud compute networks get-effective-firewalls reads the fake, and its dump is judged like the live answer', { timeout: 60_000 }, async () => {
+    fake = await startGcpFake(loadState());
+    const effective = await gcloudJson(['compute', 'networks', 'get-effective-firewalls', 'default']);
+    if (effective === undefined) return;
+    expect(fake.requests.map((r) => `${r.method} ${r.path}`)).toContain('GET /compute/v1/projects/demo-project/global/networks/default/getEffectiveFirewalls');
+    const answer = effective as { firewalls?: Array<{ name: string }>; firewallPolicys?: Array<{ name: string; type: string; rules: unknown[] }> };
+    expect(answer.firewallPolicys?.map((p) => [p.type, p.name])).toEqual([
+      ['HIERARCHY', '381947265019'],
+      ['NETWORK', 'demo-global'],
+    ]);
+    expect(answer.firewalls?.map((f) => f.name).sort()).toEqual((loadState().firewalls ?? []).filter((f) => String(f.network).endsWith('/default')).map((f) => String(f.name)).sort());
+    const items = classifyGcloudDump(effective);
+    expect(new Set(items.map((i) => i.type))).toEqual(new Set(['firewall', 'firewallPolicy', 'effectiveFirewalls']));
+    expect(dataKeysOf(items)).toEqual(expect.arrayContaining([DATA.gcpFirewalls, DATA.gcpFirewallPolicies]));
+    // The dump carries the same policy rules as the collector's live answer (gcloud leaves out shortName).
+    const live = await collect(fake);
+    const fromDump = mergeIntoCloudState({} as CloudState, items).firewallPolicies ?? [];
+    for (const policy of fromDump) {
+      const same = live.cloud.firewallPolicies?.find((p) => p.name === policy.name);
+      expect(same?.type).toBe(policy.type);
+      const byPriority = (rules: Array<Record<string, unknown>> | undefined) => [...(rules ?? [])].sort((a, b) => Number(a.priority) - Number(b.priority));
+      expect(byPriority(same?.rules)).toEqual(byPriority(policy.rules));
+    }
+  });
+
+  it('gcloud compute network-firewall-policies get-effective-firewalls --region reads the regional fake', { timeout: 60_000 }, async () => {
+    fake = await startGcpFake(loadState());
+    const regional = await gcloudJson(['compute', 'network-firewall-policies', 'get-effective-firewalls', '--network', 'default', '--region', 'us-central1']);
+    if (regional === undefined) return;
+    const call = fake.requests.find((r) => r.path.endsWith('/regions/us-central1/firewallPolicies/getEffectiveFirewalls'));
+    expect(call?.method).toBe('GET');
+    expect(call?.query.network).toMatch(/\/projects\/demo-project\/global\/networks\/default$/);
+    const answer = regional as { firewallPolicys?: Array<{ name: string; type: string }> };
+    expect(answer.firewallPolicys?.map((p) => [p.type, p.name])).toEqual([
+      ['HIERARCHY', '381947265019'],
+      ['NETWORK', 'demo-global'],
+      ['NETWORK_REGIONAL', 'demo-us-central1'],
+    ]);
+    const policies = classifyGcloudDump(regional).filter((i) => i.type === 'firewallPolicy');
+    expect(policies.map((i) => (i.value as { type?: string }).type)).toEqual(['HIERARCHY', 'NETWORK', 'NETWORK_REGIONAL']);
+  });
+
+  it('gcloud compute networks subnets list reads the fake (aggregated and by region)', { timeout: 60_000 }, async () => {
+    fake = await startGcpFake(loadState(), { maxPageSize: 3 });
+    const all = await gcloudJson(['compute', 'networks', 'subnets', 'list']);
+    if (all === undefined) return;
+    expect((all as Array<{ name: string }>).length).toBe(loadState().subnetworks!.length);
+    const items = classifyGcloudDump(all);
+    expect(items.every((i) => i.type === 'subnetwork')).toBe(true);
+    const regional = await gcloudJson(['compute', 'networks', 'subnets', 'list', '--regions', 'us-central1', '--network', 'default']);
+    if (regional === undefined) return;
+    const fromDump = mergeIntoCloudState({} as CloudState, classifyGcloudDump(regional)).subnetworks;
+    const live = await collect(fake);
+    expect(live.cloud.subnetworks).toEqual(fromDump);
   });
 
   it('gcloud container clusters describe reads the fake', { timeout: 60_000 }, async () => {
