@@ -129,3 +129,67 @@ describe('mergeIntoCloudState', () => {
     expect(dataKeysOf(items).sort()).toEqual([DATA.gcpCluster, DATA.gcpFirewalls, DATA.gcpNegs].sort());
   });
 });
+
+describe('firewall policy and subnet dumps', () => {
+  const hierarchical = {
+    kind: 'compute#firewallPolicy',
+    name: '283746501928',
+    shortName: 'org-baseline',
+    displayName: 'org-baseline',
+    parent: 'organizations/123456789012',
+    selfLink: 'https://www.googleapis.com/compute/v1/locations/global/firewallPolicies/283746501928',
+    associations: [{ name: 'org-association', attachmentTarget: 'organizations/123456789012' }],
+    rules: [{ priority: 1000, action: 'deny', direction: 'INGRESS', match: { srcIpRanges: ['35.191.0.0/16'], layer4Configs: [{ ipProtocol: 'all' }] } }],
+  };
+  const regionalPolicy = {
+    kind: 'compute#firewallPolicy',
+    name: 'shop-us-central1-policy',
+    region: 'https://www.googleapis.com/compute/v1/projects/shop-prod/regions/us-central1',
+    selfLink: 'https://www.googleapis.com/compute/v1/projects/shop-prod/regions/us-central1/firewallPolicies/shop-us-central1-policy',
+    rules: [],
+  };
+
+  it('`gcloud compute firewall-policies describe` is a hierarchical policy; `network-firewall-policies describe` a network one (by selfLink)', () => {
+    expect(classifyGcloudValue(hierarchical)).toMatchObject({ type: 'firewallPolicy', value: { type: 'HIERARCHY', parent: 'organizations/123456789012' } });
+    expect(classifyGcloudValue(regionalPolicy)).toMatchObject({ type: 'firewallPolicy', value: { type: 'NETWORK_REGIONAL' } });
+    const global = { ...regionalPolicy, name: 'g', region: undefined, selfLink: 'https://www.googleapis.com/compute/v1/projects/shop-prod/global/firewallPolicies/g' };
+    expect(classifyGcloudValue(global)).toMatchObject({ type: 'firewallPolicy', value: { type: 'NETWORK' } });
+    // Without kind, by shape.
+    expect(classifyGcloudValue(strip(hierarchical, 'kind'))?.type).toBe('firewallPolicy');
+    // `firewall-policies list` prints a list.
+    expect(classifyGcloudDump([hierarchical, regionalPolicy]).map((i) => i.type)).toEqual(['firewallPolicy', 'firewallPolicy']);
+  });
+
+  it('an effective-firewalls answer gives firewalls and policies, and marks the policies collected even when there are none', () => {
+    const items = classifyGcloudDump({ firewalls: [firewall], firewallPolicys: [{ name: '283746501928', type: 'HIERARCHY', rules: hierarchical.rules }] });
+    expect(items.map((i) => i.type)).toEqual(['firewall', 'firewallPolicy', 'effectiveFirewalls']);
+    expect(dataKeysOf(items).sort()).toEqual([DATA.gcpFirewallPolicies, DATA.gcpFirewalls].sort());
+    const none = classifyGcloudDump({ firewalls: [firewall] });
+    expect(dataKeysOf(none)).toContain(DATA.gcpFirewallPolicies);
+    // Other objects with a `firewalls` key are not effective-firewalls answers.
+    expect(classifyGcloudDump({ firewalls: [firewall], name: 'x' }).some((i) => i.type === 'effectiveFirewalls')).toBe(false);
+  });
+
+  it('the effective answer (type) and describe (parent, shortName) of one policy merge into one', () => {
+    const items = [...classifyGcloudDump({ firewallPolicys: [{ name: '283746501928', type: 'HIERARCHY', rules: hierarchical.rules }] }), ...classifyGcloudDump(hierarchical)];
+    const merged = mergeIntoCloudState({} as CloudState, items).firewallPolicies;
+    expect(merged).toHaveLength(1);
+    expect(merged?.[0]).toMatchObject({ name: '283746501928', type: 'HIERARCHY', shortName: 'org-baseline', parent: 'organizations/123456789012' });
+  });
+
+  it('`gcloud compute networks subnets list` items are subnetworks, by kind or shape', () => {
+    const subnet = {
+      kind: 'compute#subnetwork',
+      name: 'proxy-only-us-central1',
+      ipCidrRange: '10.129.0.0/23',
+      network: 'https://www.googleapis.com/compute/v1/projects/shop-prod/global/networks/default',
+      region: 'https://www.googleapis.com/compute/v1/projects/shop-prod/regions/us-central1',
+      purpose: 'REGIONAL_MANAGED_PROXY',
+      role: 'ACTIVE',
+    };
+    expect(classifyGcloudDump([subnet, strip(subnet, 'kind')]).map((i) => i.type)).toEqual(['subnetwork', 'subnetwork']);
+    expect(dataKeysOf(classifyGcloudDump([subnet]))).toEqual([DATA.gcpSubnetworks]);
+    // Kubernetes objects are never gcloud resources.
+    expect(classifyGcloudValue({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'x' }, name: 'x', ipCidrRange: '10.0.0.0/8', network: 'n' })).toBeUndefined();
+  });
+});
