@@ -26,10 +26,8 @@ export default defineRule({
   },
   check(ctx) {
     const balancers = proxyLoadBalancers(ctx.model).filter((lb) => lb.backends.length > 0);
-    if (balancers.length === 0) {
-      ctx.skip('the inputs hold no internal Ingress or regional Gateway with a backend Service in the inputs');
-      return;
-    }
+    // No Envoy-based load balancer with a backend Service in the inputs: no proxy traffic to judge.
+    if (balancers.length === 0) return;
     const { cluster, reason } = targetCluster(ctx.snapshot, ctx.model);
     if (!cluster) {
       ctx.skip(`the nodes the proxies connect to are unknown: ${reason}`);
@@ -106,10 +104,9 @@ export default defineRule({
         },
       });
     }
+    // Without an ACTIVE proxy-only subnet there is no range to judge; proxy-only-subnet-missing reports that.
     if (evaluated === 0 && byPort.size > 0) {
       ctx.skip(`no serving port could be resolved: ${unresolved.join(', ')} (give the pod templates, EndpointSlices or pods)`);
-    } else if (byPort.size === 0) {
-      ctx.skip(`no ACTIVE proxy-only subnet in ${fw.region} of network ${fw.network} to judge (proxy-only-subnet-missing reports that)`);
     }
   },
 });

@@ -25,10 +25,8 @@ export default defineRule({
   },
   check(ctx) {
     const balancers = proxyLoadBalancers(ctx.model);
-    if (balancers.length === 0) {
-      ctx.skip('the inputs hold no internal Ingress and no Gateway of a regional or cross-region GKE class');
-      return;
-    }
+    // No internal Ingress and no regional or cross-region Gateway: nothing needs a proxy-only subnet.
+    if (balancers.length === 0) return;
     const { cluster, reason } = targetCluster(ctx.snapshot, ctx.model);
     if (!cluster) {
       ctx.skip(`the cluster's region and network are unknown: ${reason}`);

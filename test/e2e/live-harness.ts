@@ -40,10 +40,12 @@ export interface Fakes {
   close(): Promise<void>;
 }
 
-export async function startFakes(options: { contextName?: string; kubeLatencyMs?: number } = {}): Promise<Fakes> {
+export async function startFakes(
+  options: { contextName?: string; kubeLatencyMs?: number; extraObjects?: FakeKubeObject[]; gcpState?: GcpFakeState } = {},
+): Promise<Fakes> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'negdoctor-live-'));
-  const kube = await startKubeFake(clusterObjects(), { ...(options.kubeLatencyMs ? { latencyMs: options.kubeLatencyMs } : {}) });
-  const gcp = await startGcpFake(gcpState());
+  const kube = await startKubeFake([...clusterObjects(), ...(options.extraObjects ?? [])], { ...(options.kubeLatencyMs ? { latencyMs: options.kubeLatencyMs } : {}) });
+  const gcp = await startGcpFake(options.gcpState ?? gcpState());
   const kubeconfig = kube.writeKubeconfig({ dir, contextName: options.contextName ?? GKE_CONTEXT });
   const tokenFile = path.join(dir, 'token');
   writeFileSync(tokenFile, 'fake-access-token\n');
