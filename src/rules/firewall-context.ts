@@ -243,15 +243,57 @@ export function notesText(fw: FirewallContext, unknowns: readonly string[]): str
   return notes.length ? ` Note: ${notes.join('; ')}.` : '';
 }
 
+/** One blocked (range, port) pair and the verdict that blocked it. */
+export interface BlockedPair {
+  range: string;
+  port: number;
+  verdict: FirewallBlocked;
+}
+
 /**
- * The fix as a gcloud command: past a blocking policy rule, an allow ahead of
- * it in that policy (or, for a hierarchical deny, goto_next); otherwise a VPC
- * allow rule for the node tag.
+ * The fix as gcloud commands, one per cause: past each blocking policy rule,
+ * an allow one priority step ahead of it in that policy (for a hierarchical
+ * deny, goto_next as the alternative); for what the VPC rules block, an allow
+ * rule for the node tag. Returns the commands and a sentence naming them.
  */
-export function fixCommand(fw: FirewallContext, verdicts: readonly FirewallBlocked[], ranges: readonly string[], ports: readonly number[], ruleName: string): string {
-  const byPolicy = verdicts.find((v) => v.blockedByPolicyRule);
-  const allow = byPolicy ? policyFixCommand(byPolicy, ranges, ports, fw) : undefined;
-  if (byPolicy && allow) return allow;
-  const tag = fw.targets[0]?.target.tags.find((t) => /^gke-.+-node$/.test(t)) ?? fw.targets[0]?.target.tags[0] ?? 'NODE_TAG';
-  return `gcloud compute firewall-rules create ${ruleName}${fw.network ? ` --network ${fw.network}` : ''} --direction INGRESS --allow ${ports.map((p) => `tcp:${p}`).join(',')} --source-ranges ${ranges.join(',')} --target-tags ${tag}`;
+export function fixCommands(fw: FirewallContext, blocked: readonly BlockedPair[], ruleName: string): { commands: string[]; text: string } {
+  const byPolicyRule = new Map<string, BlockedPair[]>();
+  const byVpc: BlockedPair[] = [];
+  for (const pair of blocked) {
+    const ref = pair.verdict.blockedByPolicyRule;
+    if (!ref) {
+      byVpc.push(pair);
+      continue;
+    }
+    const key = `${ref.policy.type ?? ''}/${ref.policy.name}/${ref.rule.priority}`;
+    byPolicyRule.set(key, [...(byPolicyRule.get(key) ?? []), pair]);
+  }
+  const unique = <T>(values: T[]) => [...new Set(values)];
+  const commands: string[] = [];
+  const sentences: string[] = [];
+  for (const pairs of byPolicyRule.values()) {
+    const verdict = pairs[0]!.verdict;
+    const allow = policyFixCommand(verdict, unique(pairs.map((p) => p.range)), unique(pairs.map((p) => p.port)), fw);
+    if (!allow) {
+      byVpc.push(...pairs);
+      continue;
+    }
+    commands.push(allow);
+    const gotoNext = gotoNextCommand(verdict);
+    sentences.push(gotoNext ? `\`${allow}\` (or pass the traffic on to the lower levels: \`${gotoNext}\`)` : `\`${allow}\``);
+  }
+  if (byVpc.length) {
+    const tag = fw.targets[0]?.target.tags.find((t) => /^gke-.+-node$/.test(t)) ?? fw.targets[0]?.target.tags[0] ?? 'NODE_TAG';
+    const ranges = unique(byVpc.map((p) => p.range));
+    const ports = unique(byVpc.map((p) => p.port)).sort((a, b) => a - b);
+    const create = `gcloud compute firewall-rules create ${ruleName}${fw.network ? ` --network ${fw.network}` : ''} --direction INGRESS --allow ${ports.map((p) => `tcp:${p}`).join(',')} --source-ranges ${ranges.join(',')} --target-tags ${tag}`;
+    commands.push(create);
+    sentences.push(`\`${create}\``);
+  }
+  return { commands, text: sentences.join('; and ') };
+}
+
+/** Reasons joined as sentences: every one after the first starts with a capital. */
+export function sentences(reasons: readonly string[]): string {
+  return reasons.map((r, i) => (i === 0 ? r : r.charAt(0).toUpperCase() + r.slice(1))).join(' ');
 }

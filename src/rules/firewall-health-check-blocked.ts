@@ -5,7 +5,7 @@ import { DATA } from '../snapshot/data-keys.js';
 import type { GkeCluster } from '../snapshot/types.js';
 import { clusterIdentity, clusterLabel, negsOfServicePort, targetCluster } from './cloud-state.js';
 import { defineRule } from './define-rule.js';
-import { decidingPolicy, firewallContext, fixCommand, gotoNextCommand, notesText, POLICIES_NOT_EVALUATED, resolveNamedTargetPort } from './firewall-context.js';
+import { decidingPolicy, firewallContext, fixCommands, notesText, POLICIES_NOT_EVALUATED, resolveNamedTargetPort, sentences } from './firewall-context.js';
 import { servingPorts } from './wiring-shared.js';
 
 function usesIpv6(cluster: GkeCluster, negService: NegService): boolean {
@@ -114,18 +114,17 @@ export default defineRule({
         const blockedRanges = [...new Set(blocked.map((b) => b.range))];
         const deniers = [...new Set(blocked.flatMap((b) => (b.verdict.blockedBy ? [b.verdict.blockedBy.name] : [])))];
         const targetText = typeof sp.targetPort === 'string' ? `named targetPort "${sp.targetPort}" = pod port ${[...ports].join(', ')}` : `pod port ${sp.targetPort}`;
-        const command =
-          disabledAllows.size && !blocked.some((b) => b.verdict.blockedByPolicyRule)
-            ? [...disabledAllows].map((name) => `gcloud compute firewall-rules update ${name} --no-disabled`).join(' && ')
-            : fixCommand(fw, blocked.map((b) => b.verdict), blockedRanges, blockedPorts, 'allow-gke-health-checks');
-        const policyBlock = blocked.find((b) => b.verdict.blockedByPolicyRule)?.verdict;
-        const gotoNext = policyBlock ? gotoNextCommand(policyBlock) : undefined;
+        const enable = [...disabledAllows].map((name) => `gcloud compute firewall-rules update ${name} --no-disabled`);
+        const fix =
+          enable.length && !blocked.some((b) => b.verdict.blockedByPolicyRule)
+            ? { commands: enable, text: enable.map((c) => `\`${c}\``).join('; and ') }
+            : fixCommands(fw, blocked, 'allow-gke-health-checks');
         const unknowns = [...new Set(blocked.flatMap((b) => b.verdict.unknowns ?? []))];
         const policyDeciders = [...new Map(blocked.flatMap((b) => (b.verdict.blockedByPolicyRule ? [decidingPolicy(b.verdict)!] : [])).map((d) => [JSON.stringify(d), d])).values()];
         ctx.report({
           object: service.obj,
           path: [...sp.path, 'targetPort'],
-          message: `Load balancer health checks cannot reach Service ${service.namespace}/${service.name} port ${sp.port} (${targetText}) on the nodes of ${clusterLabel(cluster)}: ${reasons.join(' ')}${disabledAllows.size ? ` ${[...disabledAllows].map((n) => `"${n}"`).join(' and ')} would allow it but ${disabledAllows.size > 1 ? 'are' : 'is'} disabled.` : ''}${notesText(fw, unknowns)} Fix: \`${command}\`${gotoNext ? ` (or pass the traffic on to the lower levels: \`${gotoNext}\`)` : ''}.`,
+          message: `Load balancer health checks cannot reach Service ${service.namespace}/${service.name} port ${sp.port} (${targetText}) on the nodes of ${clusterLabel(cluster)}: ${sentences(reasons)}${disabledAllows.size ? ` ${[...disabledAllows].map((n) => `"${n}"`).join(' and ')} would allow it but ${disabledAllows.size > 1 ? 'are' : 'is'} disabled.` : ''}${notesText(fw, unknowns)} Fix: ${fix.text}.`,
           evidence: {
             cluster: cluster.name,
             ...(network ? { network } : {}),
@@ -140,7 +139,7 @@ export default defineRule({
             uncovered: [...new Set(blocked.flatMap((b) => b.verdict.uncovered ?? []))],
             nodeTargets: targets.map((t) => ({ pools: t.pools, tags: t.target.tags, serviceAccount: t.target.serviceAccount ?? null })),
             firewallPolicies: policies ? `evaluated (${policies.length})` : POLICIES_NOT_EVALUATED,
-            command,
+            command: fix.commands.join(' && '),
           },
         });
       }

@@ -5,7 +5,7 @@ import { DATA } from '../snapshot/data-keys.js';
 import type { GcpSubnetwork } from '../snapshot/types.js';
 import { clusterLabel, lastSegment, targetCluster } from './cloud-state.js';
 import { defineRule } from './define-rule.js';
-import { decidingPolicy, firewallContext, fixCommand, gotoNextCommand, notesText, proxySubnetsOf, resolveNamedTargetPort } from './firewall-context.js';
+import { decidingPolicy, firewallContext, fixCommands, notesText, proxySubnetsOf, resolveNamedTargetPort, sentences } from './firewall-context.js';
 
 export default defineRule({
   meta: {
@@ -79,14 +79,13 @@ export default defineRule({
       const ports = [...new Set(blocked.map((b) => b.port))];
       const reasons = [...new Set(blocked.map((b) => (fw.targets.length > 1 ? `${b.verdict.reason.replace(/\.$/, '')} (node pool ${b.pools.join(', ')}).` : b.verdict.reason)))];
       const unknowns = [...new Set(blocked.flatMap((b) => b.verdict.unknowns ?? []))];
-      const command = fixCommand(fw, blocked.map((b) => b.verdict), ranges, ports, 'allow-proxy-only-subnet');
+      const fix = fixCommands(fw, blocked, 'allow-proxy-only-subnet');
       const policyBlock = blocked.find((b) => b.verdict.blockedByPolicyRule)?.verdict;
-      const gotoNext = policyBlock ? gotoNextCommand(policyBlock) : undefined;
       const subnetText = proxySubnets.filter((s) => ranges.includes(s.ipCidrRange ?? '')).map((s) => `${s.name} ${s.ipCidrRange}`).join(', ');
       ctx.report({
         object: service.obj,
         path: [...port.path, 'targetPort'],
-        message: `The proxies of ${lbs.map((lb) => lb.label).join(' and ')} connect to Service ${service.namespace}/${service.name} port ${port.port} (pod port ${ports.join(', ')}) from the proxy-only subnet (${subnetText}) in ${lastSegment(fw.region)}, but the firewall of ${clusterLabel(cluster)} does not let them in: ${reasons.join(' ')}${notesText(fw, unknowns)} Fix: \`${command}\`${gotoNext ? ` (or pass the traffic on to the lower levels: \`${gotoNext}\`)` : ''}.`,
+        message: `The proxies of ${lbs.map((lb) => lb.label).join(' and ')} connect to Service ${service.namespace}/${service.name} port ${port.port} (pod port ${ports.join(', ')}) from the proxy-only subnet (${subnetText}) in ${lastSegment(fw.region)}, but the firewall of ${clusterLabel(cluster)} does not let them in: ${sentences(reasons)}${notesText(fw, unknowns)} Fix: ${fix.text}.`,
         related: lbs.map((lb) => lb.obj),
         evidence: {
           cluster: cluster.name,
@@ -100,7 +99,7 @@ export default defineRule({
           ...(policyBlock ? { blockedByPolicyRule: decidingPolicy(policyBlock) } : {}),
           ...(unknowns.length ? { unknowns } : {}),
           enforcementOrder: fw.enforcementOrder,
-          command,
+          command: fix.commands.join(' && '),
         },
       });
     }
