@@ -65,10 +65,11 @@ export function proxyLoadBalancers(model: Model): ProxyLoadBalancer[] {
       }
     }
     const annotated = ingress.obj.object.metadata.annotations?.[CLASS_ANNOTATION] !== undefined;
+    const byClassName = asString(get(ingress.obj.object, 'spec', 'ingressClassName')) !== undefined;
     out.push({
       obj: ingress.obj,
       label: `Ingress ${ingress.namespace}/${ingress.name}`,
-      classPath: annotated ? ['metadata', 'annotations', CLASS_ANNOTATION] : ['spec'],
+      classPath: annotated ? ['metadata', 'annotations', CLASS_ANNOTATION] : byClassName ? ['spec', 'ingressClassName'] : ['metadata', 'name'],
       className: 'gce-internal',
       purpose: 'REGIONAL_MANAGED_PROXY',
       backends,

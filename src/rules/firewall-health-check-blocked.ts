@@ -137,7 +137,7 @@ export default defineRule({
             ...(disabledAllows.size ? { disabledAllows: [...disabledAllows] } : {}),
             nearMisses: [...new Set(blocked.flatMap((b) => (b.verdict.nearMisses ?? []).map((r) => r.name)))],
             uncovered: [...new Set(blocked.flatMap((b) => b.verdict.uncovered ?? []))],
-            nodeTargets: targets.map((t) => ({ pools: t.pools, tags: t.target.tags, serviceAccount: t.target.serviceAccount ?? null })),
+            nodeTargets: targets.map((t) => ({ pools: t.pools, tags: t.target.tags, serviceAccount: t.target.serviceAccount ?? null, secureTags: t.target.secureTags ?? null })),
             firewallPolicies: policies ? `evaluated (${policies.length})` : POLICIES_NOT_EVALUATED,
             command: fix.commands.join(' && '),
           },

@@ -66,3 +66,26 @@ describe('the proxy-only subnet rules', () => {
     expect(missing).toContain('--purpose=GLOBAL_MANAGED_PROXY --role=ACTIVE --region=us-central1 --network=default');
   });
 });
+
+describe('node secure tags', () => {
+  it('come from node pool resourceManagerTags in tagValues/N form (and survive the cluster mapping); otherwise they stay unknown', async () => {
+    const { mapCluster } = await import('../../src/collectors/gcp/map.js');
+    const { nodeTargets } = await import('../../src/rules/firewall-context.js');
+    const raw = {
+      name: 'shop-prod',
+      nodePools: [
+        { name: 'tagged', config: { tags: ['web'], resourceManagerTags: { tags: { 'tagKeys/111': 'tagValues/281479203847561' } } } },
+        { name: 'named-tags', config: { resourceManagerTags: { tags: { '123456789012/env': 'prod' } } } },
+        { name: 'plain', config: { tags: ['web'] } },
+      ],
+    };
+    const cluster = mapCluster(raw);
+    expect(cluster.nodePools?.[0]?.config?.resourceManagerTags).toEqual({ tags: { 'tagKeys/111': 'tagValues/281479203847561' } });
+    const targets = nodeTargets(cluster, []);
+    expect(targets.map((t) => [t.pools, t.target.secureTags ?? 'unknown'])).toEqual([
+      [['tagged'], ['tagValues/281479203847561']],
+      [['named-tags'], 'unknown'],
+      [['plain'], 'unknown'],
+    ]);
+  });
+});
