@@ -100,7 +100,7 @@ export async function runCase(fixture: FixtureCase): Promise<EngineResult> {
   const rule = RULES.find((r) => r.meta.id === fixture.ruleId);
   if (!rule) throw new Error(`fixtures/rules/${fixture.ruleId} names no rule`);
   const collection = await collectManifests(fixture.inputs, { cwd: fixture.root });
-  const { cloud } = gcloudInputs(collection.foreign);
+  const { cloud } = gcloudInputs(collection.foreign, collection.explicit);
   const now = fixture.now ? new Date(fixture.now) : undefined;
   const snapshot = manifestSnapshot(collection, {
     tool: { name: 'negdoctor', version: 'test' },
