@@ -437,7 +437,12 @@ function visit(value: unknown, path: Array<string | number>, hint: Shape | undef
     out.push({ path, value, shape: hint, by: 'wrapper' });
     return;
   }
-  out.push({ path, value, candidates });
+  out.push({ path, value, candidates: candidates.length ? candidates : nearShapes(value) });
+}
+
+/** For the notice about an object that fits nothing: the shapes whose required fields it has (what it might be). */
+function nearShapes(value: Record<string, unknown>): Shape[] {
+  return SHAPES.filter((s) => s.all?.length && s.all.every((t) => fieldHolds(value, t)) && !(s.none ?? []).some((t) => fieldHolds(value, t)));
 }
 
 interface Wrapped {
@@ -492,9 +497,10 @@ export function describeCandidates(candidates: readonly Shape[]): string {
 export function unknownNotice(item: Recognized): string {
   if (!isRecord(item.value)) return 'not an object; skipped';
   const candidates = item.candidates ?? [];
-  if (candidates.length > 1) {
+  if (candidates.length > 0) {
     const types = [...new Set(candidates.map((c) => c.inputType))];
-    return `fits ${describeCandidates(candidates)}; skipped — state which with \`negdoctor lint ${types[0]}=FILE\` (types: ${types.join(', ')})${candidates.some((c) => c.domain === 'kube') ? ', or add apiVersion and kind' : ''}`;
+    const might = candidates.length > 1 ? `could be ${describeCandidates(candidates)}` : `may be ${candidates[0]!.label}, but lacks the fields that tell it apart`;
+    return `${might}; skipped — state its type with \`negdoctor lint ${types[0]}=FILE\`${types.length > 1 ? ` (or ${types.slice(1).join(', ')})` : ''}${candidates.some((c) => c.domain === 'kube') ? ', or add apiVersion and kind' : ''}`;
   }
   return 'neither a Kubernetes object (no apiVersion/kind, and no shape a rule reads) nor a Google Cloud resource negdoctor reads; skipped — if it is one, state its type: `negdoctor lint TYPE=FILE` (see "Input shapes" in the README)';
 }

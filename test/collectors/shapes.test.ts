@@ -1,0 +1,149 @@
+/**
+ * The shape table (src/collectors/shapes.ts): every shape is recognised from
+ * the fields a person typically pastes, and from nothing else.
+ */
+import { describe, expect, it } from 'vitest';
+import { INPUT_TYPES, parseTypedInput, recognize, SHAPES, SHAPES_BY_ID, shapesOf, unknownNotice } from '../../src/collectors/shapes.js';
+
+const template = { metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'web', image: 'nginx' }] } };
+
+/** A trimmed object of each shape: no kind, no apiVersion, no selfLink, no network. */
+export const TRIMMED: Record<string, Record<string, unknown>> = {
+  'k8s:Pod': { metadata: { name: 'web-1' }, spec: { containers: [{ name: 'web' }] }, status: { phase: 'Running' } },
+  'k8s:Deployment': { metadata: { name: 'web' }, spec: { replicas: 2, selector: { matchLabels: { app: 'web' } }, strategy: { type: 'RollingUpdate' }, template } },
+  'k8s:StatefulSet': { metadata: { name: 'db' }, spec: { serviceName: 'db', selector: {}, template } },
+  'k8s:DaemonSet': { metadata: { name: 'agent' }, spec: { selector: {}, updateStrategy: { type: 'RollingUpdate' }, template } },
+  'k8s:ReplicaSet': { metadata: { name: 'web-5d4', ownerReferences: [{ kind: 'Deployment', name: 'web' }] }, spec: { replicas: 2, selector: {}, template } },
+  'k8s:Job': { metadata: { name: 'migrate' }, spec: { backoffLimit: 1, template } },
+  'k8s:CronJob': { metadata: { name: 'nightly' }, spec: { schedule: '0 3 * * *', jobTemplate: { spec: { template } } } },
+  'k8s:Service': { metadata: { name: 'web' }, spec: { selector: { app: 'web' }, ports: [{ port: 80, targetPort: 8080 }] } },
+  'k8s:Ingress': { metadata: { name: 'web' }, spec: { rules: [{ http: { paths: [{ path: '/', backend: { service: { name: 'web', port: { number: 80 } } } }] } }] } },
+  'k8s:IngressClass': { metadata: { name: 'gce' }, spec: { controller: 'k8s.io/ingress-gce' } },
+  'k8s:EndpointSlice': { metadata: { name: 'web-abc' }, addressType: 'IPv4', endpoints: [{ addresses: ['10.4.0.5'] }] },
+  'k8s:Node': { metadata: { name: 'gke-shop-pool-1' }, spec: { providerID: 'gce://p/us-central1-a/gke-shop-pool-1' } },
+  'k8s:Event': { metadata: { name: 'web-1.17' }, involvedObject: { kind: 'Pod', name: 'web-1' }, reason: 'LoadBalancerNegNotReady', message: 'Waiting for pod to become healthy' },
+  'k8s:Namespace': { metadata: { name: 'kube-system', uid: '5f0c…' }, spec: { finalizers: ['kubernetes'] }, status: { phase: 'Active' } },
+  'k8s:NetworkPolicy': { metadata: { name: 'deny' }, spec: { podSelector: {}, policyTypes: ['Ingress'] } },
+  'k8s:HorizontalPodAutoscaler': { metadata: { name: 'web' }, spec: { scaleTargetRef: { kind: 'Deployment', name: 'web' }, maxReplicas: 5 } },
+  'k8s:BackendConfig': { metadata: { name: 'hc' }, spec: { healthCheck: { requestPath: '/healthz' } } },
+  'k8s:FrontendConfig': { metadata: { name: 'fc' }, spec: { redirectToHttps: { enabled: true } } },
+  'k8s:ServiceNetworkEndpointGroup': { metadata: { name: 'k8s1-a' }, spec: {}, status: { networkEndpointGroups: [{ selfLink: 'x' }] } },
+  'k8s:Gateway': { metadata: { name: 'gw' }, spec: { gatewayClassName: 'gke-l7-global-external-managed', listeners: [{ name: 'http', port: 80, protocol: 'HTTP' }] } },
+  'k8s:HTTPRoute': { metadata: { name: 'r' }, spec: { parentRefs: [{ name: 'gw' }], rules: [{ matches: [{ path: { value: '/' } }], backendRefs: [{ name: 'web', port: 80 }] }] } },
+  'k8s:GRPCRoute': { metadata: { name: 'g' }, spec: { parentRefs: [{ name: 'gw' }], rules: [{ matches: [{ method: { service: 'a.B' } }], backendRefs: [{ name: 'grpc', port: 50051 }] }] } },
+  'gcp:firewall': { name: 'allow-hc', sourceRanges: ['130.211.0.0/22'], allowed: [{ IPProtocol: 'tcp', ports: ['8080'] }] },
+  'gcp:network': { name: 'default', autoCreateSubnetworks: true },
+  'gcp:subnetwork': { name: 'proxy-only', ipCidrRange: '10.129.0.0/23', purpose: 'REGIONAL_MANAGED_PROXY', region: 'us-central1' },
+  'gcp:neg': { name: 'k8s1-0a1b2c3d-default-web-80-9f8e7d6c', networkEndpointType: 'GCE_VM_IP_PORT', zone: 'us-central1-a', size: 2 },
+  'gcp:neg-endpoint': { networkEndpoint: { ipAddress: '10.4.0.5', port: 8080, instance: 'gke-shop-pool-1' } },
+  'gcp:backend-service': { name: 'k8s1-0a1b2c3d-default-web-80-9f8e7d6c', backends: [{ group: 'zones/us-central1-a/networkEndpointGroups/k8s1-0a1b2c3d-default-web-80-9f8e7d6c' }] },
+  'gcp:backend-health': { healthStatus: [{ ipAddress: '10.4.0.5', port: 8080, healthState: 'UNHEALTHY' }] },
+  'gcp:health-check': { name: 'k8s1-hc', checkIntervalSec: 15, httpHealthCheck: { port: 8080, requestPath: '/' } },
+  'gcp:cluster': { name: 'shop', location: 'us-central1', currentMasterVersion: '1.30.5-gke.1' },
+  'gcp:firewall-policy': { name: 'org-policy', rules: [{ priority: 100, action: 'deny', match: { srcIpRanges: ['35.191.0.0/16'] } }] },
+  'gcp:effective-firewalls': { firewalls: [{ name: 'allow-hc', allowed: [{ IPProtocol: 'tcp' }] }], firewallPolicys: [{ name: 'p', type: 'HIERARCHY', rules: [] }] },
+};
+
+describe('shape table', () => {
+  it('has a trimmed sample for every shape, and each sample fits its shape and no other', () => {
+    expect(Object.keys(TRIMMED).sort()).toEqual(SHAPES.map((s) => s.id).sort());
+    for (const [id, sample] of Object.entries(TRIMMED)) {
+      expect(shapesOf(sample).map((s) => s.id), id).toEqual([id]);
+    }
+  });
+
+  it('every shape names an explicit input type that exists', () => {
+    const names = new Set(INPUT_TYPES.map((t) => t.name));
+    for (const shape of SHAPES) expect(names, shape.id).toContain(shape.inputType);
+    for (const type of INPUT_TYPES) expect(SHAPES_BY_ID.has(type.shape), type.name).toBe(true);
+  });
+
+  it('fills kind and apiVersion for Kubernetes shapes only', () => {
+    for (const shape of SHAPES) {
+      if (shape.domain === 'kube') expect([shape.kind, shape.apiVersion].every(Boolean), shape.id).toBe(true);
+      else expect(shape.kind, shape.id).toBeUndefined();
+    }
+  });
+
+  it('tells an Event from a Pod, a Deployment from a StatefulSet, an Ingress from an HTTPRoute', () => {
+    expect(shapesOf({ involvedObject: { kind: 'Pod' }, reason: 'Killing' }).map((s) => s.id)).toEqual(['k8s:Event']);
+    expect(shapesOf({ spec: { containers: [] }, status: {} }).map((s) => s.id)).toEqual(['k8s:Pod']);
+    expect(shapesOf({ spec: { serviceName: 'db', template, updateStrategy: {} } }).map((s) => s.id)).toEqual(['k8s:StatefulSet']);
+    expect(shapesOf({ spec: { parentRefs: [{}], hostnames: ['a'], rules: [{}] } }).map((s) => s.id)).toEqual(['k8s:HTTPRoute']);
+  });
+
+  it('does not take anything for a resource: config files, scalars, Helm values', () => {
+    for (const value of [{ just: 'config' }, { replicaCount: 2, image: { repository: 'nginx' } }, 'text', 42, null, { name: 'x' }]) {
+      expect(shapesOf(value), JSON.stringify(value)).toEqual([]);
+    }
+  });
+});
+
+describe('recognize', () => {
+  const ids = (document: unknown, explicit?: Parameters<typeof recognize>[1]) =>
+    recognize(document, explicit).map((r) => (r.kube ? `kube:${(r.value as { kind: string }).kind}` : (r.shape?.id ?? 'unknown')));
+
+  it('reads objects with apiVersion/kind as they are, and kind-only objects by their kind', () => {
+    expect(recognize({ apiVersion: 'v1', kind: 'Pod', metadata: {} })).toMatchObject([{ kube: true, shape: { id: 'k8s:Pod' }, by: 'kind', path: [] }]);
+    expect(recognize({ kind: 'Service', spec: {} })).toMatchObject([{ shape: { id: 'k8s:Service' }, by: 'kind' }]);
+    expect(recognize({ kind: 'compute#firewall', name: 'x' })).toMatchObject([{ shape: { id: 'gcp:firewall' }, by: 'kind' }]);
+  });
+
+  it('unwraps gcloud arrays, REST lists, aggregated lists, {clusters}, kind: List and typed lists', () => {
+    const fw = TRIMMED['gcp:firewall']!;
+    const neg = TRIMMED['gcp:neg']!;
+    expect(ids([fw, fw])).toEqual(['gcp:firewall', 'gcp:firewall']);
+    expect(ids({ kind: 'compute#firewallList', items: [fw], selfLink: 'x' })).toEqual(['gcp:firewall']);
+    expect(ids({ items: [fw, TRIMMED['k8s:Pod']] })).toEqual(['gcp:firewall', 'k8s:Pod']);
+    const aggregated = { kind: 'compute#networkEndpointGroupAggregatedList', items: { 'zones/us-central1-a': { networkEndpointGroups: [neg] }, 'zones/us-central1-b': { warning: { code: 'NO_RESULTS_ON_PAGE' } } } };
+    expect(recognize(aggregated)).toMatchObject([{ shape: { id: 'gcp:neg' }, path: ['items', 'zones/us-central1-a', 'networkEndpointGroups', 0] }]);
+    expect(ids({ clusters: [TRIMMED['gcp:cluster'], { name: 'bare' }], missingZones: [] })).toEqual(['gcp:cluster', 'gcp:cluster']);
+    expect(ids({ apiVersion: 'v1', kind: 'List', items: [{ apiVersion: 'v1', kind: 'Service', metadata: {} }, TRIMMED['k8s:Event']] })).toEqual(['kube:Service', 'k8s:Event']);
+    // A PodList's items carry no kind: the list says what they are, even when trimmed past recognition.
+    expect(recognize({ apiVersion: 'v1', kind: 'PodList', items: [{ metadata: { name: 'a' } }] })).toMatchObject([{ shape: { id: 'k8s:Pod' }, by: 'wrapper', path: ['items', 0] }]);
+    // The list key names the type of a bare `{name}` item; the item's own fields would not.
+    expect(recognize({ items: { 'regions/us-central1': { backendServices: [{ name: 'bs' }] } } })).toMatchObject([{ shape: { id: 'gcp:backend-service' }, by: 'wrapper' }]);
+  });
+
+  it('keeps effective firewalls whole (firewalls plus policies), but unwraps a bare {firewalls: […]}', () => {
+    expect(ids(TRIMMED['gcp:effective-firewalls'])).toEqual(['gcp:effective-firewalls']);
+    expect(ids({ firewalls: [TRIMMED['gcp:firewall']] })).toEqual(['gcp:firewall']);
+  });
+
+  it('marks what fits no shape, or several, with the candidates for the notice', () => {
+    const bare = { metadata: { name: 'web' }, spec: { replicas: 2, selector: {}, template } };
+    const [item] = recognize(bare);
+    expect(item!.shape).toBeUndefined();
+    expect(item!.candidates!.map((c) => c.id)).toEqual(['k8s:Deployment', 'k8s:StatefulSet', 'k8s:ReplicaSet', 'k8s:Job']);
+    expect(unknownNotice(item!)).toMatch(/could be a Deployment, a StatefulSet, a ReplicaSet or a Job; skipped — state its type with `negdoctor lint k8s:deployments=FILE` \(or k8s:statefulsets, k8s:replicasets, k8s:jobs\), or add apiVersion and kind/);
+    const [config] = recognize({ just: 'config' });
+    expect(config!.candidates).toEqual([]);
+    expect(unknownNotice(config!)).toMatch(/neither a Kubernetes object .* state its type: `negdoctor lint TYPE=FILE`/);
+  });
+
+  it('takes every object of an explicitly typed file as that type, unwrapping lists; an empty list is no objects', () => {
+    const explicit = parseTypedInput('k8s:deployments=x.yaml')!.explicit;
+    expect(recognize({ metadata: { name: 'web' }, spec: { replicas: 2, selector: {}, template } }, explicit)).toMatchObject([{ shape: { id: 'k8s:Deployment' }, by: 'explicit' }]);
+    const firewalls = parseTypedInput('gcp:firewalls:default=fw.json')!.explicit;
+    expect(recognize([{ name: 'trimmed-to-nothing' }], firewalls)).toMatchObject([{ shape: { id: 'gcp:firewall' }, by: 'explicit' }]);
+    expect(recognize({ kind: 'compute#firewallList', items: [] }, firewalls)).toEqual([]);
+    expect(recognize([], firewalls)).toEqual([]);
+    const effective = parseTypedInput('gcp:effective-firewalls=e.json')!.explicit;
+    expect(ids(TRIMMED['gcp:effective-firewalls'], effective)).toEqual(['gcp:effective-firewalls']);
+  });
+});
+
+describe('parseTypedInput', () => {
+  it('parses TYPE[:QUALIFIER]=PATH and leaves plain paths alone', () => {
+    expect(parseTypedInput('gcp:firewalls:default=dumps/fw.json')).toMatchObject({ explicit: { type: { name: 'gcp:firewalls' }, qualifier: 'default' }, path: 'dumps/fw.json' });
+    expect(parseTypedInput('gcp:neg-endpoints:us-central1-a/k8s1-x=e.json')).toMatchObject({ explicit: { qualifier: 'us-central1-a/k8s1-x' }, path: 'e.json' });
+    expect(parseTypedInput('k8s:pods=-')).toMatchObject({ explicit: { type: { shape: 'k8s:Pod' } }, path: '-' });
+    expect(parseTypedInput('manifests/app.yaml')).toBeUndefined();
+    expect(parseTypedInput('a=b.yaml')).toBeUndefined();
+  });
+
+  it('rejects unknown types and qualifiers a type does not take', () => {
+    expect(() => parseTypedInput('gcp:firewall=x.json')).toThrow(/unknown input type gcp:firewall .*known types: gcp:firewalls/);
+    expect(() => parseTypedInput('gcp:network:default=x.json')).toThrow(/takes no qualifier/);
+  });
+});
