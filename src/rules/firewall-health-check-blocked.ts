@@ -10,7 +10,8 @@ import { asArray, asRecords, asString, get, isRecord } from '../model/values.js'
 import { namespaceOf } from '../model/workloads.js';
 import { DATA } from '../snapshot/data-keys.js';
 import type { GcpFirewall, GkeCluster } from '../snapshot/types.js';
-import { clusterIdentity, clusterLabel, clusterNetwork, negsOfServicePort, targetCluster } from './cloud-state.js';
+import { clusterIdentity, clusterLabel, clusterNetwork, negsOfServicePort, sample, targetCluster } from './cloud-state.js';
+import { firewallAssumptions, ignoringTargets, nodeTargetsUnknown, targetedAllows } from './partial-evidence.js';
 import { defineRule, type RuleContext } from './define-rule.js';
 
 type Ctx = Pick<RuleContext<unknown>, 'model' | 'snapshot'>;
@@ -142,7 +143,9 @@ export default defineRule({
       else fixedPorts.set(hc.negPort, [entry]);
     }
     // Services share ports and ranges: each (range, port, node target) query is evaluated once per check. Verdicts are read, never changed.
-    const verdicts = new Map<string, { verdict: FirewallVerdict; disabledAllows: string[] }>();
+    const verdicts = new Map<string, { verdict: FirewallVerdict; disabledAllows: string[]; unsure: boolean }>();
+    const targetsUnknown = nodeTargetsUnknown(cluster);
+    const assumed = firewallAssumptions(firewalls, cluster, network);
     const evaluateOnce = (range: string, port: number, targetIndex: number) => {
       const key = `${range}\0${port}\0${targetIndex}`;
       const cached = verdicts.get(key);
@@ -157,7 +160,10 @@ export default defineRule({
         const again = policies ? evaluateFirewallIngressWithPolicies(policies, enabled, query) : evaluateFirewallIngress(enabled, query);
         if (again.allowed) for (const r of again.rules) if (firewalls.find((f) => f.name === r.name)?.disabled === true) disabledAllows.push(r.name);
       }
-      const result = { verdict, disabledAllows };
+      // Node pools unknown: would the probe pass if the nodes carried the targeted rules' tags? Then the block is not established.
+      const open = ignoringTargets(firewalls);
+      const unsure = !verdict.allowed && targetsUnknown && (policies ? evaluateFirewallIngressWithPolicies(policies, open, query) : evaluateFirewallIngress(open, query)).allowed;
+      const result = { verdict, disabledAllows, unsure };
       verdicts.set(key, result);
       return result;
     };
@@ -180,12 +186,12 @@ export default defineRule({
         evaluated++;
         const ranges = [...ctx.settings.healthCheckRanges, ...(usesIpv6(cluster, negService) ? ctx.settings.healthCheckRangesIpv6 : [])];
         const disabledAllows = new Set<string>();
-        const blocked: Array<{ port: number; range: string; pools: string[]; verdict: Extract<FirewallVerdict, { allowed: false }> }> = [];
+        const blocked: Array<{ port: number; range: string; pools: string[]; verdict: Extract<FirewallVerdict, { allowed: false }>; unsure: boolean }> = [];
         for (const port of [...ports].sort((a, b) => a - b)) {
           for (const range of ranges) {
             targets.forEach(({ pools }, targetIndex) => {
-              const { verdict, disabledAllows: names } = evaluateOnce(range, port, targetIndex);
-              if (!verdict.allowed) blocked.push({ port, range, pools, verdict });
+              const { verdict, disabledAllows: names, unsure } = evaluateOnce(range, port, targetIndex);
+              if (!verdict.allowed) blocked.push({ port, range, pools, verdict, unsure });
               for (const name of names) disabledAllows.add(name);
             });
           }
@@ -204,11 +210,18 @@ export default defineRule({
         const targetText = typeof sp.targetPort === 'string' ? `named targetPort "${sp.targetPort}" = pod port ${[...ports].join(', ')}` : `pod port ${sp.targetPort}`;
         const tag = targets[0]?.target.tags.find((t) => /^gke-.+-node$/.test(t)) ?? targets[0]?.target.tags[0] ?? 'NODE_TAG';
         const command = `gcloud compute firewall-rules create allow-gke-health-checks${network ? ` --network ${network}` : ''} --direction INGRESS --allow ${blockedPorts.map((p) => `tcp:${p}`).join(',')} --source-ranges ${blockedRanges.join(',')} --target-tags ${tag}`;
+        // Blocked only for want of node tags the input does not give: say so, at info, rather than assert it.
+        const unsure = blocked.every((b) => b.unsure);
+        const unsureText = unsure
+          ? ` This holds only if the nodes lack the tags or service accounts of ${sample(targetedAllows(firewalls).map((r) => `"${r.name}"`))}: the cluster input lists no node pools, so which rules reach the nodes is unknown.`
+          : '';
         ctx.report({
           object: service.obj,
           path: [...sp.path, 'targetPort'],
-          message: `Load balancer health checks cannot reach Service ${service.namespace}/${service.name} port ${sp.port} (${targetText}) on the nodes of ${clusterLabel(cluster)}: ${reasons.join(' ')}${disabledAllows.size ? ` ${[...disabledAllows].map((n) => `"${n}"`).join(' and ')} would allow it but ${disabledAllows.size > 1 ? 'are' : 'is'} disabled.` : ''}${policies ? '' : ` Note: ${POLICIES_NOT_EVALUATED}.`}`,
+          ...(unsure ? { severity: 'info' as const } : {}),
+          message: `Load balancer health checks cannot reach Service ${service.namespace}/${service.name} port ${sp.port} (${targetText}) on the nodes of ${clusterLabel(cluster)}: ${reasons.join(' ')}${disabledAllows.size ? ` ${[...disabledAllows].map((n) => `"${n}"`).join(' and ')} would allow it but ${disabledAllows.size > 1 ? 'are' : 'is'} disabled.` : ''}${unsureText}${assumed.length ? ` Assumed: ${assumed.join('; ')}.` : ''}${policies ? '' : ` Note: ${POLICIES_NOT_EVALUATED}.`}`,
           evidence: {
+            ...(assumed.length ? { assumed } : {}),
             cluster: cluster.name,
             ...(network ? { network } : {}),
             ports: blockedPorts,
