@@ -3,7 +3,16 @@
  * finding what they assumed for the missing ones (fixtures named partial-*).
  */
 import { describe, expect, it } from 'vitest';
-import { listCases, runCase } from '../harness.js';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { listCases, runCase, type FixtureCase } from '../harness.js';
+
+function inline(ruleId: string, files: Record<string, string>): FixtureCase {
+  const root = mkdtempSync(path.join(os.tmpdir(), 'negdoctor-partial-'));
+  for (const [name, text] of Object.entries(files)) writeFileSync(path.join(root, name), text);
+  return { ruleId, kind: 'fires', name: 'inline', root, inputs: Object.keys(files), expect: [], config: {} };
+}
 
 const cases = await listCases();
 const fixture = (rule: string, name: string) => {
@@ -29,5 +38,13 @@ describe('partial objects', () => {
 
   it('the same trimmed rule opening the pod port keeps the rule silent', async () => {
     expect((await runCase(fixture('firewall-health-check-blocked', 'trimmed-rule-no-network-no-targets'))).findings).toEqual([]);
+  });
+
+  it('a pasted cluster without ipAllocationPolicy or selfLink is not taken as routes-based: not evaluated, saying why', async () => {
+    const trimmed = await runCase(inline('cluster-not-vpc-native', { 'cluster.json': '{"name": "shop", "location": "us-central1", "currentMasterVersion": "1.30.5-gke.1"}' }));
+    expect(trimmed.findings).toEqual([]);
+    expect(trimmed.notEvaluated).toEqual([{ ruleId: 'cluster-not-vpc-native', reason: expect.stringMatching(/shop has no ipAllocationPolicy and no selfLink .* unknown; give `gcloud container clusters describe shop --format=json`/) }]);
+    const stated = await runCase(inline('cluster-not-vpc-native', { 'cluster.json': '{"name": "shop", "location": "us-central1", "ipAllocationPolicy": {}}' }));
+    expect(stated.findings.map((f) => f.ruleId)).toEqual(['cluster-not-vpc-native']);
   });
 });
