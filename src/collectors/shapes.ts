@@ -142,6 +142,7 @@ export const SHAPES: readonly Shape[] = [
     id: 'k8s:ServiceNetworkEndpointGroup', domain: 'kube', label: 'a ServiceNetworkEndpointGroup', kind: 'ServiceNetworkEndpointGroup', apiVersion: 'networking.gke.io/v1beta1', inputType: 'k8s:servicenetworkendpointgroups',
     all: [f('status.networkEndpointGroups', 'array')],
   },
+  { id: 'k8s:GatewayClass', domain: 'kube', label: 'a GatewayClass', kind: 'GatewayClass', apiVersion: 'gateway.networking.k8s.io/v1', inputType: 'k8s:gatewayclasses', all: [f('spec.controllerName', 'string')], none: [f('spec.listeners')] },
   { id: 'k8s:Gateway', domain: 'kube', label: 'a Gateway', kind: 'Gateway', apiVersion: 'gateway.networking.k8s.io/v1', inputType: 'k8s:gateways', all: [f('spec.gatewayClassName', 'string'), f('spec.listeners', 'array')] },
   {
     id: 'k8s:HTTPRoute', domain: 'kube', label: 'an HTTPRoute', kind: 'HTTPRoute', apiVersion: 'gateway.networking.k8s.io/v1', inputType: 'k8s:httproutes',
@@ -383,11 +384,6 @@ function visit(value: unknown, path: Array<string | number>, hint: Shape | undef
     out.push({ path, value, candidates: [] });
     return;
   }
-  // An explicitly typed single object (effective firewalls, a described cluster) is not unwrapped.
-  if (forced && fits(value, forced)) {
-    out.push({ path, value, shape: forced, by: 'explicit' });
-    return;
-  }
   if (hasKubeIdentity(value)) {
     const kind = value.kind as string;
     if (Array.isArray(value.items) && (kind === 'List' || kind.endsWith('List'))) {
@@ -404,6 +400,11 @@ function visit(value: unknown, path: Array<string | number>, hint: Shape | undef
     }
     const shape = SHAPES_BY_ID.get(`k8s:${kind}`);
     out.push({ path, value, kube: true, ...(shape ? { shape, by: 'kind' as const } : {}) });
+    return;
+  }
+  // An explicitly typed single object (effective firewalls, a described cluster) is not unwrapped.
+  if (forced && fits(value, forced)) {
+    out.push({ path, value, shape: forced, by: 'explicit' });
     return;
   }
   const kind = typeof value.kind === 'string' ? value.kind : undefined;

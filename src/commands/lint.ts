@@ -38,6 +38,8 @@ export async function prepareLint(paths: string[], options: Pick<LintOptions, 'n
   if (collection.files.length === 0) {
     throw new CliError(`no .yaml, .yml or .json files found in ${paths.join(', ')}`, EXIT.usage);
   }
+  // A gather bundle is judged as of when it was captured, as scan judges as of now.
+  if (!now && collection.capturedAt) now = new Date(collection.capturedAt);
   const gcloud = gcloudInputs(collection.foreign, collection.explicit);
   collection.notices.push(...gcloud.notices);
   const snapshot = manifestSnapshot(collection, { tool: TOOL, ...(now ? { now } : {}), ...(gcloud.cloud ? { cloud: gcloud.cloud } : {}) });

@@ -28,6 +28,7 @@ export const TRIMMED: Record<string, Record<string, unknown>> = {
   'k8s:BackendConfig': { metadata: { name: 'hc' }, spec: { healthCheck: { requestPath: '/healthz' } } },
   'k8s:FrontendConfig': { metadata: { name: 'fc' }, spec: { redirectToHttps: { enabled: true } } },
   'k8s:ServiceNetworkEndpointGroup': { metadata: { name: 'k8s1-a' }, spec: {}, status: { networkEndpointGroups: [{ selfLink: 'x' }] } },
+  'k8s:GatewayClass': { metadata: { name: 'gke-l7-gxlb' }, spec: { controllerName: 'networking.gke.io/gateway' } },
   'k8s:Gateway': { metadata: { name: 'gw' }, spec: { gatewayClassName: 'gke-l7-global-external-managed', listeners: [{ name: 'http', port: 80, protocol: 'HTTP' }] } },
   'k8s:HTTPRoute': { metadata: { name: 'r' }, spec: { parentRefs: [{ name: 'gw' }], rules: [{ matches: [{ path: { value: '/' } }], backendRefs: [{ name: 'web', port: 80 }] }] } },
   'k8s:GRPCRoute': { metadata: { name: 'g' }, spec: { parentRefs: [{ name: 'gw' }], rules: [{ matches: [{ method: { service: 'a.B' } }], backendRefs: [{ name: 'grpc', port: 50051 }] }] } },

@@ -11,6 +11,7 @@ import type { InputNotice, InputProblem, KubeObject } from '../../snapshot/types
 import { isRecord } from '../../model/values.js';
 import { SourceIndex } from './source-index.js';
 import { FALLBACK, fastToJS } from './to-js.js';
+import { BUNDLE_MANIFEST, bundleTypes, readBundleManifest, type BundleManifest } from '../bundle.js';
 import { parseTypedInput, recognize, unknownNotice, type ExplicitType, type Recognized } from '../shapes.js';
 
 export interface CollectedObject {
@@ -55,6 +56,8 @@ export interface ManifestCollection {
   explicit: ExplicitInput[];
   /** Documents (or list items) that fit no type, or several; each has a notice. */
   unrecognized: number;
+  /** When the evidence was captured (a `negdoctor gather` bundle among the inputs): "now" for age judgments. */
+  capturedAt?: string;
 }
 
 /** A path the user named that cannot be read at all: a usage error (exit 2), unlike a bad document. */
@@ -111,11 +114,26 @@ export async function collectManifests(inputs: string[], options: CollectOptions
       throw new InputError(`cannot read ${input}: ${describeFsError(error)}`);
     }
     if (stat.isDirectory()) {
-      const files = await listManifestFiles(absolute);
+      // A `negdoctor gather` bundle: its manifest types every capture and says when it was taken.
+      let bundle: BundleManifest | undefined;
+      try {
+        bundle = readBundleManifest(absolute);
+      } catch (error) {
+        throw new InputError((error as Error).message);
+      }
+      const types = bundle ? bundleTypes(absolute, bundle) : undefined;
+      if (bundle) {
+        result.capturedAt ??= bundle.capturedAt;
+        for (const entry of bundle.captures.filter((c) => !c.ok)) {
+          result.notices.push({ file: displayPath(absolute, cwd), message: `the bundle has no ${entry.type}: \`${entry.command}\` failed: ${entry.error ?? 'unknown error'}` });
+        }
+      }
+      const manifestPath = path.join(absolute, BUNDLE_MANIFEST);
+      const files = (await listManifestFiles(absolute)).filter((f) => !bundle || f !== manifestPath);
       if (files.length === 0) {
         result.notices.push({ file: displayPath(absolute, cwd), message: 'directory holds no .yaml, .yml or .json files' });
       }
-      for (const file of files) await readFile(result, file, cwd, explicit);
+      for (const file of files) await readFile(result, file, cwd, explicit ?? types?.get(file));
     } else {
       await readFile(result, absolute, cwd, explicit);
     }
