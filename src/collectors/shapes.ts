@@ -239,6 +239,9 @@ export interface InputType {
   single?: boolean;
 }
 
+/** Kinds without a namespace: their input types take no namespace qualifier. */
+const CLUSTER_SCOPED = new Set(['Node', 'Namespace', 'IngressClass', 'GatewayClass']);
+
 const KUBE_RESOURCES: Array<[string, string]> = SHAPES.filter((s) => s.domain === 'kube').map((s) => [s.inputType, s.id]);
 
 export const INPUT_TYPES: readonly InputType[] = [
@@ -254,7 +257,11 @@ export const INPUT_TYPES: readonly InputType[] = [
   { name: 'gcp:health-checks', shape: 'gcp:health-check', means: 'health checks' },
   { name: 'gcp:cluster', shape: 'gcp:cluster', means: 'the GKE cluster being diagnosed (`clusters describe`)', single: true },
   { name: 'gcp:clusters', shape: 'gcp:cluster', qualifier: 'project', means: "every GKE cluster of the project: a NEG no cluster in it can own is left behind" },
-  ...KUBE_RESOURCES.map(([name, shape]) => ({ name, shape, qualifier: 'namespace', means: `every ${SHAPES_BY_ID.get(shape)!.kind} of the namespace (or of the cluster)` })),
+  ...KUBE_RESOURCES.map(([name, shape]) =>
+    CLUSTER_SCOPED.has(SHAPES_BY_ID.get(shape)!.kind!)
+      ? { name, shape, means: `every ${SHAPES_BY_ID.get(shape)!.kind} of the cluster` }
+      : { name, shape, qualifier: 'namespace', means: `every ${SHAPES_BY_ID.get(shape)!.kind} of the namespace (of the cluster without one)` },
+  ),
 ];
 
 export const INPUT_TYPES_BY_NAME: ReadonlyMap<string, InputType> = new Map(INPUT_TYPES.map((t) => [t.name, t]));
@@ -504,4 +511,31 @@ export function unknownNotice(item: Recognized): string {
     return `${might}; skipped — state its type with \`negdoctor lint ${types[0]}=FILE\`${types.length > 1 ? ` (or ${types.slice(1).join(', ')})` : ''}${candidates.some((c) => c.domain === 'kube') ? ', or add apiVersion and kind' : ''}`;
   }
   return 'neither a Kubernetes object (no apiVersion/kind, and no shape a rule reads) nor a Google Cloud resource negdoctor reads; skipped — if it is one, state its type: `negdoctor lint TYPE=FILE` (see "Input shapes" in the README)';
+}
+
+// ---------------------------------------------------------------- README
+
+function describeTests(tests: readonly FieldTest[] | undefined, joiner: string): string {
+  return (tests ?? []).map((t) => `\`${t.path}\``).join(joiner);
+}
+
+/** The "Input shapes" table of the README, from the table above (test/readme.test.ts keeps them equal). */
+export function renderShapesMarkdown(): string {
+  const rows = INPUT_TYPES.map((type) => {
+    const shape = SHAPES_BY_ID.get(type.shape)!;
+    const name = `\`${type.name}${type.qualifier ? `[:${type.qualifier.toUpperCase().replace(/ /g, '_')}]` : ''}\``;
+    const parts: string[] = [];
+    if (shape.all?.length) parts.push(describeTests(shape.all, ' and '));
+    if (shape.any?.length) parts.push(`${shape.all?.length ? 'and ' : ''}${shape.any.length > 1 ? 'one of ' : ''}${describeTests(shape.any, ', ')}`);
+    if (shape.none?.length) parts.push(`(not ${describeTests(shape.none, ', ')})`);
+    const kinds = Object.entries(GCP_KINDS).filter(([, id]) => id === shape.id).map(([k]) => `\`${k}\``);
+    const byKind = shape.kind ? `\`kind: ${shape.kind}\`` : kinds.join(', ') || '—';
+    return `| ${name} | ${shape.label}: ${type.means} | ${byKind} | ${parts.join(' ')} |`;
+  });
+  return [
+    '| explicit type | holds | recognised by kind | recognised without kind by its fields |',
+    '|---|---|---|---|',
+    ...rows,
+    '',
+  ].join('\n');
 }
