@@ -2,48 +2,21 @@
  * The shape table (src/collectors/shapes.ts): every shape is recognised from
  * the fields a person typically pastes, and from nothing else.
  */
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { collectManifests } from '../../src/collectors/manifests/index.js';
 import { INPUT_TYPES, parseTypedInput, recognize, SHAPES, SHAPES_BY_ID, shapesOf, unknownNotice } from '../../src/collectors/shapes.js';
 
 const template = { metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'web', image: 'nginx' }] } };
 
-/** A trimmed object of each shape: no kind, no apiVersion, no selfLink, no network. */
-export const TRIMMED: Record<string, Record<string, unknown>> = {
-  'k8s:Pod': { metadata: { name: 'web-1' }, spec: { containers: [{ name: 'web' }] }, status: { phase: 'Running' } },
-  'k8s:Deployment': { metadata: { name: 'web' }, spec: { replicas: 2, selector: { matchLabels: { app: 'web' } }, strategy: { type: 'RollingUpdate' }, template } },
-  'k8s:StatefulSet': { metadata: { name: 'db' }, spec: { serviceName: 'db', selector: {}, template } },
-  'k8s:DaemonSet': { metadata: { name: 'agent' }, spec: { selector: {}, updateStrategy: { type: 'RollingUpdate' }, template } },
-  'k8s:ReplicaSet': { metadata: { name: 'web-5d4', ownerReferences: [{ kind: 'Deployment', name: 'web' }] }, spec: { replicas: 2, selector: {}, template } },
-  'k8s:Job': { metadata: { name: 'migrate' }, spec: { backoffLimit: 1, template } },
-  'k8s:CronJob': { metadata: { name: 'nightly' }, spec: { schedule: '0 3 * * *', jobTemplate: { spec: { template } } } },
-  'k8s:Service': { metadata: { name: 'web' }, spec: { selector: { app: 'web' }, ports: [{ port: 80, targetPort: 8080 }] } },
-  'k8s:Ingress': { metadata: { name: 'web' }, spec: { rules: [{ http: { paths: [{ path: '/', backend: { service: { name: 'web', port: { number: 80 } } } }] } }] } },
-  'k8s:IngressClass': { metadata: { name: 'gce' }, spec: { controller: 'k8s.io/ingress-gce' } },
-  'k8s:EndpointSlice': { metadata: { name: 'web-abc' }, addressType: 'IPv4', endpoints: [{ addresses: ['10.4.0.5'] }] },
-  'k8s:Node': { metadata: { name: 'gke-shop-pool-1' }, spec: { providerID: 'gce://p/us-central1-a/gke-shop-pool-1' } },
-  'k8s:Event': { metadata: { name: 'web-1.17' }, involvedObject: { kind: 'Pod', name: 'web-1' }, reason: 'LoadBalancerNegNotReady', message: 'Waiting for pod to become healthy' },
-  'k8s:Namespace': { metadata: { name: 'kube-system', uid: '5f0c…' }, spec: { finalizers: ['kubernetes'] }, status: { phase: 'Active' } },
-  'k8s:NetworkPolicy': { metadata: { name: 'deny' }, spec: { podSelector: {}, policyTypes: ['Ingress'] } },
-  'k8s:HorizontalPodAutoscaler': { metadata: { name: 'web' }, spec: { scaleTargetRef: { kind: 'Deployment', name: 'web' }, maxReplicas: 5 } },
-  'k8s:BackendConfig': { metadata: { name: 'hc' }, spec: { healthCheck: { requestPath: '/healthz' } } },
-  'k8s:FrontendConfig': { metadata: { name: 'fc' }, spec: { redirectToHttps: { enabled: true } } },
-  'k8s:ServiceNetworkEndpointGroup': { metadata: { name: 'k8s1-a' }, spec: {}, status: { networkEndpointGroups: [{ selfLink: 'x' }] } },
-  'k8s:GatewayClass': { metadata: { name: 'gke-l7-gxlb' }, spec: { controllerName: 'networking.gke.io/gateway' } },
-  'k8s:Gateway': { metadata: { name: 'gw' }, spec: { gatewayClassName: 'gke-l7-global-external-managed', listeners: [{ name: 'http', port: 80, protocol: 'HTTP' }] } },
-  'k8s:HTTPRoute': { metadata: { name: 'r' }, spec: { parentRefs: [{ name: 'gw' }], rules: [{ matches: [{ path: { value: '/' } }], backendRefs: [{ name: 'web', port: 80 }] }] } },
-  'k8s:GRPCRoute': { metadata: { name: 'g' }, spec: { parentRefs: [{ name: 'gw' }], rules: [{ matches: [{ method: { service: 'a.B' } }], backendRefs: [{ name: 'grpc', port: 50051 }] }] } },
-  'gcp:firewall': { name: 'allow-hc', sourceRanges: ['130.211.0.0/22'], allowed: [{ IPProtocol: 'tcp', ports: ['8080'] }] },
-  'gcp:network': { name: 'default', autoCreateSubnetworks: true },
-  'gcp:subnetwork': { name: 'proxy-only', ipCidrRange: '10.129.0.0/23', purpose: 'REGIONAL_MANAGED_PROXY', region: 'us-central1' },
-  'gcp:neg': { name: 'k8s1-0a1b2c3d-default-web-80-9f8e7d6c', networkEndpointType: 'GCE_VM_IP_PORT', zone: 'us-central1-a', size: 2 },
-  'gcp:neg-endpoint': { networkEndpoint: { ipAddress: '10.4.0.5', port: 8080, instance: 'gke-shop-pool-1' } },
-  'gcp:backend-service': { name: 'k8s1-0a1b2c3d-default-web-80-9f8e7d6c', backends: [{ group: 'zones/us-central1-a/networkEndpointGroups/k8s1-0a1b2c3d-default-web-80-9f8e7d6c' }] },
-  'gcp:backend-health': { healthStatus: [{ ipAddress: '10.4.0.5', port: 8080, healthState: 'UNHEALTHY' }] },
-  'gcp:health-check': { name: 'k8s1-hc', checkIntervalSec: 15, httpHealthCheck: { port: 8080, requestPath: '/' } },
-  'gcp:cluster': { name: 'shop', location: 'us-central1', currentMasterVersion: '1.30.5-gke.1' },
-  'gcp:firewall-policy': { name: 'org-policy', rules: [{ priority: 100, action: 'deny', match: { srcIpRanges: ['35.191.0.0/16'] } }] },
-  'gcp:effective-firewalls': { firewalls: [{ name: 'allow-hc', allowed: [{ IPProtocol: 'tcp' }] }], firewallPolicys: [{ name: 'p', type: 'HIERARCHY', rules: [] }] },
-};
+/** The trimmed fixture of each shape (fixtures/shapes/<type>.trimmed.json): no kind, apiVersion, selfLink or network. */
+const SHAPE_FIXTURES = path.resolve(import.meta.dirname, '../../fixtures/shapes');
+const TRIMMED: Record<string, Record<string, unknown>> = Object.fromEntries(
+  readdirSync(SHAPE_FIXTURES)
+    .filter((f) => f.endsWith('.trimmed.json'))
+    .map((f) => [f.replace('.trimmed.json', '').replace('.', ':'), JSON.parse(readFileSync(path.join(SHAPE_FIXTURES, f), 'utf8')) as Record<string, unknown>]),
+);
 
 describe('shape table', () => {
   it('has a trimmed sample for every shape, and each sample fits its shape and no other', () => {
@@ -146,5 +119,29 @@ describe('parseTypedInput', () => {
   it('rejects unknown types and qualifiers a type does not take', () => {
     expect(() => parseTypedInput('gcp:firewall=x.json')).toThrow(/unknown input type gcp:firewall .*known types: gcp:firewalls/);
     expect(() => parseTypedInput('gcp:network:default=x.json')).toThrow(/takes no qualifier/);
+  });
+});
+
+describe('shape fixtures through the manifest collector', () => {
+  const files = readdirSync(SHAPE_FIXTURES).filter((f) => f.endsWith('.json'));
+
+  it('every trimmed fixture lacks kind, apiVersion, selfLink and network', () => {
+    for (const [id, value] of Object.entries(TRIMMED)) {
+      for (const key of ['kind', 'apiVersion', 'selfLink', 'network']) expect(Object.keys(value), `${id} ${key}`).not.toContain(key);
+    }
+  });
+
+  it.each(files)('%s is read as its type, and nothing is skipped', async (file) => {
+    const id = file.replace(/\.(trimmed|full)\.json$/, '').replace('.', ':');
+    const shape = SHAPES_BY_ID.get(id)!;
+    const collection = await collectManifests([file], { cwd: SHAPE_FIXTURES });
+    expect(collection.unrecognized, JSON.stringify(collection.notices)).toBe(0);
+    if (shape.domain === 'kube') {
+      expect(collection.objects.map((o) => o.object.kind)).toEqual([shape.kind]);
+      expect(collection.notices.map((n) => n.message)).toEqual([`read without apiVersion/kind: 1 ${shape.kind} (by its fields)`]);
+    } else {
+      expect(collection.objects).toEqual([]);
+      expect(collection.foreign.map((f) => f.shape)).toEqual([id]);
+    }
   });
 });
