@@ -260,6 +260,8 @@ function classify(
   explicit: ExplicitInput | undefined,
 ): void {
   const unknown: Recognized[] = [];
+  // A document of only comments, or `null`, holds nothing: nothing to read, nothing to report.
+  if (value === null || value === undefined) return;
   for (const item of recognize(value, explicit?.explicit)) {
     if (item.kube && isKubeObject(item.value)) {
       if (explicit) explicit.objects++;
