@@ -11,7 +11,7 @@ const cases = (await listCases()).filter((c) => c.name.startsWith('unknown-time'
 describe('unknown time', () => {
   it('has a fires case for every age-judging rule', () => {
     const fires = new Set(cases.filter((c) => c.kind === 'fires').map((c) => c.ruleId));
-    expect([...fires].sort()).toEqual(['ingress-no-address', 'neg-status-missing', 'readiness-gate-stuck', 'rollout-stuck']);
+    expect([...fires].sort()).toEqual(['ingress-no-address', 'ingress-sync-errors', 'neg-status-missing', 'readiness-gate-stuck', 'rollout-stuck']);
   });
 
   for (const fixture of cases.filter((c) => c.kind === 'fires')) {
