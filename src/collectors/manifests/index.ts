@@ -205,7 +205,8 @@ function parseText(result: ManifestCollection, file: string, text: string, expli
     result.problems.push({ kind: 'resource-limit', file, message: `cannot parse: ${(error as Error).message}` });
     return;
   }
-  result.sources.files.set(file, { text, docs, lineCounter });
+  // `fix` edits the text it is given: never the JSON Lines text with its added "--- " markers.
+  if (!jsonLines) result.sources.files.set(file, { text, docs, lineCounter });
   docs.forEach((doc, documentIndex) => {
     if (doc.errors.length > 0) {
       result.documents++;
