@@ -29,6 +29,9 @@ const NOT_YET_USED: Readonly<Record<string, string>> = {
   'gcp:health-check': 'health checks (no rule reads them yet; backend health is what the rules judge)',
 };
 
+/** What `get-effective-firewalls` of a network leaves out (Compute API reference, NetworksGetEffectiveFirewallsResponse.firewallPolicys). */
+const EFFECTIVE_POLICIES = 'hierarchical and global network firewall policies from get-effective-firewalls; regional network firewall policies are not included';
+
 /** The data key an explicit type makes collected, even when its file is empty. */
 const EXPLICIT_KEYS: Readonly<Record<string, DataKey[]>> = {
   'gcp:firewalls': [DATA.gcpFirewalls],
@@ -87,7 +90,8 @@ export function gcloudInputs(foreign: ForeignDocument[], explicitInputs: readonl
           for (const policy of Array.isArray(value[key]) ? (value[key] as unknown[]) : []) if (isRecord(policy)) policies.push(policy);
         }
         data[DATA.gcpFirewalls] = { state: 'collected' };
-        data[DATA.gcpFirewallPolicies] = { state: 'collected' };
+        // networks.getEffectiveFirewalls returns hierarchical and global network policies only.
+        data[DATA.gcpFirewallPolicies] = { state: 'collected', reason: EFFECTIVE_POLICIES };
         break;
       }
       case 'gcp:firewall-policy':
@@ -121,7 +125,8 @@ export function gcloudInputs(foreign: ForeignDocument[], explicitInputs: readonl
       const target = /^([^/]+)\/([^/]+)$/.exec(input.explicit.qualifier ?? '');
       if (target && !endpoints.some((e) => e.zone === target[1] && e.name === target[2])) endpoints.push({ zone: target[1]!, name: target[2]!, list: [] });
     }
-    if (input.explicit.type.name === 'gcp:firewall-policies' || input.explicit.type.name === 'gcp:effective-firewalls') data[DATA.gcpFirewallPolicies] = { state: 'collected' };
+    if (input.explicit.type.name === 'gcp:firewall-policies') data[DATA.gcpFirewallPolicies] = { state: 'collected' };
+    if (input.explicit.type.name === 'gcp:effective-firewalls') data[DATA.gcpFirewallPolicies] = { state: 'collected', reason: EFFECTIVE_POLICIES };
   }
   for (const [what, count] of notUsed) {
     notices.push({ file: '(Google Cloud inputs)', message: `recognised ${count} ${what}; not used` });

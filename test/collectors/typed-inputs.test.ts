@@ -88,7 +88,7 @@ describe('explicit types', () => {
     });
     const { snapshot } = await lint(dir, ['effective.json']);
     expect(snapshot.data[DATA.gcpFirewalls]).toEqual({ state: 'collected' });
-    expect(snapshot.data[DATA.gcpFirewallPolicies]).toEqual({ state: 'collected' });
+    expect(snapshot.data[DATA.gcpFirewallPolicies]).toEqual({ state: 'collected', reason: expect.stringMatching(/regional network firewall policies are not included/) });
     expect(snapshot.cloud?.firewalls?.map((f) => f.name)).toEqual(['allow-hc']);
     expect(snapshot.cloud?.firewallPolicies).toHaveLength(1);
   });
