@@ -72,8 +72,8 @@ export function buildProgram(setExit: (code: number) => void): Command {
   addCommonOptions(
     program
       .command('lint')
-      .description('lint manifests offline: files, directories (recursive) or - for stdin; also kubectl and gcloud JSON/YAML dumps')
-      .argument('[paths...]', 'files or directories', ['.'])
+      .description('lint manifests offline: files, directories (recursive) or - for stdin; also kubectl and gcloud JSON/YAML dumps and `negdoctor gather` bundles')
+      .argument('[paths...]', 'files or directories; TYPE[:QUALIFIER]=PATH states what a file holds (e.g. gcp:firewalls:default=fw.json; see "Input shapes" in the README)', ['.'])
       .option('--now <time>', 'judge ages in live dumps as of this ISO time (default: the newest timestamp in the inputs)')
       .option('--baseline <file>', 'findings recorded in this baseline (see `negdoctor baseline`) do not count toward the exit code'),
   ).action(async (paths: string[], raw: Record<string, unknown>) => {
@@ -111,6 +111,17 @@ export function buildProgram(setExit: (code: number) => void): Command {
   ).action(async (raw: Record<string, unknown>) => {
     const { snapshotCommand } = await import('./commands/snapshot.js');
     setExit(await snapshotCommand({ ...liveOptions(raw), output: raw.output as string, quiet: Boolean(raw.quiet) }));
+  });
+
+  addLiveOptions(
+    program
+      .command('gather')
+      .description('print the read-only kubectl and gcloud commands that capture what scan reads, or run them into an evidence bundle for `negdoctor lint DIR`')
+      .option('--run <dir>', 'run the commands and write the bundle (typed JSON files and negdoctor-bundle.json) to this directory')
+      .option('-q, --quiet', 'no progress lines'),
+  ).action(async (raw: Record<string, unknown>) => {
+    const { gatherCommand } = await import('./commands/gather.js');
+    setExit(await gatherCommand({ ...liveOptions(raw), ...(raw.run ? { run: raw.run as string } : {}), quiet: Boolean(raw.quiet) }));
   });
 
   program

@@ -9,7 +9,8 @@
  *
  * A directory case may instead hold `expect.yaml` with
  * `expect: [{rule, file, line, column}]`, `config:` and `now:` (for JSON inputs,
- * which cannot carry comments).
+ * which cannot carry comments), and `types: {file: TYPE[:QUALIFIER]}` for
+ * inputs given with an explicit type (`negdoctor lint TYPE=FILE`).
  */
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
@@ -40,6 +41,8 @@ export interface FixtureCase {
   expect: Expectation[];
   config: Record<string, unknown>;
   now?: string;
+  /** Explicit input types by file name. */
+  types?: Record<string, string>;
 }
 
 export async function listCases(): Promise<FixtureCase[]> {
@@ -84,8 +87,10 @@ async function readCase(ruleId: string, kind: 'fires' | 'silent', casePath: stri
         expect?: Expectation[];
         config?: Record<string, unknown>;
         now?: string;
+        types?: Record<string, string>;
       };
       fixture.expect.push(...(meta.expect ?? []));
+      if (meta.types) fixture.types = meta.types;
       Object.assign(fixture.config, meta.config ?? {});
       if (meta.now) fixture.now = meta.now;
     } catch (error) {
@@ -99,8 +104,9 @@ async function readCase(ruleId: string, kind: 'fires' | 'silent', casePath: stri
 export async function runCase(fixture: FixtureCase): Promise<EngineResult> {
   const rule = RULES.find((r) => r.meta.id === fixture.ruleId);
   if (!rule) throw new Error(`fixtures/rules/${fixture.ruleId} names no rule`);
-  const collection = await collectManifests(fixture.inputs, { cwd: fixture.root });
-  const { cloud } = gcloudInputs(collection.foreign);
+  const inputs = fixture.inputs.map((file) => (fixture.types?.[file] ? `${fixture.types[file]}=${file}` : file));
+  const collection = await collectManifests(inputs, { cwd: fixture.root });
+  const { cloud } = gcloudInputs(collection.foreign, collection.explicit);
   const now = fixture.now ? new Date(fixture.now) : undefined;
   const snapshot = manifestSnapshot(collection, {
     tool: { name: 'negdoctor', version: 'test' },

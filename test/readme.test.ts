@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { renderRulesMarkdown } from '../src/reporters/rule-docs.js';
 import { RULES } from '../src/rules/index.js';
+import { renderShapesMarkdown } from '../src/collectors/shapes.js';
 
 const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
 
@@ -10,6 +11,13 @@ describe('README', () => {
     const start = readme.indexOf('<!-- rules:start -->') + '<!-- rules:start -->'.length;
     const end = readme.indexOf('<!-- rules:end -->');
     expect(readme.slice(start, end).trim()).toBe(renderRulesMarkdown(RULES).trim());
+  });
+
+  it('documents the input shapes exactly as src/collectors/shapes.ts has them (run `npm run build && npm run docs`)', () => {
+    const start = readme.indexOf('<!-- shapes:start -->') + '<!-- shapes:start -->'.length;
+    const end = readme.indexOf('<!-- shapes:end -->');
+    expect(end).toBeGreaterThan(start);
+    expect(readme.slice(start, end).trim()).toBe(renderShapesMarkdown().trim());
   });
 
   it('gives a quick start of exactly two commands', () => {

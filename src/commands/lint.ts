@@ -38,13 +38,17 @@ export async function prepareLint(paths: string[], options: Pick<LintOptions, 'n
   if (collection.files.length === 0) {
     throw new CliError(`no .yaml, .yml or .json files found in ${paths.join(', ')}`, EXIT.usage);
   }
-  const gcloud = gcloudInputs(collection.foreign);
+  // A gather bundle is judged as of when it was captured, as scan judges as of now.
+  if (!now && collection.capturedAt) now = new Date(collection.capturedAt);
+  const gcloud = gcloudInputs(collection.foreign, collection.explicit);
+  collection.notices.push(...gcloud.notices);
   const snapshot = manifestSnapshot(collection, { tool: TOOL, ...(now ? { now } : {}), ...(gcloud.cloud ? { cloud: gcloud.cloud } : {}) });
-  snapshot.inputs.nonKubernetes = gcloud.unrecognized;
+  const skipped = gcloud.unrecognized + collection.unrecognized;
+  snapshot.inputs.nonKubernetes = skipped;
   if (!options.quiet) {
     for (const notice of collection.notices) process.stderr.write(`negdoctor: ${notice.file}: ${notice.message}\n`);
-    if (gcloud.unrecognized > 0) {
-      process.stderr.write(`negdoctor: skipped ${gcloud.unrecognized} non-Kubernetes ${gcloud.unrecognized === 1 ? 'document' : 'documents'}\n`);
+    if (skipped > 0) {
+      process.stderr.write(`negdoctor: skipped ${skipped} ${skipped === 1 ? 'document' : 'documents'} that negdoctor does not read (neither Kubernetes nor Google Cloud)\n`);
     }
   }
   return { config, collection, snapshot, ...(now ? { now } : {}) };

@@ -19,8 +19,15 @@ export default defineRule({
     defaults: {},
   },
   check(ctx) {
+    const unknown: string[] = [];
     for (const c of clustersToCheck(ctx.snapshot, ctx.model)) {
       if (c.ipAllocationPolicy?.useIpAliases === true) continue;
+      // An API answer or a whole describe output without the policy is an old routes-based cluster;
+      // a pasted cluster trimmed of selfLink may simply have lost the field: that is not evidence.
+      if (!c.ipAllocationPolicy && ctx.snapshot.source !== 'live' && !c.selfLink) {
+        unknown.push(c.name);
+        continue;
+      }
       const how = c.ipAllocationPolicy ? 'ipAllocationPolicy.useIpAliases is false' : 'it has no ipAllocationPolicy';
       ctx.report({
         path: [],
@@ -28,6 +35,9 @@ export default defineRule({
         message: `${clusterLabel(c)} is routes-based (${how}): pods get no alias IPs, so GKE cannot create NEGs and container-native load balancing does not work.`,
         evidence: { ...clusterEvidence(c), useIpAliases: c.ipAllocationPolicy?.useIpAliases ?? null },
       });
+    }
+    if (unknown.length > 0) {
+      ctx.skip(`the input for ${unknown.join(', ')} has no ipAllocationPolicy and no selfLink (a trimmed paste?), so whether it is VPC-native is unknown; give \`gcloud container clusters describe ${unknown[0]} --format=json\``);
     }
   },
 });

@@ -3,9 +3,10 @@ import type { NegService } from '../model/index.js';
 import { asArray, asString, get } from '../model/values.js';
 import { DATA } from '../snapshot/data-keys.js';
 import type { GkeCluster } from '../snapshot/types.js';
-import { clusterIdentity, clusterLabel, negsOfServicePort, targetCluster } from './cloud-state.js';
+import { clusterIdentity, clusterLabel, negsOfServicePort, sample, targetCluster } from './cloud-state.js';
 import { defineRule } from './define-rule.js';
 import { decidingPolicy, firewallContext, fixCommands, notesText, POLICIES_NOT_EVALUATED, resolveNamedTargetPort, sentences } from './firewall-context.js';
+import { firewallAssumptions, ignoringTargets, nodeTargetsUnknown, targetedAllows } from './partial-evidence.js';
 import { servingPorts } from './wiring-shared.js';
 
 function usesIpv6(cluster: GkeCluster, negService: NegService): boolean {
@@ -54,7 +55,9 @@ export default defineRule({
       else fixedPorts.set(hc.negPort, [entry]);
     }
     // Services share ports and ranges: each (range, port, node target) query is evaluated once per check. Verdicts are read, never changed.
-    const verdicts = new Map<string, { verdict: FirewallVerdict; disabledAllows: string[] }>();
+    const verdicts = new Map<string, { verdict: FirewallVerdict; disabledAllows: string[]; unsure: boolean }>();
+    const targetsUnknown = nodeTargetsUnknown(cluster);
+    const assumed = firewallAssumptions(firewalls, cluster, network);
     const evaluateOnce = (range: string, port: number, targetIndex: number) => {
       const key = `${range}\0${port}\0${targetIndex}`;
       const cached = verdicts.get(key);
@@ -69,7 +72,9 @@ export default defineRule({
         const again = fw.evaluateWith(enabled, query);
         if (again.allowed) for (const r of again.rules) if (firewalls.find((f) => f.name === r.name)?.disabled === true) disabledAllows.push(r.name);
       }
-      const result = { verdict, disabledAllows };
+      // Node pools unknown: would the probe pass if the nodes carried the targeted rules' tags? Then the block is not established.
+      const unsure = !verdict.allowed && targetsUnknown && fw.evaluateWith(ignoringTargets(firewalls), query).allowed;
+      const result = { verdict, disabledAllows, unsure };
       verdicts.set(key, result);
       return result;
     };
@@ -92,12 +97,12 @@ export default defineRule({
         evaluated++;
         const ranges = [...ctx.settings.healthCheckRanges, ...(usesIpv6(cluster, negService) ? ctx.settings.healthCheckRangesIpv6 : [])];
         const disabledAllows = new Set<string>();
-        const blocked: Array<{ port: number; range: string; pools: string[]; verdict: Extract<FirewallVerdict, { allowed: false }> }> = [];
+        const blocked: Array<{ port: number; range: string; pools: string[]; verdict: Extract<FirewallVerdict, { allowed: false }>; unsure: boolean }> = [];
         for (const port of [...ports].sort((a, b) => a - b)) {
           for (const range of ranges) {
             targets.forEach(({ pools }, targetIndex) => {
-              const { verdict, disabledAllows: names } = evaluateOnce(range, port, targetIndex);
-              if (!verdict.allowed) blocked.push({ port, range, pools, verdict });
+              const { verdict, disabledAllows: names, unsure } = evaluateOnce(range, port, targetIndex);
+              if (!verdict.allowed) blocked.push({ port, range, pools, verdict, unsure });
               for (const name of names) disabledAllows.add(name);
             });
           }
@@ -121,11 +126,18 @@ export default defineRule({
             : fixCommands(fw, blocked, 'allow-gke-health-checks');
         const unknowns = [...new Set(blocked.flatMap((b) => b.verdict.unknowns ?? []))];
         const policyDeciders = [...new Map(blocked.flatMap((b) => (b.verdict.blockedByPolicyRule ? [decidingPolicy(b.verdict)!] : [])).map((d) => [JSON.stringify(d), d])).values()];
+        // Blocked only for want of node tags the input does not give: say so, at info, rather than assert it.
+        const unsure = blocked.every((b) => b.unsure);
+        const unsureText = unsure
+          ? ` This holds only if the nodes lack the tags or service accounts of ${sample(targetedAllows(firewalls).map((r) => `"${r.name}"`))}: the cluster input lists no node pools, so which rules reach the nodes is unknown.`
+          : '';
         ctx.report({
           object: service.obj,
+          ...(unsure ? { severity: 'info' as const } : {}),
           path: [...sp.path, 'targetPort'],
-          message: `Load balancer health checks cannot reach Service ${service.namespace}/${service.name} port ${sp.port} (${targetText}) on the nodes of ${clusterLabel(cluster)}: ${sentences(reasons)}${disabledAllows.size ? ` ${[...disabledAllows].map((n) => `"${n}"`).join(' and ')} would allow it but ${disabledAllows.size > 1 ? 'are' : 'is'} disabled.` : ''}${notesText(fw, unknowns)} Fix: ${fix.text}.`,
+          message: `Load balancer health checks cannot reach Service ${service.namespace}/${service.name} port ${sp.port} (${targetText}) on the nodes of ${clusterLabel(cluster)}: ${sentences(reasons)}${disabledAllows.size ? ` ${[...disabledAllows].map((n) => `"${n}"`).join(' and ')} would allow it but ${disabledAllows.size > 1 ? 'are' : 'is'} disabled.` : ''}${unsureText}${assumed.length ? ` Assumed: ${assumed.join('; ')}.` : ''}${notesText(fw, unknowns)} Fix: ${fix.text}.`,
           evidence: {
+            ...(assumed.length ? { assumed } : {}),
             cluster: cluster.name,
             ...(network ? { network } : {}),
             ports: blockedPorts,

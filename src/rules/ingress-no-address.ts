@@ -1,7 +1,7 @@
 import { asRecords, get, isRecord } from '../model/values.js';
 import { DATA } from '../snapshot/data-keys.js';
 import { defineRule } from './define-rule.js';
-import { events, eventsAbout, formatDuration, parseTime, truncate } from './live-state.js';
+import { events, eventsAbout, formatDuration, isLiveObject, parseTime, truncate, UNKNOWN_TIME } from './live-state.js';
 
 export default defineRule({
   meta: {
@@ -29,12 +29,22 @@ export default defineRule({
       const addresses = asRecords(get(status, 'loadBalancer', 'ingress')).filter((a) => a.ip || a.hostname);
       if (addresses.length > 0) continue;
       const created = parseTime(ingress.obj.object.metadata.creationTimestamp);
-      if (created === undefined) continue;
+      const about = eventsAbout(allEvents, 'Ingress', ingress.namespace, ingress.name);
+      const warning = about.filter((e) => e.type === 'Warning').at(-1);
+      if (created === undefined) {
+        // No creationTimestamp (trimmed, or `--dry-run` output): only an object read from a cluster, or one with events, is live state.
+        if (!isLiveObject(ingress.obj, ctx.snapshot.source) && about.length === 0) continue;
+        ctx.report({
+          object: ingress.obj,
+          path: ['status', 'loadBalancer', 'ingress'],
+          severity: 'info',
+          message: `Ingress ${ingress.name} (class ${ingress.ingressClass}) has no address, ${UNKNOWN_TIME}: no creationTimestamp says how long${warning ? `; last warning: ${warning.reason}: ${truncate(warning.message)}` : ''}.`,
+          evidence: { age: 'unknown', ...(warning ? { lastWarning: `${warning.reason}: ${warning.message}` } : {}) },
+        });
+        continue;
+      }
       const age = (ctx.now.getTime() - created) / 1000;
       if (age < ctx.options.thresholdSeconds) continue;
-      const warning = eventsAbout(allEvents, 'Ingress', ingress.namespace, ingress.name)
-        .filter((e) => e.type === 'Warning')
-        .at(-1);
       ctx.report({
         object: ingress.obj,
         path: ['status', 'loadBalancer', 'ingress'],

@@ -1,7 +1,7 @@
 import { DATA } from '../snapshot/data-keys.js';
 import type { SnapshotObject } from '../snapshot/types.js';
 import { defineRule } from './define-rule.js';
-import { LB_COMPONENTS, events, formatDuration, truncate, type EventInfo } from './live-state.js';
+import { LB_COMPONENTS, UNKNOWN_TIME, events, formatDuration, truncate, type EventInfo } from './live-state.js';
 
 /** Warning reasons the GKE Ingress and NEG controllers emit (pkg/controller, pkg/neg, pkg/events). */
 const LB_REASONS = new Set([
@@ -64,10 +64,13 @@ export default defineRule({
       const latest = sorted.at(-1)!;
       const count = sorted.reduce((n, e) => n + e.count, 0);
       const when = latest.last !== undefined ? `, last ${formatDuration((ctx.now.getTime() - latest.last) / 1000)} ago` : '';
+      // Events pasted without their times: the error was reported, but whether it is recent is unknown.
+      const timeless = latest.last === undefined;
       ctx.report({
         object: group.obj,
         path: [],
-        message: `${group.obj.object.kind} ${latest.involved.name}: ${latest.component ?? 'the load balancer controller'} reports ${group.reason} (${count} ${count === 1 ? 'time' : 'times'}${when}): ${truncate(latest.message, 240)}`,
+        ...(timeless ? { severity: 'info' as const } : {}),
+        message: `${group.obj.object.kind} ${latest.involved.name}: ${latest.component ?? 'the load balancer controller'} reports ${group.reason} (${count} ${count === 1 ? 'time' : 'times'}${when})${timeless ? `, ${UNKNOWN_TIME}: no event time says whether it is recent` : ''}: ${truncate(latest.message, 240)}`,
         evidence: { reason: group.reason, count, message: latest.message, component: latest.component ?? null },
       });
     }

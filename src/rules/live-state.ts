@@ -415,3 +415,31 @@ export function gateWaitSeconds(pod: SnapshotObject, now: Date): number | undefi
   if (!Number.isFinite(since)) return undefined;
   return (now.getTime() - since) / 1000;
 }
+
+/**
+ * The pod is held by the NEG readiness gate (as gateWaitSeconds judges it),
+ * but nothing tells for how long: no creationTimestamp and no
+ * lastTransitionTime on the gate or ContainersReady — a pod pasted with its
+ * times trimmed. Its containers must be known ready (ContainersReady True, or
+ * every container status ready), so a pod merely starting is not counted.
+ */
+export function gateHeldForUnknownTime(pod: SnapshotObject, now: Date): boolean {
+  if (readinessGateIndex(pod) < 0 || isDeleting(pod) || isTerminal(pod)) return false;
+  if (gateWaitSeconds(pod, now) !== undefined) return false;
+  const gate = condition(pod, NEG_READINESS_GATE);
+  if (gate?.status === 'True') return false;
+  const containersReady = condition(pod, 'ContainersReady');
+  const statuses = asRecords(get(pod.object.status, 'containerStatuses'));
+  const ready = containersReady ? containersReady.status === 'True' : statuses.length > 0 && statuses.every((s) => s.ready === true);
+  if (!ready) return false;
+  const times = [parseTime(pod.object.metadata.creationTimestamp), gate?.lastTransitionTime, containersReady?.lastTransitionTime];
+  return times.every((t) => t === undefined);
+}
+
+/** What a finding about a state of unknown duration says, and the evidence it keeps. */
+export const UNKNOWN_TIME = 'pending, for an unknown time';
+
+/** The NEG controller's LoadBalancerNegNotReady events about a pod, newest last (evidence for a gate of unknown age). */
+export function negNotReadyEvents(model: Model, pod: SnapshotObject): EventInfo[] {
+  return eventsAbout(events(model), 'Pod', namespaceOf(pod), nameOf(pod)).filter((e) => e.reason === NEG_NOT_READY);
+}

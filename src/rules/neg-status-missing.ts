@@ -1,7 +1,7 @@
 import { NEG_STATUS_ANNOTATION, parseNegStatusAnnotation } from '../analysis/annotations.js';
 import { DATA } from '../snapshot/data-keys.js';
 import { defineRule } from './define-rule.js';
-import { formatDuration, isLiveObject, parseTime } from './live-state.js';
+import { formatDuration, isLiveObject, parseTime, UNKNOWN_TIME } from './live-state.js';
 
 export default defineRule({
   meta: {
@@ -38,12 +38,15 @@ export default defineRule({
       if (age !== undefined && age < ctx.options.thresholdSeconds) continue;
       const raw = service.obj.object.metadata.annotations?.[NEG_STATUS_ANNOTATION];
       const path = ['metadata', 'annotations', NEG_STATUS_ANNOTATION];
-      const ageText = age === undefined ? '' : ` ${formatDuration(age)} after creation`;
+      const ageText = age === undefined ? `, ${UNKNOWN_TIME} (no creationTimestamp says how long)` : ` ${formatDuration(age)} after creation`;
+      // Without a creation time the NEGs may still be on their way: the state is reported, at info.
+      const severity = age === undefined ? ({ severity: 'info' } as const) : {};
       const portList = wanted.map((p) => p.port).join(', ');
       if (raw === undefined) {
         ctx.report({
           object: service.obj,
           path,
+          ...severity,
           message: `Service ${service.name} should have NEGs for port ${portList} but has no ${NEG_STATUS_ANNOTATION} annotation${ageText}: the NEG controller has not created its NEGs.`,
           evidence: { ports: wanted.map((p) => p.port) },
         });
@@ -60,6 +63,7 @@ export default defineRule({
       ctx.report({
         object: service.obj,
         path,
+        ...severity,
         message: `Service ${service.name} should have a NEG for port ${missing.map((p) => p.port).join(', ')} but ${NEG_STATUS_ANNOTATION} lists only port ${Object.keys(listed).join(', ') || 'none'}${ageText}.`,
         evidence: { ports: missing.map((p) => p.port) },
       });

@@ -18,6 +18,9 @@ import {
   ownerChain,
   parseTime,
   gateWaitSeconds,
+  gateHeldForUnknownTime,
+  negNotReadyEvents,
+  UNKNOWN_TIME,
   readinessGateIndex,
   serviceList,
   truncate,
@@ -84,6 +87,20 @@ export default defineRule({
 
       // Not scheduled yet, or containers not ready: the gate is not what holds the pod back.
       const waited = gateWaitSeconds(pod, ctx.now);
+      if (waited === undefined && gateHeldForUnknownTime(pod, ctx.now)) {
+        // Times trimmed away: the state is clear, its duration is not. Say what is seen, at info.
+        const notReady = negNotReadyEvents(ctx.model, pod).at(-1);
+        const state = gate ? `is ${gate.status || 'unset'}${gate.reason ? ` (${gate.reason})` : ''}` : 'has never been set';
+        ctx.report({
+          object: pod,
+          path: gatePath,
+          severity: 'info',
+          message: `${podLabel} is held back by readiness gate ${NEG_READINESS_GATE}, ${UNKNOWN_TIME}: the condition ${state} while its containers are ready, behind ${serviceList(services)}${notReady ? `; the NEG controller reported ${NEG_NOT_READY}: ${truncate(notReady.message, 120)}` : ''}. No creationTimestamp or lastTransitionTime says how long; give \`kubectl get pod ${nameOf(pod)} -o yaml\` untrimmed to judge it.`,
+          related,
+          evidence: { ...evidence, waited: 'unknown', ...(notReady ? { event: `${notReady.reason}: ${notReady.message}` } : {}) },
+        });
+        continue;
+      }
       if (waited === undefined || waited < ctx.options.thresholdSeconds) continue;
       const created = parseTime(pod.object.metadata.creationTimestamp);
       const pastTimeout = created !== undefined && (now - created) / 1000 > NEG_READINESS_TIMEOUT_SECONDS + 60;

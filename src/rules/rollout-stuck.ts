@@ -3,7 +3,7 @@ import { nameOf } from '../model/workloads.js';
 import { DATA } from '../snapshot/data-keys.js';
 import type { SnapshotObject } from '../snapshot/types.js';
 import { defineRule, type Path } from './define-rule.js';
-import { condition, formatDuration, gateWaitSeconds, livePodsByWorkload } from './live-state.js';
+import { condition, formatDuration, gateHeldForUnknownTime, gateWaitSeconds, livePodsByWorkload, UNKNOWN_TIME } from './live-state.js';
 import { backingServices, negBackedWorkloads, relatedServices, workloadLabel } from './scope.js';
 
 export default defineRule({
@@ -35,9 +35,12 @@ export default defineRule({
       const spec = asRecord(obj.object.spec) ?? {};
 
       const held: Array<{ pod: SnapshotObject; seconds: number }> = [];
+      /** Pods held by the gate with every time trimmed away: the rollout waits, for how long is unknown. */
+      const heldUnknown: SnapshotObject[] = [];
       for (const pod of podsCollected ? (livePodsByWorkload(ctx.model).get(entry.workload) ?? []) : []) {
         const seconds = gateWaitSeconds(pod, ctx.now);
         if (seconds !== undefined && seconds >= ctx.options.thresholdSeconds) held.push({ pod, seconds });
+        else if (seconds === undefined && gateHeldForUnknownTime(pod, ctx.now)) heldUnknown.push(pod);
       }
       const heldText =
         held.length === 0
@@ -65,6 +68,18 @@ export default defineRule({
       }
 
       const progress = rolloutProgress(entry.workload.kind, spec, status);
+      if (progress && progress.updated < progress.desired && held.length === 0 && heldUnknown.length > 0) {
+        ctx.report({
+          object: obj,
+          path: progress.path,
+          severity: 'info',
+          message: `${workloadLabel(entry)} behind ${backingServices(entry)} has ${progress.updated} of ${progress.desired} replicas updated, ${UNKNOWN_TIME}: ${heldUnknown.length} ${heldUnknown.length === 1 ? 'pod waits' : 'pods wait'} on the NEG readiness gate (${heldUnknown.slice(0, 3).map(nameOf).join(', ')}${heldUnknown.length > 3 ? ', …' : ''}) with ready containers, and no timestamp says since when.`,
+          related: relatedServices(entry),
+          evidence: { heldPods: heldUnknown.map(nameOf), waited: 'unknown' },
+        });
+        reported = true;
+        continue;
+      }
       if (!progress || progress.updated >= progress.desired || held.length === 0) continue;
       ctx.report({
         object: obj,

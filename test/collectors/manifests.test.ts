@@ -57,7 +57,7 @@ describe('manifest collector', () => {
     expect(result.problems[0]).toMatchObject({ kind: 'syntax', file: 'bad.yaml', line: 12 });
   });
 
-  it('skips Helm templates with a notice, and counts non-Kubernetes documents as foreign', async () => {
+  it('skips Helm templates with a notice, and gives documents of no known type a notice each', async () => {
     const dir = tmpdir({
       'chart.yaml': 'apiVersion: v1\nkind: Service\nmetadata:\n  name: {{ include "app.fullname" . }}\n',
       'other.yaml': 'just: config\n---\n- a\n- list\n---\nplain scalar\n',
@@ -65,7 +65,14 @@ describe('manifest collector', () => {
     const result = await collectManifests([dir], { cwd: dir });
     expect(result.skippedFiles).toBe(1);
     expect(result.notices[0]!.message).toMatch(/helm template/);
-    expect(result.foreign).toHaveLength(3);
+    // Neither Kubernetes nor Google Cloud: counted, and one notice per document says what to do.
+    expect(result.foreign).toHaveLength(0);
+    expect(result.unrecognized).toBe(4);
+    expect(result.notices.slice(1).map((n) => n.message)).toEqual([
+      expect.stringMatching(/^document 1: neither a Kubernetes object .*state its type/),
+      expect.stringMatching(/^document 2 at 0: not an object; skipped \(and 1 more item of this document\)$/),
+      expect.stringMatching(/^document 3: not an object; skipped$/),
+    ]);
     expect(result.objects).toHaveLength(0);
   });
 

@@ -20,6 +20,7 @@ import type {
   GkeCluster,
 } from '../../snapshot/types.js';
 import { mapBackendHealth, mapBackendService, mapCluster, mapFirewall, mapFirewallPolicy, mapNeg, mapNetwork, mapSubnetwork } from './map.js';
+import { shapesOf } from '../shapes.js';
 
 export type GcloudItem =
   | { type: 'firewall'; value: GcpFirewall }
@@ -122,38 +123,25 @@ function effectiveFirewalls(value: RawObject): GcloudItem[] | undefined {
   return [...firewalls, ...policies, { type: 'effectiveFirewalls', value: { policies: policies.length } }];
 }
 
-function has(value: RawObject, key: string): boolean {
-  return value[key] !== undefined && value[key] !== null;
-}
+/** The shapes of src/collectors/shapes.ts this module turns into cloud state. */
+export const ITEM_TYPE_OF_SHAPE: Readonly<Record<string, GcloudItemType>> = {
+  'gcp:firewall': 'firewall',
+  'gcp:network': 'network',
+  'gcp:neg': 'neg',
+  'gcp:backend-service': 'backendService',
+  'gcp:backend-health': 'backendHealth',
+  'gcp:cluster': 'cluster',
+  'gcp:subnetwork': 'subnetwork',
+  'gcp:firewall-policy': 'firewallPolicy',
+};
 
+/** A kind-less resource, by the one shape of the shape table it fits. */
 function shapeOf(value: RawObject): GcloudItemType | undefined {
-  if ((isList(value.allowed) || isList(value.denied)) && (isList(value.sourceRanges) || isList(value.sourceTags) || isList(value.sourceServiceAccounts) || isList(value.destinationRanges))) {
-    return 'firewall';
-  }
-  if (typeof value.networkEndpointType === 'string') return 'neg';
-  // `compute networks subnets list`: gcloud adds no kind when a list is re-emitted by hand.
-  if (typeof value.name === 'string' && typeof value.ipCidrRange === 'string' && typeof value.network === 'string') return 'subnetwork';
-  // `compute firewall-policies describe` / `network-firewall-policies describe`.
-  if (typeof value.name === 'string' && isList(value.rules) && (typeof value.parent === 'string' || typeof value.shortName === 'string' || /\/firewallPolicies\//.test(String(value.selfLink ?? '')))) {
-    return 'firewallPolicy';
-  }
-  if (isList(value.healthStatus)) return 'backendHealth';
-  // `gcloud compute backend-services get-health`: [{"backend": url, "status": {"healthStatus": [...], "kind": …}}]
-  if (typeof value.backend === 'string' && isObject(value.status) && (isList(value.status.healthStatus) || value.status.kind === 'compute#backendServiceGroupHealth')) {
-    return 'backendHealth';
-  }
-  if (has(value, 'nodePools') || has(value, 'ipAllocationPolicy') || has(value, 'currentMasterVersion')) return 'cluster';
-  // gcloud adds x_gcloud_* columns to `compute networks list`.
-  if (typeof value.name === 'string' && (has(value, 'IPv4Range') || has(value, 'autoCreateSubnetworks') || has(value, 'x_gcloud_subnet_mode'))) {
-    return 'network';
-  }
-  if (typeof value.name === 'string' && isList(value.backends) && (has(value, 'healthChecks') || has(value, 'loadBalancingScheme'))) {
-    return 'backendService';
-  }
-  return undefined;
+  const shapes = shapesOf(value, 'gcp');
+  return shapes.length === 1 ? ITEM_TYPE_OF_SHAPE[shapes[0]!.id] : undefined;
 }
 
-function build(type: GcloudItemType, value: RawObject): GcloudItem | undefined {
+export function build(type: GcloudItemType, value: RawObject): GcloudItem | undefined {
   switch (type) {
     case 'firewall':
       return { type, value: mapFirewall(value) };

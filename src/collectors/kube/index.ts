@@ -575,3 +575,12 @@ function errorText(error: unknown): string {
   }
   return String(error);
 }
+
+/** What the collector lists, for `negdoctor gather` to capture the same with kubectl. */
+export const KUBE_LIST_PLAN: ReadonlyArray<{ resource: string; plural: string; kind: string; namespaced: boolean; crd: boolean }> = LISTS.map((s) => ({
+  resource: s.resource,
+  plural: s.plural,
+  kind: s.kind,
+  namespaced: s.namespaced,
+  crd: s.crd !== undefined,
+}));

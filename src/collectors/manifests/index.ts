@@ -4,13 +4,15 @@
  * unreadable file or a binary file becomes an InputProblem (reported by the
  * `yaml-syntax` rule) and the other documents and files are still read.
  */
-import { promises as fs, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, promises as fs, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { LineCounter, parseAllDocuments, type Document } from 'yaml';
 import type { InputNotice, InputProblem, KubeObject } from '../../snapshot/types.js';
 import { isRecord } from '../../model/values.js';
 import { SourceIndex } from './source-index.js';
 import { FALLBACK, fastToJS } from './to-js.js';
+import { BUNDLE_MANIFEST, bundleTypes, readBundleManifest, type BundleManifest } from '../bundle.js';
+import { parseTypedInput, recognize, unknownNotice, type ExplicitType, type Recognized } from '../shapes.js';
 
 export interface CollectedObject {
   object: KubeObject;
@@ -26,6 +28,18 @@ export interface ForeignDocument {
   file: string;
   documentIndex: number;
   value: unknown;
+  /** The Google Cloud shape it was recognised as (src/collectors/shapes.ts), when it was. */
+  shape?: string;
+  /** The type the user stated for its file. */
+  explicit?: ExplicitType;
+}
+
+/** A file whose type the user stated (`TYPE[:QUALIFIER]=PATH`): complete evidence of that type, even when empty. */
+export interface ExplicitInput {
+  file: string;
+  explicit: ExplicitType;
+  /** Objects read from it. */
+  objects: number;
 }
 
 export interface ManifestCollection {
@@ -38,12 +52,18 @@ export interface ManifestCollection {
   notices: InputNotice[];
   /** Positions for findings; object ids are indexes into `objects`. */
   sources: SourceIndex;
+  /** Files given with an explicit type. */
+  explicit: ExplicitInput[];
+  /** Documents (or list items) that fit no type, or several; each has a notice. */
+  unrecognized: number;
+  /** When the evidence was captured (a `negdoctor gather` bundle among the inputs): "now" for age judgments. */
+  capturedAt?: string;
 }
 
 /** A path the user named that cannot be read at all: a usage error (exit 2), unlike a bad document. */
 export class InputError extends Error {}
 
-const MANIFEST_EXTENSIONS = new Set(['.yaml', '.yml', '.json']);
+const MANIFEST_EXTENSIONS = new Set(['.yaml', '.yml', '.json', '.jsonl', '.ndjson']);
 /** Never manifests. Other dot-directories are read: `.github/` often holds deployment YAML. */
 const SKIPPED_DIRECTORIES = new Set(['.git', '.hg', '.svn', 'node_modules']);
 /** Alias expansions beyond this are treated as an alias bomb (yaml's own guard). */
@@ -68,11 +88,22 @@ export async function collectManifests(inputs: string[], options: CollectOptions
     problems: [],
     notices: [],
     sources: new SourceIndex(),
+    explicit: [],
+    unrecognized: 0,
   };
-  for (const input of inputs) {
+  for (const arg of inputs) {
+    let typed: ReturnType<typeof parseTypedInput>;
+    try {
+      // `gcp:firewalls:default=fw.json`; a file really named so is still read as a file.
+      typed = existsSync(path.resolve(cwd, arg)) ? undefined : parseTypedInput(arg);
+    } catch (error) {
+      throw new InputError((error as Error).message);
+    }
+    const input = typed?.path ?? arg;
+    const explicit = typed?.explicit;
     if (input === '-') {
       const data = await (options.readStdin ?? readStdin)();
-      readBuffer(result, '<stdin>', data);
+      readBuffer(result, '<stdin>', data, explicit);
       continue;
     }
     const absolute = path.resolve(cwd, input);
@@ -83,19 +114,34 @@ export async function collectManifests(inputs: string[], options: CollectOptions
       throw new InputError(`cannot read ${input}: ${describeFsError(error)}`);
     }
     if (stat.isDirectory()) {
-      const files = await listManifestFiles(absolute);
+      // A `negdoctor gather` bundle: its manifest types every capture and says when it was taken.
+      let bundle: BundleManifest | undefined;
+      try {
+        bundle = readBundleManifest(absolute);
+      } catch (error) {
+        throw new InputError((error as Error).message);
+      }
+      const types = bundle ? bundleTypes(absolute, bundle) : undefined;
+      if (bundle) {
+        result.capturedAt ??= bundle.capturedAt;
+        for (const entry of bundle.captures.filter((c) => !c.ok)) {
+          result.notices.push({ file: displayPath(absolute, cwd), message: `the bundle has no ${entry.type}: \`${entry.command}\` failed: ${entry.error ?? 'unknown error'}` });
+        }
+      }
+      const manifestPath = path.join(absolute, BUNDLE_MANIFEST);
+      const files = (await listManifestFiles(absolute)).filter((f) => !bundle || f !== manifestPath);
       if (files.length === 0) {
         result.notices.push({ file: displayPath(absolute, cwd), message: 'directory holds no .yaml, .yml or .json files' });
       }
-      for (const file of files) await readFile(result, file, cwd);
+      for (const file of files) await readFile(result, file, cwd, explicit ?? types?.get(file));
     } else {
-      await readFile(result, absolute, cwd);
+      await readFile(result, absolute, cwd, explicit);
     }
   }
   return result;
 }
 
-async function readFile(result: ManifestCollection, absolute: string, cwd: string): Promise<void> {
+async function readFile(result: ManifestCollection, absolute: string, cwd: string, explicit?: ExplicitType): Promise<void> {
   const file = displayPath(absolute, cwd);
   let data: Buffer;
   try {
@@ -113,10 +159,10 @@ async function readFile(result: ManifestCollection, absolute: string, cwd: strin
     result.problems.push({ kind: 'unreadable', file, message: `cannot read file: ${describeFsError(error)}` });
     return;
   }
-  readBuffer(result, file, data);
+  readBuffer(result, file, data, explicit);
 }
 
-function readBuffer(result: ManifestCollection, file: string, data: Buffer): void {
+function readBuffer(result: ManifestCollection, file: string, data: Buffer, explicit?: ExplicitType): void {
   result.files.push(file);
   if (data.subarray(0, 8192).includes(0)) {
     result.problems.push({ kind: 'encoding', file, message: 'binary file (contains NUL bytes); not YAML or JSON' });
@@ -134,11 +180,17 @@ function readBuffer(result: ManifestCollection, file: string, data: Buffer): voi
     result.notices.push({ file, message: 'skipped: Helm template syntax; lint the rendered output instead (`helm template … | negdoctor lint -`)' });
     return;
   }
-  parseText(result, file, text);
+  const entry = explicit ? { file, explicit, objects: 0 } : undefined;
+  if (entry) result.explicit.push(entry);
+  parseText(result, file, text, entry);
 }
 
-function parseText(result: ManifestCollection, file: string, text: string): void {
-  const lineCounter = new LineCounter();
+function parseText(result: ManifestCollection, file: string, text: string, explicit?: ExplicitInput): void {
+  // JSON Lines (`kubectl get pods -o json | jq -c '.items[]'`): one document per line.
+  // "--- " before each line makes it a YAML stream; columns are given back (JsonLinesCounter).
+  const jsonLines = isJsonLines(text);
+  if (jsonLines) text = text.replace(/^(?=[ \t]*[{[])/gm, '--- ');
+  const lineCounter = jsonLines ? new JsonLinesCounter() : new LineCounter();
   let docs: Document[];
   try {
     // yaml's duplicate-key check compares every pair of keys (quadratic): a 10 MB
@@ -153,7 +205,8 @@ function parseText(result: ManifestCollection, file: string, text: string): void
     result.problems.push({ kind: 'resource-limit', file, message: `cannot parse: ${(error as Error).message}` });
     return;
   }
-  result.sources.files.set(file, { text, docs, lineCounter });
+  // `fix` edits the text it is given: never the JSON Lines text with its added "--- " markers.
+  if (!jsonLines) result.sources.files.set(file, { text, docs, lineCounter });
   docs.forEach((doc, documentIndex) => {
     if (doc.errors.length > 0) {
       result.documents++;
@@ -187,40 +240,115 @@ function parseText(result: ManifestCollection, file: string, text: string): void
       });
       return;
     }
-    const docStart = doc.contents.range ? lineCounter.linePos(doc.contents.range[0]) : { line: 1, col: 1 };
-    if (isKubeObject(value)) {
-      if (isList(value)) addListItems(result, file, documentIndex, doc, lineCounter, value);
-      else addObject(result, file, documentIndex, doc, lineCounter, [], value, docStart);
-      return;
-    }
-    result.foreign.push({ file, documentIndex, value });
+    classify(result, file, documentIndex, doc, lineCounter, value, explicit);
   });
+  reportShapeNotices(result, file);
 }
 
-function addListItems(
+/**
+ * The document → object step: what each object of the document is, by its
+ * apiVersion/kind, the list it came in, its fields (src/collectors/shapes.ts)
+ * or the type the user stated. Kubernetes objects become objects, Google
+ * Cloud resources go to `foreign` with their shape, the rest gets a notice.
+ */
+function classify(
   result: ManifestCollection,
   file: string,
   documentIndex: number,
   doc: Document,
   lineCounter: LineCounter,
-  list: KubeObject,
+  value: unknown,
+  explicit: ExplicitInput | undefined,
 ): void {
-  const items = list.items as unknown[];
-  // `kubectl get pods -o json` items carry apiVersion/kind; raw API lists (PodList) do not.
-  const itemKind = list.kind !== 'List' && list.kind.endsWith('List') ? list.kind.slice(0, -4) : undefined;
-  items.forEach((item, index) => {
-    if (!isRecord(item)) return;
-    const candidate = { ...item };
-    if (itemKind && typeof candidate.kind !== 'string') candidate.kind = itemKind;
-    if (itemKind && typeof candidate.apiVersion !== 'string') candidate.apiVersion = list.apiVersion;
-    if (!isKubeObject(candidate)) {
-      result.foreign.push({ file, documentIndex, value: item });
-      return;
+  const unknown: Recognized[] = [];
+  // A document of only comments, or `null`, holds nothing: nothing to read, nothing to report.
+  if (value === null || value === undefined) return;
+  for (const item of recognize(value, explicit?.explicit)) {
+    if (item.kube && isKubeObject(item.value)) {
+      if (explicit) explicit.objects++;
+      addObject(result, file, documentIndex, doc, lineCounter, item.path, item.value, positionOf(doc, lineCounter, item.path));
+      continue;
     }
-    const node = doc.getIn(['items', index], true) as { range?: [number, number] } | undefined;
-    const pos = node?.range ? lineCounter.linePos(node.range[0]) : { line: 1, col: 1 };
-    addObject(result, file, documentIndex, doc, lineCounter, ['items', index], candidate, pos);
-  });
+    const shape = item.shape;
+    if (shape?.domain === 'kube' && isRecord(item.value)) {
+      if (explicit) explicit.objects++;
+      const object = { ...item.value, apiVersion: typeof item.value.apiVersion === 'string' && item.value.apiVersion ? item.value.apiVersion : shape.apiVersion!, kind: shape.kind! } as KubeObject;
+      const namespace = explicit?.explicit.type.name === shape.inputType ? explicit.explicit.qualifier : undefined;
+      if (namespace && isRecord(object.metadata) && object.metadata.namespace === undefined) object.metadata = { ...object.metadata, namespace };
+      if (item.by !== 'kind' || typeof item.value.apiVersion !== 'string') tallyShape(result, file, `${shape.kind} (${item.by === 'explicit' ? 'as stated' : item.by === 'wrapper' ? 'by the list it is in' : 'by its fields'})`);
+      addObject(result, file, documentIndex, doc, lineCounter, item.path, object, positionOf(doc, lineCounter, item.path));
+      continue;
+    }
+    if (shape?.domain === 'gcp') {
+      if (explicit) explicit.objects++;
+      result.foreign.push({ file, documentIndex, value: item.value, shape: shape.id, ...(explicit ? { explicit: explicit.explicit } : {}) });
+      continue;
+    }
+    result.unrecognized++;
+    unknown.push(item);
+  }
+  if (unknown.length === 0) return;
+  // One notice per document: a list of 500 unknown items is one thing to say.
+  const first = unknown[0]!;
+  const where = first.path.length ? ` at ${first.path.join('.')}` : '';
+  const what = explicit ? `is not ${explicit.explicit.type.name} (${unknownNotice(first)})` : unknownNotice(first);
+  const more = unknown.length > 1 ? ` (and ${unknown.length - 1} more ${unknown.length === 2 ? 'item' : 'items'} of this document)` : '';
+  result.notices.push({ file, message: `document ${documentIndex + 1}${where}: ${what}${more}` });
+}
+
+function positionOf(doc: Document, lineCounter: LineCounter, path: Array<string | number>): { line: number; col: number } {
+  const node = (path.length ? doc.getIn(path, true) : doc.contents) as { range?: [number, number] } | undefined | null;
+  return node?.range ? lineCounter.linePos(node.range[0]) : { line: 1, col: 1 };
+}
+
+/** Objects read by shape, per file: one notice per file, not one per object. */
+const shapeTallies = new WeakMap<ManifestCollection, Map<string, Map<string, number>>>();
+
+function tallyShape(result: ManifestCollection, file: string, what: string): void {
+  let byFile = shapeTallies.get(result);
+  if (!byFile) shapeTallies.set(result, (byFile = new Map()));
+  let counts = byFile.get(file);
+  if (!counts) byFile.set(file, (counts = new Map()));
+  counts.set(what, (counts.get(what) ?? 0) + 1);
+}
+
+function reportShapeNotices(result: ManifestCollection, file: string): void {
+  const counts = shapeTallies.get(result)?.get(file);
+  if (!counts) return;
+  shapeTallies.get(result)!.delete(file);
+  const parts = [...counts].map(([what, n]) => `${n} ${what}`);
+  result.notices.push({ file, message: `read without apiVersion/kind: ${parts.join(', ')}` });
+}
+
+/** Whether a text is JSON Lines: two or more lines, each a JSON object or array, and not one JSON value. */
+export function isJsonLines(text: string): boolean {
+  const trimmed = text.trimStart();
+  if (trimmed[0] !== '{' && trimmed[0] !== '[') return false;
+  const lines = text.split('\n').filter((l) => l.trim() !== '');
+  if (lines.length < 2) return false;
+  // Pretty-printed JSON has lines that are not values of their own; JSON Lines has none.
+  for (const line of lines.slice(0, 3)) {
+    const t = line.trim();
+    if (!((t.startsWith('{') && t.endsWith('}')) || (t.startsWith('[') && t.endsWith(']')))) return false;
+    try {
+      JSON.parse(t);
+    } catch {
+      return false;
+    }
+  }
+  return true;
+}
+
+/** Positions in JSON Lines, as in the file: the "--- " put before each line is not counted. */
+class JsonLinesCounter extends LineCounter {
+  constructor() {
+    super();
+    const linePos = this.linePos;
+    this.linePos = (offset: number) => {
+      const pos = linePos(offset);
+      return { line: pos.line, col: pos.col > 4 ? pos.col - 4 : pos.col };
+    };
+  }
 }
 
 function addObject(
@@ -247,10 +375,6 @@ export function isKubeObject(value: unknown): value is KubeObject {
     typeof value.kind === 'string' &&
     value.kind.length > 0
   );
-}
-
-function isList(object: KubeObject): boolean {
-  return Array.isArray(object.items) && (object.kind === 'List' || object.kind.endsWith('List'));
 }
 
 /**

@@ -41,11 +41,14 @@ export function manifestSnapshot(collection: ManifestCollection, options: Manife
   }));
   const data: Record<string, DataAvailability> = {};
   for (const key of SPEC_DATA) data[key] = { state: 'collected' };
+  // A file typed explicitly (`k8s:pods=pods.json`) holds every object of its kind, even when it holds none.
+  const stated = new Set(collection.explicit.map((e) => e.explicit.type.shape));
   for (const live of LIVE_KINDS) {
     const present = objects.some(
       (o) => live.kinds.includes(o.object.kind) && (!live.needsStatus || isRecord(o.object.status)),
     );
-    data[live.key] = present
+    const explicit = live.kinds.some((kind) => stated.has(`k8s:${kind}`));
+    data[live.key] = present || explicit
       ? { state: 'collected' }
       : { state: 'missing', reason: `the inputs hold no ${live.what}; run \`negdoctor scan\` for live state` };
   }

@@ -1,0 +1,74 @@
+/**
+ * The evidence bundle `negdoctor gather --run DIR` writes: one JSON file per
+ * capture, named after its type, and `negdoctor-bundle.json` listing what was
+ * captured, with which command, when, and what failed. `negdoctor lint DIR`
+ * reads the list and types each file explicitly, so an empty list in the
+ * bundle is evidence of none, and judges ages as of the capture time.
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { isRecord } from '../model/values.js';
+import { parseTypedInput, type ExplicitType } from './shapes.js';
+
+export const BUNDLE_MANIFEST = 'negdoctor-bundle.json';
+export const BUNDLE_KIND = 'EvidenceBundle';
+
+export interface BundleEntry {
+  /** File name inside the bundle directory (absent when the capture failed). */
+  file?: string;
+  /** Explicit input type, `TYPE[:QUALIFIER]` (see src/collectors/shapes.ts INPUT_TYPES). */
+  type: string;
+  /** The command line that captured it. */
+  command: string;
+  ok: boolean;
+  /** Objects captured. */
+  items?: number;
+  error?: string;
+  /** Why an empty answer stands in for a failed one (a CRD not installed: none of its objects exist). */
+  note?: string;
+}
+
+export interface BundleManifest {
+  apiVersion: 'negdoctor.dev/v1';
+  kind: typeof BUNDLE_KIND;
+  capturedAt: string;
+  finishedAt: string;
+  tool: { name: string; version: string };
+  context?: string;
+  namespace?: string;
+  project?: string;
+  location?: string;
+  cluster?: string;
+  captures: BundleEntry[];
+}
+
+/** The bundle manifest of a directory, if it has one; a malformed one is an error the caller reports. */
+export function readBundleManifest(dir: string): BundleManifest | undefined {
+  let text: string;
+  try {
+    text = readFileSync(path.join(dir, BUNDLE_MANIFEST), 'utf8');
+  } catch {
+    return undefined;
+  }
+  const parsed = JSON.parse(text) as unknown;
+  if (!isRecord(parsed) || parsed.kind !== BUNDLE_KIND || !Array.isArray(parsed.captures)) {
+    throw new Error(`${path.join(dir, BUNDLE_MANIFEST)} is not a negdoctor evidence bundle manifest`);
+  }
+  return parsed as unknown as BundleManifest;
+}
+
+/** The explicit type of each captured file, by absolute path. */
+export function bundleTypes(dir: string, manifest: BundleManifest): Map<string, ExplicitType> {
+  const out = new Map<string, ExplicitType>();
+  for (const entry of manifest.captures) {
+    if (!entry.ok || !entry.file || !entry.type) continue;
+    let typed;
+    try {
+      typed = parseTypedInput(`${entry.type}=${entry.file}`);
+    } catch {
+      continue; // a type this version does not know: the file is read by kind and shape instead
+    }
+    if (typed) out.set(path.resolve(dir, entry.file), typed.explicit);
+  }
+  return out;
+}
