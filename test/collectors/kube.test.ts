@@ -75,7 +75,9 @@ describe('collectKube against the fake API server', () => {
   it('marks a CRD that is not installed as collected-but-empty, not as an error', async () => {
     const result = await scan();
     expect(result.data[DATA.frontendConfigs]).toEqual({ state: 'collected', reason: expect.stringContaining('FrontendConfig CRD (networking.gke.io/v1beta1) is not installed') });
-    expect(result.data[DATA.gateways]?.state).toBe('collected');
+    // Without the Gateway API there is nothing to judge: the Gateway rules are not evaluated, with the reason, and it is no error.
+    expect(result.data[DATA.gateways]).toEqual({ state: 'missing', reason: expect.stringContaining('Gateway CRD (gateway.networking.k8s.io/v1) is not installed') });
+    expect(result.data[DATA.gatewayPolicies]).toEqual({ state: 'missing', reason: expect.stringContaining('HealthCheckPolicy CRD (networking.gke.io/v1) is not installed') });
     expect(result.errors).toEqual([]);
   });
 
