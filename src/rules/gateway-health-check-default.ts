@@ -32,7 +32,7 @@ export default defineRule({
           const probe = readinessHttpGet(serving);
           if (probe && probe.path === '/' && probe.port === serving.portNumber) continue;
           const answers = probe
-            ? `its readinessProbe is httpGet ${probe.path} on port ${probe.port ?? probe.rawPort}`
+            ? `answers readiness on httpGet ${probe.path} port ${probe.port ?? String(probe.rawPort)}`
             : describeOtherProbe(serving);
           const suggestion = probe ? { path: probe.path, ...(probe.port !== undefined && probe.port !== serving.portNumber ? { port: probe.port } : {}) } : undefined;
           const why = hc.policy ? `HealthCheckPolicy ${hc.policy.name} sets no requestPath` : whyNoPolicy(gatewayPolicies(ctx.model), neg.service);
@@ -84,11 +84,10 @@ function describeOtherProbe(serving: ServingContainer): string {
 
 /** Why no HealthCheckPolicy applies: the ones that name this Service but do not take effect. */
 function whyNoPolicy(policies: PolicyInfo[], service: ServiceInfo): string {
-  const near = policies.filter(
-    (p) => p.kind === 'HealthCheckPolicy' && p.target?.name === service.name && (p.namespace === service.namespace || p.target.namespace === service.namespace),
-  );
+  // Same Service name: policies in the Service's namespace that do not take effect, and ones in other namespaces (a policy applies only in its own).
+  const near = policies.filter((p) => p.kind === 'HealthCheckPolicy' && p.target?.kind === 'Service' && p.target.name === service.name);
   const reasons = near.map((p) => {
-    if (p.namespace !== service.namespace) return `HealthCheckPolicy ${p.namespace}/${p.name} is in another namespace`;
+    if (p.namespace !== service.namespace) return `HealthCheckPolicy ${p.namespace}/${p.name} is in namespace ${p.namespace}, and a policy applies only to a Service in its own namespace`;
     if (p.schemaProblems.length > 0) return `HealthCheckPolicy ${p.name} is rejected by its schema`;
     return `HealthCheckPolicy ${p.name} does not apply${p.targetProblem ? ` (${p.targetProblem})` : ''}`;
   });

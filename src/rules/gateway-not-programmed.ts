@@ -30,7 +30,7 @@ export default defineRule({
       const warning = eventsAbout(allEvents, 'Gateway', gateway.namespace, gateway.name)
         .filter((e) => e.type === 'Warning')
         .at(-1);
-      const warningText = warning ? `; last warning: ${warning.reason}: ${truncate(warning.message)}` : '';
+      const warningText = warning ? `; last warning: ${warning.reason}: ${sentence(truncate(warning.message))}` : '';
       const evidenceWarning = warning ? { lastWarning: `${warning.reason}: ${warning.message}` } : {};
       // The age comes from the object's creation only: default conditions are dated 1970-01-01.
       const created = parseTime(gateway.obj.object.metadata.creationTimestamp);
@@ -44,7 +44,7 @@ export default defineRule({
         ctx.report({
           object: gateway.obj,
           path: ['status', 'conditions', failed.index],
-          message: `Gateway ${gateway.namespace}/${gateway.name} (class ${gateway.className ?? '?'}) is ${failed.type}=False: ${failed.reason ?? 'no reason'}${failed.message ? `: ${truncate(failed.message)}` : ''}${warningText}.`,
+          message: `Gateway ${gateway.namespace}/${gateway.name} (class ${gateway.className ?? '?'}) is ${failed.type}=False: ${failed.reason ?? 'no reason'}${failed.message ? `: ${sentence(truncate(failed.message))}` : ''}${warningText}.`,
           evidence: { condition: failed.type, ...(failed.reason ? { reason: failed.reason } : {}), ...evidenceWarning },
         });
         continue;
@@ -61,3 +61,8 @@ export default defineRule({
     }
   },
 });
+
+/** A quoted message without its final period, so the finding's own sentence ends once. */
+function sentence(text: string): string {
+  return text.replace(/[.\s]+$/, '');
+}
