@@ -65,7 +65,8 @@ function describe(errors: ErrorObject[]): SchemaProblem[] {
         break;
       }
       case 'required':
-        message = `${dotted([...path, (error.params as { missingProperty: string }).missingProperty])} is required`;
+        at = [...path, (error.params as { missingProperty: string }).missingProperty];
+        message = `${dotted(at)} is required`;
         break;
       case 'type':
         message = `${dotted(path)} must be ${(error.params as { type: string | string[] }).type}`;
