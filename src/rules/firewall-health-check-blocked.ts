@@ -16,6 +16,7 @@ import { defineRule, type RuleContext } from './define-rule.js';
 type Ctx = Pick<RuleContext<unknown>, 'model' | 'snapshot'>;
 import { livePods, podLabels, SERVICE_NAME_LABEL } from './live-state.js';
 import { servingPorts } from './wiring-shared.js';
+import { gatewayHealthCheck } from '../model/gateway.js';
 
 const POLICIES_NOT_EVALUATED = 'hierarchical and network firewall policies were not collected and not evaluated';
 
@@ -111,7 +112,7 @@ export default defineRule({
     cause:
       'Health checks (and traffic from the Google front ends) come from 130.211.0.0/22 and 35.191.0.0/16 straight to the pod port on the node. The ingress-gce controller keeps a `k8s-fw-l7--…` rule open for the NEG ports, but with Shared VPC it often lacks the permission to write it, a hand-made rule may open only the node-port range 30000-32767, a named targetPort may be missed, a higher-priority deny may shadow the allow, or the allow may be disabled.',
     evidence:
-      'The VPC firewall rules of the cluster network, evaluated for every health-check range (settings healthCheckRanges; the IPv6 ranges for dual-stack Services) × every serving port (the container port behind each NEG Service targetPort, named ports resolved through the pod templates, EndpointSlices or live pods; BackendConfig health-check ports) × every node pool target (network tags, including GKE\'s own gke-<cluster>-<hash>-node tag when a rule names it, and service account). Priority, deny-before-allow, disabled rules, targets, protocols and port ranges are honoured. Hierarchical and network firewall policies are evaluated when they were collected; otherwise findings say so and a VPC allow is taken at its word.',
+      'The VPC firewall rules of the cluster network, evaluated for every health-check range (settings healthCheckRanges; the IPv6 ranges for dual-stack Services) × every serving port (the container port behind each NEG Service targetPort, named ports resolved through the pod templates, EndpointSlices or live pods; BackendConfig health-check ports; the fixed port of a HealthCheckPolicy for Gateway backends) × every node pool target (network tags, including GKE\'s own gke-<cluster>-<hash>-node tag when a rule names it, and service account). Priority, deny-before-allow, disabled rules, targets, protocols and port ranges are honoured. Hierarchical and network firewall policies are evaluated when they were collected; otherwise findings say so and a VPC allow is taken at its word.',
     remediation:
       'Add (or fix) an ingress allow rule on the cluster network from 130.211.0.0/22 and 35.191.0.0/16 to the node tag on the serving port, with a priority above any deny that matches, e.g. `gcloud compute firewall-rules create allow-gke-health-checks --network NET --direction INGRESS --allow tcp:PORT --source-ranges 130.211.0.0/22,35.191.0.0/16 --target-tags NODE_TAG`. With Shared VPC, the host project admin creates it.',
     needs: [DATA.gcpFirewalls, DATA.gcpCluster, DATA.services, DATA.workloads],
@@ -173,6 +174,11 @@ export default defineRule({
         for (const neg of negsOfServicePort(negs, service, sp.port, identity)) for (const e of neg.endpoints ?? []) if (e.port) ports.add(e.port);
         // A BackendConfig health check on a fixed port is probed there too.
         for (const hc of fixedPorts.get(negPort) ?? []) if (hc.neg === negService) ports.add(hc.port);
+        // Behind a GKE Gateway, a HealthCheckPolicy on a fixed port is probed there.
+        if (negPort.reasons.includes('gateway')) {
+          const gatewayCheck = gatewayHealthCheck(ctx.model, service, sp);
+          if (typeof gatewayCheck.port === 'number') ports.add(gatewayCheck.port);
+        }
         if (ports.size === 0) {
           unresolved.push(`${service.namespace}/${service.name}:${sp.port} (targetPort "${String(sp.targetPort)}")`);
           continue;
