@@ -48,13 +48,17 @@ export interface GatewayInfo {
   listeners: ListenerInfo[];
 }
 
-export interface ParentAttachment {
+/** A reference as a route writes it, with group, kind and namespace defaulted. */
+export interface RouteRef {
   index: number;
   path: Path;
   group: string;
   kind: string;
   namespace: string;
   name: string;
+}
+
+export interface ParentAttachment extends RouteRef {
   sectionName?: string;
   port?: number;
   /** The Gateway this parentRef names, when it is in the inputs. */
@@ -74,14 +78,8 @@ export type BackendProblem =
   | 'no-reference-grant'
   | 'unsupported-kind';
 
-export interface BackendResolution {
+export interface BackendResolution extends RouteRef {
   ruleIndex: number;
-  index: number;
-  path: Path;
-  group: string;
-  kind: string;
-  namespace: string;
-  name: string;
   port?: number;
   service?: ServiceInfo;
   servicePort?: ServicePort;

@@ -70,3 +70,19 @@ export function routeConditionPath(status: RouteParentStatus, conditionIndex: nu
 export function isGkeController(status: RouteParentStatus): boolean {
   return status.controllerName === undefined || status.controllerName.startsWith('networking.gke.io/');
 }
+
+/** Conditions of this type that GKE's controller set to False on a live route, one per parent status. */
+export function falseRouteConditions(route: RouteInfo, type: string): Array<{ status: RouteParentStatus; condition: RouteParentStatus['conditions'][number]; gateway: string }> {
+  const out: Array<{ status: RouteParentStatus; condition: RouteParentStatus['conditions'][number]; gateway: string }> = [];
+  for (const status of routeParentStatuses(route)) {
+    if (!isGkeController(status)) continue;
+    const condition = status.conditions.find((c) => c.type === type);
+    if (condition?.status === 'False') out.push({ status, condition, gateway: `${status.namespace ?? route.namespace}/${status.name}` });
+  }
+  return out;
+}
+
+/** "Reason: message" of a condition, for findings. */
+export function conditionText(condition: { reason?: string; message?: string }): string {
+  return `${condition.reason ?? 'no reason'}${condition.message ? `: ${condition.message}` : ''}`;
+}

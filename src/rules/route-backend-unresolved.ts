@@ -1,6 +1,6 @@
 import { DATA } from '../snapshot/data-keys.js';
 import { defineRule } from './define-rule.js';
-import { isGkeController, isGkeRoute, routeConditionPath, routeLabel, routeParentStatuses } from './gateway-shared.js';
+import { conditionText, falseRouteConditions, isGkeRoute, routeConditionPath, routeLabel } from './gateway-shared.js';
 
 export default defineRule({
   meta: {
@@ -39,18 +39,15 @@ export default defineRule({
         });
       }
       if (reported) continue;
-      for (const status of routeParentStatuses(route)) {
-        if (!isGkeController(status)) continue;
-        const resolved = status.conditions.find((c) => c.type === 'ResolvedRefs');
-        if (!resolved || resolved.status !== 'False') continue;
-        ctx.report({
-          object: route.obj,
-          path: routeConditionPath(status, resolved.index),
-          message: `${routeLabel(route)} has unresolved backends on Gateway ${status.namespace ?? route.namespace}/${status.name}: ${resolved.reason ?? 'no reason'}${resolved.message ? `: ${resolved.message}` : ''}.`,
-          evidence: { gateway: `${status.namespace ?? route.namespace}/${status.name}`, ...(resolved.reason ? { reason: resolved.reason } : {}) },
-        });
-        break;
-      }
+      // One finding per route: every parent reports the same unresolved backends.
+      const first = falseRouteConditions(route, 'ResolvedRefs')[0];
+      if (!first) continue;
+      ctx.report({
+        object: route.obj,
+        path: routeConditionPath(first.status, first.condition.index),
+        message: `${routeLabel(route)} has unresolved backends on Gateway ${first.gateway}: ${conditionText(first.condition)}.`,
+        evidence: { gateway: first.gateway, ...(first.condition.reason ? { reason: first.condition.reason } : {}) },
+      });
     }
   },
 });

@@ -1,6 +1,6 @@
 import { DATA } from '../snapshot/data-keys.js';
 import { defineRule } from './define-rule.js';
-import { isGatewayParent, isGkeController, isGkeRoute, routeConditionPath, routeLabel, routeParentStatuses } from './gateway-shared.js';
+import { conditionText, falseRouteConditions, isGatewayParent, isGkeRoute, routeConditionPath, routeLabel } from './gateway-shared.js';
 
 export default defineRule({
   meta: {
@@ -50,15 +50,12 @@ export default defineRule({
       }
       if (reported) continue;
       // Live: what the controller itself says, when the inputs could not show why.
-      for (const status of routeParentStatuses(route)) {
-        if (!isGkeController(status)) continue;
-        const accepted = status.conditions.find((c) => c.type === 'Accepted');
-        if (!accepted || accepted.status !== 'False') continue;
+      for (const { status, condition, gateway } of falseRouteConditions(route, 'Accepted')) {
         ctx.report({
           object: route.obj,
-          path: routeConditionPath(status, accepted.index),
-          message: `${routeLabel(route)} is not accepted by Gateway ${status.namespace ?? route.namespace}/${status.name}${status.sectionName ? ` (listener ${status.sectionName})` : ''}: ${accepted.reason ?? 'no reason'}${accepted.message ? `: ${accepted.message}` : ''}.`,
-          evidence: { gateway: `${status.namespace ?? route.namespace}/${status.name}`, ...(accepted.reason ? { reason: accepted.reason } : {}) },
+          path: routeConditionPath(status, condition.index),
+          message: `${routeLabel(route)} is not accepted by Gateway ${gateway}${status.sectionName ? ` (listener ${status.sectionName})` : ''}: ${conditionText(condition)}.`,
+          evidence: { gateway, ...(condition.reason ? { reason: condition.reason } : {}) },
         });
       }
     }
