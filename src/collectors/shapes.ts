@@ -151,6 +151,21 @@ export const SHAPES: readonly Shape[] = [
     none: [f('spec.rules[].matches[].method.service')],
   },
   { id: 'k8s:GRPCRoute', domain: 'kube', label: 'a GRPCRoute', kind: 'GRPCRoute', apiVersion: 'gateway.networking.k8s.io/v1', inputType: 'k8s:grpcroutes', all: [f('spec.parentRefs', 'array'), f('spec.rules[].matches[].method', 'object')] },
+  { id: 'k8s:ReferenceGrant', domain: 'kube', label: 'a ReferenceGrant', kind: 'ReferenceGrant', apiVersion: 'gateway.networking.k8s.io/v1beta1', inputType: 'k8s:referencegrants', all: [f('spec.from', 'array'), f('spec.to', 'array')] },
+  // GKE's Gateway policies share `spec.targetRef` + `spec.default`; the fields under `default` tell them apart.
+  { id: 'k8s:HealthCheckPolicy', domain: 'kube', label: 'a HealthCheckPolicy', kind: 'HealthCheckPolicy', apiVersion: 'networking.gke.io/v1', inputType: 'k8s:healthcheckpolicies', all: [f('spec.targetRef', 'object'), f('spec.default.config', 'object')] },
+  {
+    id: 'k8s:GCPBackendPolicy', domain: 'kube', label: 'a GCPBackendPolicy', kind: 'GCPBackendPolicy', apiVersion: 'networking.gke.io/v1', inputType: 'k8s:gcpbackendpolicies',
+    all: [f('spec.targetRef', 'object')],
+    any: ['timeoutSec', 'connectionDraining', 'logging', 'securityPolicy', 'sessionAffinity', 'maxRatePerEndpoint', 'iap', 'backendPreference'].map((k) => f(`spec.default.${k}`)),
+    none: [f('spec.default.config')],
+  },
+  {
+    id: 'k8s:GCPGatewayPolicy', domain: 'kube', label: 'a GCPGatewayPolicy', kind: 'GCPGatewayPolicy', apiVersion: 'networking.gke.io/v1', inputType: 'k8s:gcpgatewaypolicies',
+    all: [f('spec.targetRef', 'object')],
+    any: ['allowGlobalAccess', 'regionalCertificateMapName', 'sslPolicy'].map((k) => f(`spec.default.${k}`)),
+    none: [f('spec.default.config')],
+  },
 
   // ---- Google Cloud ----
   { id: 'gcp:firewall', domain: 'gcp', label: 'a VPC firewall rule', inputType: 'gcp:firewalls', any: [f('allowed[].IPProtocol'), f('denied[].IPProtocol')], none: [f('spec'), f('metadata')] },

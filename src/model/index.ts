@@ -6,9 +6,10 @@
 import { semverLib } from './lazy.js';
 import type { Settings } from '../config/settings.js';
 import type { Snapshot, SnapshotObject } from '../snapshot/types.js';
-import { asArray, asCount, asRecord, asRecords, asString, get, isRecord, stringMap, type Rec } from './values.js';
+import { asArray, asCount, asRecord, asString, get, isRecord, stringMap, type Rec } from './values.js';
 import { containersOf, nameOf, namespaceOf, workloadOf, type ContainerRef, type Path, type Workload } from './workloads.js';
 import { ingressClassOf, parseNegAnnotation, NEG_ANNOTATION } from '../analysis/annotations.js';
+import { buildGatewayModel, type GatewayModel } from './gateway.js';
 
 export type { Path, Workload, ContainerRef };
 
@@ -89,6 +90,8 @@ export class Model {
   readonly ingresses: IngressInfo[] = [];
   readonly negServices: NegService[] = [];
   readonly negBacked: NegBackedWorkload[] = [];
+  /** Gateways, their routes' attachment and backends (see gateway.ts). */
+  readonly gateway: GatewayModel;
   /** Whether an Ingress backend gets NEGs without the annotation (GKE ≥ 1.17, VPC-native, not Shared VPC). */
   readonly negIsIngressDefault: boolean;
   /** Lookups by kind/namespace/name and by namespace: rules resolve references per object, so scans must not be linear. */
@@ -125,6 +128,7 @@ export class Model {
     }
     const ingressClasses = this.kind('IngressClass').map((o) => o.object);
     for (const obj of this.kind('Ingress')) this.ingresses.push(ingressInfo(obj, ingressClasses));
+    this.gateway = buildGatewayModel(this);
     this.computeNegServices();
     this.computeNegBacked();
   }
@@ -231,7 +235,8 @@ export class Model {
       }
     }
 
-    for (const { service, port } of this.gatewayBackends()) want(service, port, 'gateway');
+    // Routes attached to a GKE Gateway: the Gateway controller backs their Service ports with NEGs.
+    for (const [service, ports] of this.gateway.backendPorts) for (const port of ports) want(service, port, 'gateway');
 
     for (const [service, ports] of wanted) {
       this.negServices.push({
@@ -243,36 +248,6 @@ export class Model {
         })),
       });
     }
-  }
-
-  /** Services that are backendRefs of HTTPRoutes/GRPCRoutes attached to a GKE Gateway (`gke-l7-*` class). */
-  private gatewayBackends(): Array<{ service: ServiceInfo; port: ServicePort }> {
-    const out: Array<{ service: ServiceInfo; port: ServicePort }> = [];
-    const gkeGateways = new Set(
-      this.kind('Gateway')
-        .filter((g) => g.object.apiVersion.startsWith('gateway.networking.k8s.io/'))
-        .filter((g) => (asString(get(g.object, 'spec', 'gatewayClassName')) ?? '').startsWith('gke-l7'))
-        .map((g) => `${namespaceOf(g)}/${nameOf(g)}`),
-    );
-    if (gkeGateways.size === 0) return out;
-    for (const route of [...this.kind('HTTPRoute'), ...this.kind('GRPCRoute')]) {
-      const routeNs = namespaceOf(route);
-      const attached = asRecords(get(route.object, 'spec', 'parentRefs')).some((ref) =>
-        gkeGateways.has(`${asString(ref.namespace) ?? routeNs}/${asString(ref.name) ?? ''}`),
-      );
-      if (!attached) continue;
-      for (const rule of asRecords(get(route.object, 'spec', 'rules'))) {
-        for (const ref of asRecords(rule.backendRefs)) {
-          if ((asString(ref.kind) ?? 'Service') !== 'Service' || (asString(ref.group) ?? '') !== '') continue;
-          const ns = asString(ref.namespace) ?? routeNs;
-          for (const service of this.servicesNamed(ns, asString(ref.name) ?? '', route)) {
-            const port = matchServicePort(service, asCount(ref.port));
-            if (port) out.push({ service, port });
-          }
-        }
-      }
-    }
-    return out;
   }
 
   private computeNegBacked(): void {

@@ -7,6 +7,7 @@ const CATEGORY_TITLES: Record<Category, string> = {
   wiring: 'Service, Ingress and health-check wiring',
   live: 'Live cluster',
   cloud: 'Google Cloud',
+  gateway: 'GKE Gateway API',
 };
 
 const DATA_LABELS: Array<[string, string]> = [
@@ -18,6 +19,7 @@ const DATA_LABELS: Array<[string, string]> = [
   ['k8s:ingress-status', 'live cluster state'],
   ['k8s:workload-status', 'live cluster state'],
   ['k8s:servicenetworkendpointgroups', 'live cluster state'],
+  ['k8s:gateway-status', 'live cluster state'],
 ];
 
 /** What a rule needs, in the words of SPEC §5: manifests, live cluster state, or Google Cloud state. */

@@ -4,7 +4,7 @@ import type { Snapshot, SnapshotObject } from '../snapshot/types.js';
 import type { Model } from '../model/index.js';
 import type { Settings } from '../config/settings.js';
 
-export type Category = 'input' | 'termination' | 'wiring' | 'live' | 'cloud';
+export type Category = 'input' | 'termination' | 'wiring' | 'live' | 'cloud' | 'gateway';
 
 export type Path = Array<string | number>;
 

@@ -8,6 +8,7 @@ import { defineRule } from './define-rule.js';
 import { decidingPolicy, firewallContext, fixCommands, notesText, POLICIES_NOT_EVALUATED, resolveNamedTargetPort, sentences } from './firewall-context.js';
 import { firewallAssumptions, ignoringTargets, nodeTargetsUnknown, targetedAllows } from './partial-evidence.js';
 import { servingPorts } from './wiring-shared.js';
+import { gatewayHealthCheck } from '../model/gateway.js';
 
 function usesIpv6(cluster: GkeCluster, negService: NegService): boolean {
   const stack = asString(cluster.ipAllocationPolicy?.stackType);
@@ -26,7 +27,7 @@ export default defineRule({
     cause:
       'Health checks (and traffic from the Google front ends) come from 130.211.0.0/22 and 35.191.0.0/16 straight to the pod port on the node. The ingress-gce controller keeps a `k8s-fw-l7--…` rule open for the NEG ports, but with Shared VPC it often lacks the permission to write it, a hand-made rule may open only the node-port range 30000-32767, a named targetPort may be missed, a higher-priority deny may shadow the allow, the allow may be disabled, or an organization\'s hierarchical or network firewall policy may deny the ranges before (or instead of) the VPC rules.',
     evidence:
-      'The effective firewall of the cluster network, evaluated for every health-check range (settings healthCheckRanges; the IPv6 ranges for dual-stack Services) × every serving port (the container port behind each NEG Service targetPort, named ports resolved through the pod templates, EndpointSlices or live pods; BackendConfig health-check ports) × every node pool target (network tags, including GKE\'s own gke-<cluster>-<hash>-node tag when a rule names it, service account, secure tags declared as node pool resourceManagerTags). The order is Cloud NGFW\'s: hierarchical firewall policies (organization, then folders; within a policy by priority, goto_next and unmatched traffic pass on), system policies, then the VPC rules and the global and regional network firewall policies as the network\'s networkFirewallPolicyEnforcementOrder says (AFTER_CLASSIC_FIREWALL by default, or BEFORE_CLASSIC_FIREWALL), then the implied deny. Priority, deny-before-allow, disabled rules, targets, protocols and port ranges are honoured. What cannot be known (secure tags bound outside the node pool config, address groups, FQDN and geolocation sources) is not guessed: the finding says how it was taken. Without collected policies the finding says that only VPC rules were judged.',
+      'The effective firewall of the cluster network, evaluated for every health-check range (settings healthCheckRanges; the IPv6 ranges for dual-stack Services) × every serving port (the container port behind each NEG Service targetPort, named ports resolved through the pod templates, EndpointSlices or live pods; BackendConfig health-check ports; the fixed port of a HealthCheckPolicy for Gateway backends) × every node pool target (network tags, including GKE\'s own gke-<cluster>-<hash>-node tag when a rule names it, service account, secure tags declared as node pool resourceManagerTags). The order is Cloud NGFW\'s: hierarchical firewall policies (organization, then folders; within a policy by priority, goto_next and unmatched traffic pass on), system policies, then the VPC rules and the global and regional network firewall policies as the network\'s networkFirewallPolicyEnforcementOrder says (AFTER_CLASSIC_FIREWALL by default, or BEFORE_CLASSIC_FIREWALL), then the implied deny. Priority, deny-before-allow, disabled rules, targets, protocols and port ranges are honoured. What cannot be known (secure tags bound outside the node pool config, address groups, FQDN and geolocation sources) is not guessed: the finding says how it was taken. Without collected policies the finding says that only VPC rules were judged.',
     remediation:
       'When a firewall policy rule blocks, add a higher-precedence allow in that policy (`gcloud compute firewall-policies rules create …` for hierarchical policies, `gcloud compute network-firewall-policies rules create … --global-firewall-policy` or `--firewall-policy-region` for network policies), or turn a hierarchical deny into goto_next; the finding gives the command. Otherwise add (or fix) an ingress allow rule on the cluster network from 130.211.0.0/22 and 35.191.0.0/16 to the node tag on the serving port, with a priority above any deny that matches, e.g. `gcloud compute firewall-rules create allow-gke-health-checks --network NET --direction INGRESS --allow tcp:PORT --source-ranges 130.211.0.0/22,35.191.0.0/16 --target-tags NODE_TAG`. With Shared VPC, the host project admin creates it.',
     needs: [DATA.gcpFirewalls, DATA.gcpCluster, DATA.services, DATA.workloads],
@@ -90,6 +91,11 @@ export default defineRule({
         for (const neg of negsOfServicePort(negs, service, sp.port, identity)) for (const e of neg.endpoints ?? []) if (e.port) ports.add(e.port);
         // A BackendConfig health check on a fixed port is probed there too.
         for (const hc of fixedPorts.get(negPort) ?? []) if (hc.neg === negService) ports.add(hc.port);
+        // Behind a GKE Gateway, a HealthCheckPolicy on a fixed port is probed there.
+        if (negPort.reasons.includes('gateway')) {
+          const gatewayCheck = gatewayHealthCheck(ctx.model, service, sp);
+          if (typeof gatewayCheck.port === 'number') ports.add(gatewayCheck.port);
+        }
         if (ports.size === 0) {
           unresolved.push(`${service.namespace}/${service.name}:${sp.port} (targetPort "${String(sp.targetPort)}")`);
           continue;

@@ -14,6 +14,8 @@ export const DATA = {
   backendConfigs: 'k8s:backendconfigs',
   frontendConfigs: 'k8s:frontendconfigs',
   gateways: 'k8s:gateways',
+  /** GKE's Gateway policies (networking.gke.io/v1): HealthCheckPolicy, GCPBackendPolicy, GCPGatewayPolicy. */
+  gatewayPolicies: 'k8s:gke-gateway-policies',
   /** Live state: only in scans, snapshots, or kubectl dumps given to lint. */
   pods: 'k8s:pods',
   endpointSlices: 'k8s:endpointslices',
@@ -22,6 +24,8 @@ export const DATA = {
   ingressStatus: 'k8s:ingress-status',
   workloadStatus: 'k8s:workload-status',
   serviceNegs: 'k8s:servicenetworkendpointgroups',
+  /** Gateways read with their status (conditions, addresses) written by the controller. */
+  gatewayStatus: 'k8s:gateway-status',
   /** Google Cloud state. */
   gcpCluster: 'gcp:cluster',
   gcpClusters: 'gcp:clusters',
@@ -52,4 +56,5 @@ export const SPEC_DATA: DataKey[] = [
   DATA.backendConfigs,
   DATA.frontendConfigs,
   DATA.gateways,
+  DATA.gatewayPolicies,
 ];

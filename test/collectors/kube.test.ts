@@ -73,10 +73,26 @@ describe('collectKube against the fake API server', () => {
   });
 
   it('marks a CRD that is not installed as collected-but-empty, not as an error', async () => {
+    // A cluster without the Gateway API (and so without GKE's policy CRDs).
+    fake = await startKubeFake(clusterObjects.filter((o) => !/^(gateway\.networking\.k8s\.io|networking\.gke\.io\/v1$)/.test(o.apiVersion)));
     const result = await scan();
     expect(result.data[DATA.frontendConfigs]).toEqual({ state: 'collected', reason: expect.stringContaining('FrontendConfig CRD (networking.gke.io/v1beta1) is not installed') });
-    expect(result.data[DATA.gateways]?.state).toBe('collected');
+    // Without the Gateway API there is nothing to judge: the Gateway rules are not evaluated, with the reason, and it is no error.
+    expect(result.data[DATA.gateways]).toEqual({ state: 'missing', reason: expect.stringContaining('Gateway CRD (gateway.networking.k8s.io/v1) is not installed') });
+    expect(result.data[DATA.gatewayPolicies]).toEqual({ state: 'missing', reason: expect.stringContaining('HealthCheckPolicy CRD (networking.gke.io/v1) is not installed') });
     expect(result.errors).toEqual([]);
+  });
+
+  it('sees GatewayClasses, Gateways (with status), routes and GKE policies', async () => {
+    const result = await scan();
+    expect(result.errors).toEqual([]);
+    for (const kind of ['GatewayClass', 'Gateway', 'HTTPRoute', 'HealthCheckPolicy']) expect(names(result, kind), kind).toEqual(fixtureNames(kind));
+    expect(names(result, 'Gateway')).toEqual(['shop/store']);
+    expect(result.objects.find((o) => o.kind === 'Gateway')!.status).toMatchObject({ addresses: [{ value: '34.120.7.19' }] });
+    for (const key of [DATA.gateways, DATA.gatewayPolicies, DATA.gatewayStatus]) expect(result.data[key], key).toEqual({ state: 'collected' });
+    // GKE installs the policy CRDs with the Gateway API: the kinds without objects (GRPCRoute, ReferenceGrant, GCPBackendPolicy) are simply empty.
+    expect(names(result, 'GRPCRoute')).toEqual([]);
+    expect(fake!.requests.some((r) => r.path === '/apis/gateway.networking.k8s.io/v1beta1/referencegrants')).toBe(true);
   });
 
   it('keeps only events about collected objects in scope', async () => {

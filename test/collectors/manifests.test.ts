@@ -76,6 +76,15 @@ describe('manifest collector', () => {
     expect(result.objects).toHaveLength(0);
   });
 
+  it('says once per file that pre-GA networking.x-k8s.io Gateway objects are not evaluated', async () => {
+    const dir = tmpdir({
+      'old.yaml': 'apiVersion: networking.x-k8s.io/v1alpha1\nkind: Gateway\nmetadata:\n  name: gw\nspec:\n  gatewayClassName: gke-l7-gxlb\n---\napiVersion: networking.x-k8s.io/v1alpha1\nkind: HTTPRoute\nmetadata:\n  name: r\n',
+      'new.yaml': 'apiVersion: gateway.networking.k8s.io/v1\nkind: Gateway\nmetadata:\n  name: gw\nspec:\n  gatewayClassName: gke-l7-gxlb\n',
+    });
+    const result = await collectManifests([dir], { cwd: dir });
+    expect(result.notices).toEqual([{ file: 'old.yaml', message: expect.stringMatching(/^2 objects of the pre-GA Gateway API networking\.x-k8s\.io, which GKE no longer serves, not evaluated/) }]);
+  });
+
   it('does not mistake template braces inside strings for Helm', () => {
     expect(isHelmTemplate('annotations:\n  summary: "{{ $labels.instance }} is down"\n')).toBe(false);
     expect(isHelmTemplate('replicas: {{ .Values.replicas }}\n')).toBe(true);

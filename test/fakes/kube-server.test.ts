@@ -26,8 +26,11 @@ describe('fake Kubernetes API server', () => {
     const groups = (await get('/apis')).body.groups as Array<{ name: string; preferredVersion: { groupVersion: string } }>;
     const names = groups.map((g) => g.name);
     expect(names).toEqual(expect.arrayContaining(['apps', 'autoscaling', 'networking.k8s.io', 'discovery.k8s.io', 'cloud.google.com', 'networking.gke.io']));
-    // No Gateway object in the fixture: its CRDs count as not installed.
-    expect(names).not.toContain('gateway.networking.k8s.io');
+    // The fixture holds Gateway objects: the Gateway API and GKE's policy CRDs are installed together (one bundle).
+    expect(names).toContain('gateway.networking.k8s.io');
+    const policies = (await get('/apis/networking.gke.io/v1')).body.resources as Array<{ name: string }>;
+    expect(policies.map((r) => r.name).sort()).toEqual(['gcpbackendpolicies', 'gcpgatewaypolicies', 'healthcheckpolicies']);
+    expect((await get('/apis/gateway.networking.k8s.io/v1beta1')).body.resources).toEqual([expect.objectContaining({ name: 'referencegrants' })]);
     const core = (await get('/api/v1')).body;
     expect(core).toMatchObject({ kind: 'APIResourceList', groupVersion: 'v1' });
     expect(core.resources).toEqual(expect.arrayContaining([expect.objectContaining({ name: 'pods', kind: 'Pod', namespaced: true })]));
@@ -35,6 +38,13 @@ describe('fake Kubernetes API server', () => {
     // FrontendConfig has no object in the fixture: not installed, so not discovered either.
     expect(gke.map((r) => r.name)).toEqual(['servicenetworkendpointgroups']);
     expect((await get('/apis/autoscaling/v2')).body.resources).toEqual([expect.objectContaining({ name: 'horizontalpodautoscalers' })]);
+  });
+
+  it('without Gateway objects, the Gateway API and its policy CRDs are not installed', async () => {
+    fake = await startKubeFake(objects.filter((o) => !/^(gateway\.networking\.k8s\.io|networking\.gke\.io\/v1$)/.test(o.apiVersion)));
+    const names = ((await get('/apis')).body.groups as Array<{ name: string }>).map((g) => g.name);
+    expect(names).not.toContain('gateway.networking.k8s.io');
+    expect((await get('/apis/networking.gke.io/v1/healthcheckpolicies')).status).toBe(404);
   });
 
   it('serves typed lists without item type meta, custom resources with it, and single GETs', async () => {

@@ -32,6 +32,8 @@ export interface ResourceType {
   shortNames?: string[];
   /** A custom resource: unstructured encoding, and can be "not installed". */
   custom?: boolean;
+  /** CRDs installed together (GKE installs the Gateway API and its policy CRDs as one): by default installed when any of them has an object. */
+  bundle?: string;
 }
 
 /** The resource types the fake knows: what a GKE cluster with the GKE CRDs serves. */
@@ -57,10 +59,14 @@ export const RESOURCE_TYPES: ResourceType[] = [
   { group: 'cloud.google.com', version: 'v1', kind: 'BackendConfig', plural: 'backendconfigs', singular: 'backendconfig', namespaced: true, shortNames: ['bc'], custom: true },
   { group: 'networking.gke.io', version: 'v1beta1', kind: 'FrontendConfig', plural: 'frontendconfigs', singular: 'frontendconfig', namespaced: true, custom: true },
   { group: 'networking.gke.io', version: 'v1beta1', kind: 'ServiceNetworkEndpointGroup', plural: 'servicenetworkendpointgroups', singular: 'servicenetworkendpointgroup', namespaced: true, shortNames: ['svcneg'], custom: true },
-  { group: 'gateway.networking.k8s.io', version: 'v1', kind: 'GatewayClass', plural: 'gatewayclasses', singular: 'gatewayclass', namespaced: false, shortNames: ['gc'], custom: true },
-  { group: 'gateway.networking.k8s.io', version: 'v1', kind: 'Gateway', plural: 'gateways', singular: 'gateway', namespaced: true, shortNames: ['gtw'], custom: true },
-  { group: 'gateway.networking.k8s.io', version: 'v1', kind: 'HTTPRoute', plural: 'httproutes', singular: 'httproute', namespaced: true, custom: true },
-  { group: 'gateway.networking.k8s.io', version: 'v1', kind: 'GRPCRoute', plural: 'grpcroutes', singular: 'grpcroute', namespaced: true, custom: true },
+  { group: 'gateway.networking.k8s.io', version: 'v1', kind: 'GatewayClass', plural: 'gatewayclasses', singular: 'gatewayclass', namespaced: false, shortNames: ['gc'], custom: true, bundle: 'gateway' },
+  { group: 'gateway.networking.k8s.io', version: 'v1', kind: 'Gateway', plural: 'gateways', singular: 'gateway', namespaced: true, shortNames: ['gtw'], custom: true, bundle: 'gateway' },
+  { group: 'gateway.networking.k8s.io', version: 'v1', kind: 'HTTPRoute', plural: 'httproutes', singular: 'httproute', namespaced: true, custom: true, bundle: 'gateway' },
+  { group: 'gateway.networking.k8s.io', version: 'v1', kind: 'GRPCRoute', plural: 'grpcroutes', singular: 'grpcroute', namespaced: true, custom: true, bundle: 'gateway' },
+  { group: 'gateway.networking.k8s.io', version: 'v1beta1', kind: 'ReferenceGrant', plural: 'referencegrants', singular: 'referencegrant', namespaced: true, shortNames: ['refgrant'], custom: true, bundle: 'gateway' },
+  { group: 'networking.gke.io', version: 'v1', kind: 'HealthCheckPolicy', plural: 'healthcheckpolicies', singular: 'healthcheckpolicy', namespaced: true, custom: true, bundle: 'gateway' },
+  { group: 'networking.gke.io', version: 'v1', kind: 'GCPBackendPolicy', plural: 'gcpbackendpolicies', singular: 'gcpbackendpolicy', namespaced: true, custom: true, bundle: 'gateway' },
+  { group: 'networking.gke.io', version: 'v1', kind: 'GCPGatewayPolicy', plural: 'gcpgatewaypolicies', singular: 'gcpgatewaypolicy', namespaced: true, custom: true, bundle: 'gateway' },
 ];
 
 export interface KubeFakeOptions {
@@ -104,7 +110,8 @@ export async function startKubeFake(objects: FakeKubeObject[], options: KubeFake
   const served = structuredClone(objects);
   const installed = new Set<string>();
   for (const type of RESOURCE_TYPES) {
-    const hasObjects = served.some((o) => o.kind === type.kind && o.apiVersion === groupVersion(type));
+    const bundle = type.bundle ? RESOURCE_TYPES.filter((t) => t.bundle === type.bundle) : [type];
+    const hasObjects = served.some((o) => bundle.some((t) => o.kind === t.kind && o.apiVersion === groupVersion(t)));
     const excluded = options.notInstalled ? options.notInstalled.includes(typeKey(type)) : !hasObjects;
     if (!type.custom || !excluded) installed.add(typeKey(type));
   }

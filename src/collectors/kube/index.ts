@@ -85,6 +85,8 @@ export const KUBE_DATA_KEYS: string[] = [
   DATA.frontendConfigs,
   DATA.serviceNegs,
   DATA.gateways,
+  DATA.gatewayPolicies,
+  DATA.gatewayStatus,
 ];
 
 interface Apis {
@@ -115,6 +117,12 @@ interface ListSpec {
   dataKeys: string[];
   /** Custom resources: a 404 means the CRD is not installed, which is an answer, not an error. */
   crd?: { group: string; version: string };
+  /**
+   * A 404 on this CRD leaves its data keys unknown (rules needing them are not
+   * evaluated, with the reason) instead of collected-and-empty: without the
+   * Gateway API there is nothing to judge, and saying "no problem" would be a pass.
+   */
+  absentIsUnknown?: boolean;
   list: ListCall;
 }
 
@@ -127,7 +135,16 @@ const builtin = (
   list: ListCall,
 ): ListSpec => ({ resource, plural: resource.split('.')[0]!, apiVersion, kind, namespaced, dataKeys, list });
 
-const custom = (group: string, version: string, plural: string, kind: string, namespaced: boolean, dataKeys: string[]): ListSpec => ({
+const custom = (
+  group: string,
+  version: string,
+  plural: string,
+  kind: string,
+  namespaced: boolean,
+  dataKeys: string[],
+  absentIsUnknown = false,
+): ListSpec => ({
+  ...(absentIsUnknown ? { absentIsUnknown } : {}),
   resource: `${plural}.${group}`,
   plural,
   apiVersion: `${group}/${version}`,
@@ -184,18 +201,24 @@ const LISTS: ListSpec[] = [
   custom('networking.gke.io', 'v1beta1', 'servicenetworkendpointgroups', 'ServiceNetworkEndpointGroup', true, [DATA.serviceNegs]),
   // GKE Gateway programs the same NEGs (SPEC §4 c); a cluster without the Gateway API simply has none.
   custom('gateway.networking.k8s.io', 'v1', 'gatewayclasses', 'GatewayClass', false, [DATA.gateways]),
-  custom('gateway.networking.k8s.io', 'v1', 'gateways', 'Gateway', true, [DATA.gateways]),
+  custom('gateway.networking.k8s.io', 'v1', 'gateways', 'Gateway', true, [DATA.gateways, DATA.gatewayStatus], true),
   custom('gateway.networking.k8s.io', 'v1', 'httproutes', 'HTTPRoute', true, [DATA.gateways]),
   custom('gateway.networking.k8s.io', 'v1', 'grpcroutes', 'GRPCRoute', true, [DATA.gateways]),
+  // ReferenceGrant is served as v1beta1 (the standard channel never promoted it to v1).
+  custom('gateway.networking.k8s.io', 'v1beta1', 'referencegrants', 'ReferenceGrant', true, [DATA.gateways]),
+  // GKE's Gateway policies; GKE installs their CRDs with the Gateway API.
+  custom('networking.gke.io', 'v1', 'healthcheckpolicies', 'HealthCheckPolicy', true, [DATA.gatewayPolicies], true),
+  custom('networking.gke.io', 'v1', 'gcpbackendpolicies', 'GCPBackendPolicy', true, [DATA.gatewayPolicies], true),
+  custom('networking.gke.io', 'v1', 'gcpgatewaypolicies', 'GCPGatewayPolicy', true, [DATA.gatewayPolicies], true),
 ];
 
 /** Kinds whose events are kept: the objects the rules reason about. */
-const EVENT_SUBJECT_KINDS = new Set(['Pod', 'Service', 'Ingress', 'Deployment', 'StatefulSet', 'DaemonSet', 'EndpointSlice', 'Node']);
+const EVENT_SUBJECT_KINDS = new Set(['Pod', 'Service', 'Ingress', 'Deployment', 'StatefulSet', 'DaemonSet', 'EndpointSlice', 'Node', 'Gateway', 'HTTPRoute', 'GRPCRoute']);
 
 /** Outcome of one list. */
 type ListOutcome =
   | { state: 'ok'; items: KubeObject[] }
-  | { state: 'not-installed'; reason: string }
+  | { state: 'not-installed'; reason: string; unknown: boolean }
   | { state: 'error'; error: CollectionError; noAnswer: boolean };
 
 /** A failure of one HTTP call, described for humans and classified for the unreachable check. */
@@ -333,7 +356,7 @@ export async function collectKube(options: KubeCollectOptions, progress?: Collec
           if (spec.crd && failure.status === 404) {
             const reason = `the ${spec.kind} CRD (${spec.apiVersion}) is not installed in this cluster`;
             progress?.onDone?.(spec.resource, 0);
-            return [spec, { state: 'not-installed', reason }];
+            return [spec, { state: 'not-installed', reason, unknown: spec.absentIsUnknown === true }];
           }
           const needs = failure.status === 403 ? ` (needs list on ${spec.resource})` : '';
           const message = `listing ${spec.resource}${scope}: ${failure.message}${needs}`;
@@ -355,11 +378,12 @@ export async function collectKube(options: KubeCollectOptions, progress?: Collec
     const objects: KubeObject[] = [];
     const keyFailures = new Map<string, string[]>();
     const keyNotInstalled = new Map<string, string[]>();
+    const keyUnknown = new Map<string, string[]>();
     for (const [spec, outcome] of listOutcomes) {
       if (outcome.state === 'ok') objects.push(...outcome.items);
       for (const key of spec.dataKeys) {
         if (outcome.state === 'error') push(keyFailures, key, outcome.error.message);
-        if (outcome.state === 'not-installed') push(keyNotInstalled, key, outcome.reason);
+        if (outcome.state === 'not-installed') push(outcome.unknown ? keyUnknown : keyNotInstalled, key, outcome.reason);
       }
       if (outcome.state === 'error') {
         errors.push(outcome.error);
@@ -370,7 +394,9 @@ export async function collectKube(options: KubeCollectOptions, progress?: Collec
     for (const key of KUBE_DATA_KEYS) {
       const failures = keyFailures.get(key);
       const notInstalled = keyNotInstalled.get(key);
+      const unknown = keyUnknown.get(key);
       if (failures) data[key] = { state: 'error', reason: failures.join('; ') };
+      else if (unknown) data[key] = { state: 'missing', reason: unknown.join('; ') };
       else if (notInstalled) data[key] = { state: 'collected', reason: notInstalled.join('; ') };
       else data[key] = { state: 'collected' };
     }

@@ -138,7 +138,23 @@ export async function collectManifests(inputs: string[], options: CollectOptions
       await readFile(result, absolute, cwd, explicit);
     }
   }
+  noticePreviewGatewayApi(result);
   return result;
+}
+
+/**
+ * Objects of the pre-GA Gateway API (`networking.x-k8s.io`, GKE's 2021 preview) are
+ * not judged: GKE no longer serves that API and its fields differ from v1. Said once per file.
+ */
+function noticePreviewGatewayApi(result: ManifestCollection): void {
+  const byFile = new Map<string, number>();
+  for (const o of result.objects) if (o.object.apiVersion.startsWith('networking.x-k8s.io/')) byFile.set(o.file, (byFile.get(o.file) ?? 0) + 1);
+  for (const [file, count] of byFile) {
+    result.notices.push({
+      file,
+      message: `${count} object${count === 1 ? '' : 's'} of the pre-GA Gateway API networking.x-k8s.io, which GKE no longer serves, not evaluated; port ${count === 1 ? 'it' : 'them'} to gateway.networking.k8s.io/v1`,
+    });
+  }
 }
 
 async function readFile(result: ManifestCollection, absolute: string, cwd: string, explicit?: ExplicitType): Promise<void> {

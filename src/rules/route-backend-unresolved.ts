@@ -1,0 +1,53 @@
+import { DATA } from '../snapshot/data-keys.js';
+import { defineRule } from './define-rule.js';
+import { conditionText, falseRouteConditions, isGkeRoute, routeConditionPath, routeLabel } from './gateway-shared.js';
+
+export default defineRule({
+  meta: {
+    id: 'route-backend-unresolved',
+    title: 'Route backendRef does not resolve',
+    severity: 'error',
+    category: 'gateway',
+    symptom: 'Requests matching the route rule get 500 from the load balancer (Gateway API\'s answer for an invalid backend), or the traffic split sends that share to nowhere.',
+    cause:
+      'GKE\'s Gateway controller builds a backend service only for a backendRef that resolves: a Service (or, for multi-cluster Gateways, a ServiceImport) that exists, with the port named, in the route\'s namespace or in another namespace whose ReferenceGrant allows the route kind from the route\'s namespace. Anything else is reported as ResolvedRefs=False (BackendNotFound, RefNotPermitted, InvalidKind) and serves errors.',
+    evidence:
+      'Each backendRef of HTTPRoutes/GRPCRoutes attached to a GKE Gateway (or to a Gateway missing from the inputs): the kind (Service, net.gke.io ServiceImport), the Service among the inputs (missing: info offline, as charts and operators create Services; error on live data), the port among the Service\'s ports, and for another namespace a gateway.networking.k8s.io ReferenceGrant in the target namespace. ServiceImports are created by Multi-cluster Services and are not resolved. Live: status.parents[].conditions ResolvedRefs=False from GKE\'s controller.',
+    remediation:
+      'Point the backendRef at an existing Service and one of its ports; for a Service in another namespace add a ReferenceGrant there (from: the route kind and namespace; to: Service). Multi-cluster Gateways route to ServiceImports (group net.gke.io).',
+    needs: [DATA.gateways, DATA.services],
+    defaults: {},
+  },
+  check(ctx) {
+    const live = ctx.snapshot.source === 'live';
+    for (const route of ctx.model.gateway.routes) {
+      if (!isGkeRoute(route)) continue;
+      let reported = false;
+      for (const backend of route.backends) {
+        if (!backend.problem) continue;
+        reported = true;
+        const partial = backend.problem.kind === 'service-missing' && !live;
+        ctx.report({
+          object: route.obj,
+          path: backend.problem.kind === 'port-missing' ? [...backend.path, 'port'] : backend.path,
+          ...(partial ? { severity: 'info' as const } : {}),
+          message: partial
+            ? `${routeLabel(route)} rules[${backend.ruleIndex}] routes to Service ${backend.namespace}/${backend.name}, which is not in the linted inputs; make sure something else creates it.`
+            : `${routeLabel(route)} rules[${backend.ruleIndex}].backendRefs[${backend.index}] does not resolve: ${backend.problem.message}.`,
+          ...(backend.service ? { related: [backend.service.obj] } : {}),
+          evidence: { backend: `${backend.kind} ${backend.namespace}/${backend.name}${backend.port !== undefined ? `:${backend.port}` : ''}`, problem: backend.problem.kind },
+        });
+      }
+      if (reported) continue;
+      // One finding per route: every parent reports the same unresolved backends.
+      const first = falseRouteConditions(route, 'ResolvedRefs')[0];
+      if (!first) continue;
+      ctx.report({
+        object: route.obj,
+        path: routeConditionPath(first.status, first.condition.index),
+        message: `${routeLabel(route)} has unresolved backends on Gateway ${first.gateway}: ${conditionText(first.condition)}.`,
+        evidence: { gateway: first.gateway, ...(first.condition.reason ? { reason: first.condition.reason } : {}) },
+      });
+    }
+  },
+});
