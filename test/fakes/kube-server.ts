@@ -12,7 +12,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startHttpFake, type FakeServer, type LoggedRequest, type Reply } from './http-fake.js';
+import { startHttpFake, type FakeServer, type FakeTls, type LoggedRequest, type Reply } from './http-fake.js';
 
 export interface FakeKubeObject {
   apiVersion: string;
@@ -73,6 +73,8 @@ export interface KubeFakeOptions {
   notInstalled?: string[];
   /** `gitVersion` answered on /version. */
   serverVersion?: string;
+  /** Serve HTTPS with this key and certificate (as a GKE control plane does). */
+  tls?: FakeTls;
 }
 
 export interface KubeFake extends FakeServer {
@@ -110,7 +112,7 @@ export async function startKubeFake(objects: FakeKubeObject[], options: KubeFake
   }
   const state = { resourceVersion: 1000, gitVersion: options.serverVersion ?? 'v1.30.5-gke.1014001' };
   const handler = (req: LoggedRequest): Reply => route(req, served, installed, state);
-  const fake = (await startHttpFake(handler, { latencyMs: options.latencyMs })) as KubeFake;
+  const fake = (await startHttpFake(handler, { latencyMs: options.latencyMs, ...(options.tls ? { tls: options.tls } : {}) })) as KubeFake;
   fake.objects = served;
   fake.installed = installed;
   fake.writeKubeconfig = (kubeconfigOptions = {}) => writeKubeconfig(kubeconfigOptions.server ?? fake.url, kubeconfigOptions);
