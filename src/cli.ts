@@ -46,6 +46,14 @@ function addLiveOptions(command: Command): Command {
     .option('--concurrency <n>', `clusters collected at once (default ${DEFAULT_CLUSTER_CONCURRENCY})`, parseCount, DEFAULT_CLUSTER_CONCURRENCY);
 }
 
+/** "300", "300s", "5m", "1h", "1500ms" → seconds. */
+function parseDuration(value: string): number {
+  const match = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(value.trim());
+  const seconds = match ? Number(match[1]) * { ms: 0.001, s: 1, m: 60, h: 3600 }[(match[2] ?? 's') as 'ms' | 's' | 'm' | 'h'] : NaN;
+  if (!(seconds > 0)) throw new InvalidArgumentError('expected a duration such as 30s, 5m or 1h');
+  return seconds;
+}
+
 function parseCount(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('expected a whole number of at least 1');
@@ -133,6 +141,34 @@ export function buildProgram(setExit: (code: number) => void): Command {
   ).action(async (raw: Record<string, unknown>) => {
     const { snapshotCommand } = await import('./commands/snapshot.js');
     setExit(await snapshotCommand({ ...liveOptions(raw), output: raw.output as string, quiet: Boolean(raw.quiet), selection: clusterSelection(raw) }));
+  });
+
+  addLiveOptions(
+    program
+      .command('serve')
+      .description('scan on an interval and serve /metrics (Prometheus), /report.json, /healthz, /readyz; POST /scan scans now')
+      .option('--interval <duration>', 'time between scans, e.g. 30s, 5m, 1h', parseDuration, 300)
+      .option('--listen <address>', 'HOST:PORT to listen on (:PORT for every address)', '127.0.0.1:8080')
+      .option('--scan-cooldown <duration>', 'minimum time between two scans started by POST /scan', parseDuration, 30)
+      .option('--shutdown-timeout <duration>', 'on SIGTERM, how long a running scan may take to finish before it is abandoned', parseDuration, 20)
+      .option('-c, --config <file>', 'config file (default: .negdoctor.yaml found upward from the working directory)')
+      .option('--enable <rule>', 'enable a rule (repeatable, comma-separated)', collect, [])
+      .option('--disable <rule>', 'disable a rule (repeatable, comma-separated)', collect, []),
+  ).action(async (raw: Record<string, unknown>) => {
+    const { serveCommand } = await import('./commands/serve.js');
+    setExit(
+      await serveCommand({
+        ...liveOptions(raw),
+        selection: clusterSelection(raw),
+        ...(raw.config ? { config: raw.config as string } : {}),
+        enable: (raw.enable as string[]) ?? [],
+        disable: (raw.disable as string[]) ?? [],
+        intervalSec: raw.interval as number,
+        listen: raw.listen as string,
+        scanCooldownSec: raw.scanCooldown as number,
+        shutdownTimeoutSec: raw.shutdownTimeout as number,
+      }),
+    );
   });
 
   program

@@ -119,7 +119,7 @@ describe('scan --fleet', () => {
     expect(text.stdout).toContain(`Cluster ${SHOP}\n`);
     expect(text.stdout).toContain(`Cluster ${BATCH}\n`);
     // Clusters in the order discovery sorted them, each with its own findings under it.
-    expect(text.stdout.indexOf(`Cluster ${BATCH}`)).toBeLessThan(text.stdout.indexOf(`Cluster ${SHOP}`));
+    expect(text.stdout.indexOf(`Cluster ${SHOP}`)).toBeLessThan(text.stdout.indexOf(`Cluster ${BATCH}`));
     expect(text.stdout).toMatch(/from 2 clusters\./);
     const sarif = await runCliAsync(['scan', '--fleet', 'demo-project', '-A', '--format', 'sarif'], { env });
     const results = (JSON.parse(sarif.stdout) as { runs: Array<{ results: Array<{ message: { text: string }; properties: { cluster?: string } }> }> }).runs[0]!.results;

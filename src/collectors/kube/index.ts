@@ -424,10 +424,10 @@ function statusOf(failure: CallFailure): { status?: number } {
 }
 
 /** The context names of the kubeconfig kubectl would use (for `scan --all-contexts`), or why it cannot be read. */
-export function listKubeContexts(kubeconfig: string | undefined): { contexts: string[]; source: string } | { failure: string } {
+export function listKubeContexts(kubeconfig: string | undefined): { contexts: string[]; current: string; source: string } | { failure: string } {
   const loaded = loadKubeconfig({ ...(kubeconfig ? { kubeconfig } : {}), timeoutMs: 1 }, false);
   if ('failure' in loaded) return loaded;
-  return { contexts: loaded.kc.getContexts().map((c) => c.name), source: loaded.source };
+  return { contexts: loaded.kc.getContexts().map((c) => c.name), current: loaded.kc.getCurrentContext(), source: loaded.source };
 }
 
 /** Loads the kubeconfig the way kubectl finds it, and selects the context; or builds one from a direct connection. */
