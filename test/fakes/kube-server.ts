@@ -61,6 +61,13 @@ export const RESOURCE_TYPES: ResourceType[] = [
   { group: 'gateway.networking.k8s.io', version: 'v1', kind: 'Gateway', plural: 'gateways', singular: 'gateway', namespaced: true, shortNames: ['gtw'], custom: true },
   { group: 'gateway.networking.k8s.io', version: 'v1', kind: 'HTTPRoute', plural: 'httproutes', singular: 'httproute', namespaced: true, custom: true },
   { group: 'gateway.networking.k8s.io', version: 'v1', kind: 'GRPCRoute', plural: 'grpcroutes', singular: 'grpcroute', namespaced: true, custom: true },
+  // What deploy/ renders, so that `kubectl apply --dry-run=client` can map every kind (see test/deploy.test.ts).
+  { group: 'rbac.authorization.k8s.io', version: 'v1', kind: 'ClusterRole', plural: 'clusterroles', singular: 'clusterrole', namespaced: false },
+  { group: 'rbac.authorization.k8s.io', version: 'v1', kind: 'ClusterRoleBinding', plural: 'clusterrolebindings', singular: 'clusterrolebinding', namespaced: false },
+  { group: 'monitoring.googleapis.com', version: 'v1', kind: 'PodMonitoring', plural: 'podmonitorings', singular: 'podmonitoring', namespaced: true, custom: true },
+  { group: 'monitoring.googleapis.com', version: 'v1', kind: 'Rules', plural: 'rules', singular: 'rules', namespaced: true, custom: true },
+  { group: 'monitoring.coreos.com', version: 'v1', kind: 'ServiceMonitor', plural: 'servicemonitors', singular: 'servicemonitor', namespaced: true, custom: true },
+  { group: 'monitoring.coreos.com', version: 'v1', kind: 'PrometheusRule', plural: 'prometheusrules', singular: 'prometheusrule', namespaced: true, custom: true },
 ];
 
 export interface KubeFakeOptions {

@@ -297,7 +297,7 @@ export async function collectKube(options: KubeCollectOptions, progress?: Collec
           failure.status !== 401
             ? ''
             : options.connection
-              ? ' — the access token was rejected; the account needs roles/container.clusterViewer (or container.clusters.get) on the project'
+              ? ' — the Google Cloud access token was rejected (expired, or not a token for this project\'s clusters)'
               : ' — the credentials were rejected; for GKE run "gcloud container clusters get-credentials"';
         return unreachableResult(`cannot collect from ${where}: ${failure.message}${hint}`, cluster, counter.requests);
       }
