@@ -56,6 +56,7 @@ export interface ClusterCollection {
 
 /** Single-cluster flags that make no sense with several clusters: a usage error rather than a silent choice. */
 export function checkSelectionFlags(live: LiveOptions, selection: ClusterSelection, extra: { snapshot?: string; files?: string[] } = {}): void {
+  if (selection.internalIp && selection.fleet.length === 0) throw new CliError('--internal-ip applies to --fleet discovery only', EXIT.usage);
   if (!selectsSeveralClusters(selection)) return;
   const flags = [
     live.context !== undefined && '--context',
@@ -68,7 +69,6 @@ export function checkSelectionFlags(live: LiveOptions, selection: ClusterSelecti
   if (flags.length) {
     throw new CliError(`${flags.join(', ')} ${flags.length === 1 ? 'names' : 'name'} one cluster and cannot be combined with --contexts, --all-contexts or --fleet`, EXIT.usage);
   }
-  if (selection.internalIp && selection.fleet.length === 0) throw new CliError('--internal-ip applies to --fleet discovery only', EXIT.usage);
 }
 
 /** The clusters to scan: the kubeconfig contexts asked for, then those found in the --fleet projects. */

@@ -19,10 +19,8 @@ export interface SnapshotOptions extends LiveOptions {
 }
 
 export async function snapshotCommand(options: SnapshotOptions): Promise<number> {
-  if (options.selection && selectsSeveralClusters(options.selection)) {
-    checkSelectionFlags(options, options.selection);
-    return snapshotClusters(options, options.selection);
-  }
+  if (options.selection) checkSelectionFlags(options, options.selection);
+  if (options.selection && selectsSeveralClusters(options.selection)) return snapshotClusters(options, options.selection);
   const collection = await collectLive(options);
   reportCollectionErrors(collection);
   const { snapshot } = collection;
