@@ -101,8 +101,14 @@ export async function collectCluster(options: LiveOptions, progress: LiveProgres
   );
   const collectedAt = new Date().toISOString();
 
+  // In a GKE pod without flags naming the cluster, the metadata server names it.
+  const fromMetadata =
+    kube.inCluster && options.cloud && !(options.project && options.location && options.cluster)
+      ? await import('../collectors/gcp/metadata.js').then((m) => m.gkeClusterFromMetadata(process.env))
+      : undefined;
   const cluster: ClusterInfo = {
     ...kube.cluster,
+    ...(fromMetadata ?? {}),
     ...(options.project ? { project: options.project } : {}),
     ...(options.location ? { location: options.location } : {}),
     ...(options.cluster ? { name: options.cluster } : {}),

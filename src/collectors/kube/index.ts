@@ -76,6 +76,8 @@ export interface KubeCollectResult {
   requests: number;
   /** Set when nothing could be collected (no kubeconfig, unreachable server, rejected credentials): the CLI exits 3. */
   unreachable?: { message: string };
+  /** The pod's own service account was used (no kubeconfig, KUBERNETES_SERVICE_HOST set): negdoctor runs in the cluster. */
+  inCluster?: boolean;
 }
 
 /** Pseudo data keys for the two cluster facts; not in DATA because no rule declares them, but errors must name what they affect. */
@@ -407,7 +409,7 @@ export async function collectKube(options: KubeCollectOptions, progress?: Collec
       data[SERVER_VERSION_KEY] = { state: 'error', reason: errors.find((e) => e.data === SERVER_VERSION_KEY)!.message };
     }
 
-    return { objects: keepRelevantEvents(objects), cluster, data, errors, requests: counter.requests };
+    return { objects: keepRelevantEvents(objects), cluster, data, errors, requests: counter.requests, ...(source === IN_CLUSTER ? { inCluster: true } : {}) };
   } finally {
     clearTimeout(scanTimer);
   }
@@ -429,6 +431,8 @@ export function listKubeContexts(kubeconfig: string | undefined): { contexts: st
   if ('failure' in loaded) return loaded;
   return { contexts: loaded.kc.getContexts().map((c) => c.name), current: loaded.kc.getCurrentContext(), source: loaded.source };
 }
+
+const IN_CLUSTER = 'in-cluster service account';
 
 /** Loads the kubeconfig the way kubectl finds it, and selects the context; or builds one from a direct connection. */
 function loadKubeconfig(options: KubeCollectOptions, needCurrent = true): { kc: KubeConfig; source: string } | { failure: string } {
@@ -459,7 +463,7 @@ function loadKubeconfig(options: KubeCollectOptions, needCurrent = true): { kc: 
         return { failure: `no kubeconfig found: pass --kubeconfig, set KUBECONFIG, or create ${defaultPath} (for GKE: gcloud container clusters get-credentials)` };
       }
       kc.loadFromDefault();
-      if (process.env.KUBERNETES_SERVICE_HOST && !fileExists(defaultPath)) source = 'in-cluster service account';
+      if (process.env.KUBERNETES_SERVICE_HOST && !fileExists(defaultPath)) source = IN_CLUSTER;
     }
   } catch (error) {
     return { failure: `cannot read kubeconfig ${options.kubeconfig ?? process.env.KUBECONFIG ?? '~/.kube/config'}: ${errorText(error)}` };
