@@ -9,7 +9,7 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { FORMATS } from './reporters/index.js';
 import { CliError, EXIT } from './exit.js';
-import { commonOptions } from './commands/options.js';
+import { commonOptions, DEFAULT_CLUSTER_CONCURRENCY } from './commands/options.js';
 import { VERSION } from './version.js';
 
 const collect = (value: string, previous: string[]) => [...previous, ...value.split(',').map((v) => v.trim()).filter(Boolean)];
@@ -38,7 +38,36 @@ function addLiveOptions(command: Command): Command {
     .option('--location <location>', 'region or zone of the GKE cluster (default: from the context name)')
     .option('--cluster <name>', 'GKE cluster name (default: from the context name)')
     .option('--no-cloud', 'do not read Google Cloud; its rules are reported as not evaluated')
-    .option('--timeout <seconds>', 'time budget for the whole collection, in seconds', parseSeconds, 120);
+    .option('--timeout <seconds>', 'time budget for the whole collection, in seconds', parseSeconds, 120)
+    .option('--contexts <names>', 'several kube contexts, comma-separated (repeatable): one report, findings tagged with their cluster', collect, [])
+    .option('--all-contexts', "every context of the kubeconfig")
+    .option('--fleet <projects>', 'every GKE cluster of these Google Cloud projects (comma-separated), found through the Container API; no kubeconfig needed', collect, [])
+    .option('--internal-ip', "with --fleet: connect to each cluster's private endpoint")
+    .option('--concurrency <n>', `clusters collected at once (default ${DEFAULT_CLUSTER_CONCURRENCY})`, parseCount, DEFAULT_CLUSTER_CONCURRENCY);
+}
+
+/** "300", "300s", "5m", "1h", "1500ms" → seconds. */
+function parseDuration(value: string): number {
+  const match = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(value.trim());
+  const seconds = match ? Number(match[1]) * { ms: 0.001, s: 1, m: 60, h: 3600 }[(match[2] ?? 's') as 'ms' | 's' | 'm' | 'h'] : NaN;
+  if (!(seconds > 0)) throw new InvalidArgumentError('expected a duration such as 30s, 5m or 1h');
+  return seconds;
+}
+
+function parseCount(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('expected a whole number of at least 1');
+  return n;
+}
+
+function clusterSelection(raw: Record<string, unknown>) {
+  return {
+    contexts: (raw.contexts as string[]) ?? [],
+    allContexts: Boolean(raw.allContexts),
+    fleet: (raw.fleet as string[]) ?? [],
+    internalIp: Boolean(raw.internalIp),
+    concurrency: (raw.concurrency as number) ?? DEFAULT_CLUSTER_CONCURRENCY,
+  };
 }
 
 function parseSeconds(value: string): number {
@@ -98,6 +127,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
         ...liveOptions(raw),
         ...(raw.snapshot ? { snapshot: raw.snapshot as string } : {}),
         files: (raw.file as string[]) ?? [],
+        selection: clusterSelection(raw),
       }),
     );
   });
@@ -106,11 +136,39 @@ export function buildProgram(setExit: (code: number) => void): Command {
     program
       .command('snapshot')
       .description('collect only and write a redacted snapshot, to diagnose later with `negdoctor scan --snapshot FILE`')
-      .requiredOption('-o, --output <file>', 'the snapshot file to write')
+      .requiredOption('-o, --output <file>', 'the snapshot file to write (a directory, one file per cluster, with --contexts, --all-contexts or --fleet)')
       .option('-q, --quiet', 'no summary line'),
   ).action(async (raw: Record<string, unknown>) => {
     const { snapshotCommand } = await import('./commands/snapshot.js');
-    setExit(await snapshotCommand({ ...liveOptions(raw), output: raw.output as string, quiet: Boolean(raw.quiet) }));
+    setExit(await snapshotCommand({ ...liveOptions(raw), output: raw.output as string, quiet: Boolean(raw.quiet), selection: clusterSelection(raw) }));
+  });
+
+  addLiveOptions(
+    program
+      .command('serve')
+      .description('scan on an interval and serve /metrics (Prometheus), /report.json, /healthz, /readyz; POST /scan scans now')
+      .option('--interval <duration>', 'time between scans, e.g. 30s, 5m, 1h', parseDuration, 300)
+      .option('--listen <address>', 'HOST:PORT to listen on (:PORT for every address)', '127.0.0.1:8080')
+      .option('--scan-cooldown <duration>', 'minimum time between two scans started by POST /scan', parseDuration, 30)
+      .option('--shutdown-timeout <duration>', 'on SIGTERM, how long a running scan may take to finish before it is abandoned', parseDuration, 20)
+      .option('-c, --config <file>', 'config file (default: .negdoctor.yaml found upward from the working directory)')
+      .option('--enable <rule>', 'enable a rule (repeatable, comma-separated)', collect, [])
+      .option('--disable <rule>', 'disable a rule (repeatable, comma-separated)', collect, []),
+  ).action(async (raw: Record<string, unknown>) => {
+    const { serveCommand } = await import('./commands/serve.js');
+    setExit(
+      await serveCommand({
+        ...liveOptions(raw),
+        selection: clusterSelection(raw),
+        ...(raw.config ? { config: raw.config as string } : {}),
+        enable: (raw.enable as string[]) ?? [],
+        disable: (raw.disable as string[]) ?? [],
+        intervalSec: raw.interval as number,
+        listen: raw.listen as string,
+        scanCooldownSec: raw.scanCooldown as number,
+        shutdownTimeoutSec: raw.shutdownTimeout as number,
+      }),
+    );
   });
 
   addLiveOptions(

@@ -51,11 +51,15 @@ export interface Finding {
   /** Extra facts for reporters (e.g. the gcloud command to run, the pod an endpoint maps to). */
   evidence?: Record<string, unknown>;
   suppressed?: Suppression;
+  /** The cluster it was found in, when several were scanned: the kube context, or projects/P/locations/L/clusters/C. */
+  cluster?: string;
 }
 
 export interface NotEvaluated {
   ruleId: string;
   reason: string;
+  /** The cluster, when several were scanned. */
+  cluster?: string;
 }
 
 export function pathToString(path: ReadonlyArray<string | number>): string {

@@ -11,6 +11,7 @@
  */
 import { CliError, EXIT } from '../exit.js';
 import type { CollectionProgress } from '../collectors/progress.js';
+import type { KubeConnection } from '../collectors/kube/index.js';
 import type { Locator } from '../engine.js';
 import type { ManifestCollection } from '../collectors/manifests/index.js';
 import { DATA, GCP_DATA } from '../snapshot/data-keys.js';
@@ -29,6 +30,8 @@ import { TOOL } from '../version.js';
 export interface LiveOptions {
   kubeconfig?: string;
   context?: string;
+  /** A cluster found through the Container API (scan --fleet): connect directly, no kubeconfig. */
+  connection?: KubeConnection;
   namespace?: string;
   allNamespaces?: boolean;
   project?: string;
@@ -50,6 +53,8 @@ export interface LiveCollection {
   requests: { kube: number; gcp: number };
   /** Why Google Cloud was not read, when it was not. */
   cloudSkipped?: string;
+  /** Set when nothing could be collected from the cluster: the snapshot then holds only the errors. */
+  unreachable?: string;
 }
 
 export const DEFAULT_TIMEOUT_SEC = 120;
@@ -66,6 +71,17 @@ export const DEMO_HINT = 'to see what a report looks like without a cluster, run
 
 
 export async function collectLive(options: LiveOptions, progress: LiveProgress = {}): Promise<LiveCollection> {
+  const collection = await collectCluster(options, progress);
+  if (collection.unreachable) throw new CliError(`nothing could be collected — ${collection.unreachable}\n${DEMO_HINT}`, EXIT.unreachable);
+  return collection;
+}
+
+/**
+ * collectLive without the exit: an unreachable cluster gives a snapshot with
+ * no objects, every data key in error and `unreachable` set, so that a scan
+ * of several clusters reports it and goes on with the others.
+ */
+export async function collectCluster(options: LiveOptions, progress: LiveProgress = {}): Promise<LiveCollection> {
   const budgetMs = Math.max(1, Math.round(options.timeoutSec * 1000));
   const { collectKube } = await import('../collectors/kube/index.js');
   // Load the Google Cloud clients while the Kubernetes lists wait on the network.
@@ -76,19 +92,23 @@ export async function collectLive(options: LiveOptions, progress: LiveProgress =
     {
       ...(options.kubeconfig ? { kubeconfig: options.kubeconfig } : {}),
       ...(options.context ? { context: options.context } : {}),
+      ...(options.connection ? { connection: options.connection } : {}),
       ...(options.namespace ? { namespace: options.namespace } : {}),
       allNamespaces: Boolean(options.allNamespaces),
       timeoutMs: options.cloud ? Math.max(1, Math.round(budgetMs * KUBE_BUDGET_SHARE)) : budgetMs,
     },
     progress.kube,
   );
-  if (kube.unreachable) {
-    throw new CliError(`nothing could be collected — ${kube.unreachable.message}\n${DEMO_HINT}`, EXIT.unreachable);
-  }
   const collectedAt = new Date().toISOString();
 
+  // In a GKE pod without flags naming the cluster, the metadata server names it.
+  const fromMetadata =
+    kube.inCluster && options.cloud && !(options.project && options.location && options.cluster)
+      ? await import('../collectors/gcp/metadata.js').then((m) => m.gkeClusterFromMetadata(process.env))
+      : undefined;
   const cluster: ClusterInfo = {
     ...kube.cluster,
+    ...(fromMetadata ?? {}),
     ...(options.project ? { project: options.project } : {}),
     ...(options.location ? { location: options.location } : {}),
     ...(options.cluster ? { name: options.cluster } : {}),
@@ -98,7 +118,7 @@ export async function collectLive(options: LiveOptions, progress: LiveProgress =
   const requests = { kube: kube.requests, gcp: 0 };
 
   let cloud: Snapshot['cloud'];
-  const skipped = cloudSkipReason(options, cluster);
+  const skipped = kube.unreachable ? 'the cluster could not be reached, so its Google Cloud state was not read' : cloudSkipReason(options, cluster);
   if (skipped) {
     for (const key of GCP_DATA) data[key] = { state: 'missing', reason: skipped };
   } else {
@@ -139,7 +159,12 @@ export async function collectLive(options: LiveOptions, progress: LiveProgress =
     errors,
     inputs: { files: 0, documents: 0, nonKubernetes: 0, skippedFiles: 0, problems: [], notices: [] },
   };
-  return { snapshot, requests, ...(skipped ? { cloudSkipped: skipped } : {}) };
+  return {
+    snapshot,
+    requests,
+    ...(skipped ? { cloudSkipped: skipped } : {}),
+    ...(kube.unreachable ? { unreachable: kube.unreachable.message } : {}),
+  };
 }
 
 /** Why Google Cloud is not read, naming the flag that would change it; undefined when it is read. */

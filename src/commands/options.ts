@@ -31,3 +31,10 @@ export function commonOptions(raw: Record<string, unknown>): CommonOptions {
   };
 }
 
+
+/**
+ * Clusters collected at once by default (--concurrency): each collection
+ * already runs 6 Kubernetes lists and 8 Google Cloud calls in parallel, so 4
+ * clusters is about 60 requests in flight, comfortable for a laptop.
+ */
+export const DEFAULT_CLUSTER_CONCURRENCY = 4;

@@ -57,7 +57,17 @@ export function evaluate(
 }
 
 export async function evaluateAndReport(snapshot: Snapshot, config: Config, options: CommonOptions, extra: EvaluateOptions = {}): Promise<number> {
-  const result = evaluate(snapshot, config, options, extra);
+  return reportResult(snapshot, evaluate(snapshot, config, options, extra), config, options, extra);
+}
+
+/** Renders an engine result (one cluster's, or several merged), writes it, and gives the exit code from --fail-on. */
+export async function reportResult(
+  snapshot: Snapshot,
+  result: EngineResult,
+  config: Config,
+  options: CommonOptions,
+  extra: Pick<EvaluateOptions, 'baselined' | 'sources'> & Pick<Report, 'clusters'> = {},
+): Promise<number> {
   const report: Report = {
     tool: TOOL,
     snapshot,
@@ -65,6 +75,7 @@ export async function evaluateAndReport(snapshot: Snapshot, config: Config, opti
     rules: RULES,
     ...(extra.baselined ? { baselined: extra.baselined } : {}),
     ...(extra.sources ? { sources: extra.sources } : {}),
+    ...(extra.clusters ? { clusters: extra.clusters } : {}),
   };
   const text = await render(options.format, report, { color: options.color, quiet: options.quiet, root: process.cwd() });
   await writeOutput(text, options.output);

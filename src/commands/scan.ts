@@ -10,18 +10,30 @@ import type { Locator } from '../engine.js';
 import type { ManifestCollection } from '../collectors/manifests/index.js';
 import type { SourceIndex } from '../collectors/manifests/source-index.js';
 import type { Snapshot } from '../snapshot/types.js';
-import { briefErrors, collectLive, mergeManifests, type LiveCollection, type LiveOptions } from './live.js';
-import { evaluateAndReport, loadCommandConfig } from './run.js';
+import { briefErrors, collectLive, DEMO_HINT, mergeManifests, type LiveCollection, type LiveOptions } from './live.js';
+import { evaluateAndReport, loadCommandConfig, reportResult } from './run.js';
+import {
+  checkSelectionFlags,
+  collectClusters,
+  evaluateClusters,
+  resolveTargets,
+  selectsSeveralClusters,
+  type ClusterSelection,
+} from './clusters.js';
 
 export interface ScanOptions extends CommonOptions, LiveOptions {
   /** --snapshot FILE: replay instead of collecting. */
   snapshot?: string;
   /** -f PATH (repeatable): manifests merged into the snapshot. */
   files: string[];
+  /** --contexts, --all-contexts, --fleet: several clusters, one report. */
+  selection?: ClusterSelection;
 }
 
 export async function scanCommand(options: ScanOptions): Promise<number> {
+  if (options.selection) checkSelectionFlags(options, options.selection, { ...(options.snapshot ? { snapshot: options.snapshot } : {}), files: options.files });
   const config = await loadCommandConfig(options);
+  if (options.selection && selectsSeveralClusters(options.selection)) return scanClusters(options, options.selection, config);
   // Read the manifests first: a bad -f path is a usage error before any network call.
   const manifests = options.files.length ? await readManifests(options.files, options.quiet) : undefined;
 
@@ -56,6 +68,26 @@ export async function scanCommand(options: ScanOptions): Promise<number> {
     ...(locator ? { locator } : {}),
     ...(sources ? { sources } : {}),
   });
+}
+
+/**
+ * Several clusters: collected concurrently (plain stderr lines, no progress
+ * view), each evaluated on its own, one merged report. Exit 3 only when no
+ * cluster could be collected.
+ */
+async function scanClusters(options: ScanOptions, selection: ClusterSelection, config: Awaited<ReturnType<typeof loadCommandConfig>>): Promise<number> {
+  const { targets, failures } = await resolveTargets(options, selection);
+  for (const failure of failures) if (!options.quiet) process.stderr.write(`negdoctor: warning: ${failure.id}: ${failure.message}\n`);
+  const collections = await collectClusters(targets, selection.concurrency, ({ id, collection }) => {
+    if (collection.unreachable) process.stderr.write(`negdoctor: warning: ${id}: nothing could be collected — ${collection.unreachable}\n`);
+    else if (!options.quiet) reportCollectionErrors(collection, id);
+  });
+  const merged = evaluateClusters(collections, failures, config, options);
+  if (!merged.anyCollected) {
+    const reason = targets.length === 0 && failures.length === 0 ? `no cluster found in ${selection.fleet.map((p) => `projects/${p}`).join(', ')}` : 'no cluster could be collected (see the warnings above)';
+    throw new CliError(`nothing could be collected — ${reason}\n${DEMO_HINT}`, EXIT.unreachable);
+  }
+  return reportResult(merged.snapshot, merged.result, config, options, { clusters: merged.clusters });
 }
 
 /** The ink view needs a real terminal with a width, and is for people reading the text report. */
@@ -101,9 +133,9 @@ async function collectWithProgress(options: ScanOptions): Promise<LiveCollection
   return collection;
 }
 
-export function reportCollectionErrors(collection: LiveCollection): void {
+export function reportCollectionErrors(collection: LiveCollection, cluster?: string): void {
   const lines = briefErrors(collection.snapshot.errors);
-  for (const line of lines) process.stderr.write(`negdoctor: warning: ${line}\n`);
+  for (const line of lines) process.stderr.write(`negdoctor: warning: ${cluster ? `${cluster}: ` : ''}${line}\n`);
   if (lines.length) process.stderr.write('negdoctor: the rules that need this data are reported as not evaluated; the rest of the report is complete\n');
 }
 

@@ -4,6 +4,7 @@ import { summarize, type Report } from './report.js';
 export function renderJson(report: Report): string {
   const { result } = report;
   const findings = result.findings.map((f) => ({
+    ...(f.cluster !== undefined ? { cluster: f.cluster } : {}),
     ruleId: f.ruleId,
     severity: f.severity,
     message: f.message,
@@ -21,10 +22,11 @@ export function renderJson(report: Report): string {
     version: 1,
     tool: report.tool,
     findings,
-    suppressed: result.suppressed.map((f) => ({ ruleId: f.ruleId, fingerprint: f.fingerprint, object: f.object, path: f.path, suppression: f.suppressed })),
+    suppressed: result.suppressed.map((f) => ({ ...(f.cluster !== undefined ? { cluster: f.cluster } : {}), ruleId: f.ruleId, fingerprint: f.fingerprint, object: f.object, path: f.path, suppression: f.suppressed })),
     notEvaluated: result.notEvaluated,
     errors: report.snapshot.errors,
     summary: summarize(report),
+    ...(report.clusters ? { clusters: report.clusters } : {}),
   };
   return `${JSON.stringify(output, null, 2)}\n`;
 }

@@ -13,6 +13,16 @@ export interface Report {
   baselined?: Set<string>;
   /** The parsed source files (lint): lets SARIF show each autofix as a text replacement. */
   sources?: SourceIndex;
+  /** A scan of several clusters: each one, collected or not (findings then carry `cluster`). */
+  clusters?: ClusterStatus[];
+}
+
+export interface ClusterStatus {
+  /** The kube context, or projects/P/locations/L/clusters/C (fleet discovery). */
+  cluster: string;
+  collected: boolean;
+  /** Why nothing could be collected, when it could not. */
+  error?: string;
 }
 
 export interface RenderOptions {

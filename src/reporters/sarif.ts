@@ -19,6 +19,8 @@ export const INFORMATION_URI = 'https://github.com/negdoctor/negdoctor';
 /** The key of our fingerprint in `partialFingerprints` (GitHub keeps its own `primaryLocationLineHash`). */
 export const FINGERPRINT_KEY = 'negdoctorFingerprint/v1';
 const SRCROOT = '%SRCROOT%';
+/** `partialFingerprints` key of the cluster, in a scan of several clusters. */
+const CLUSTER_KEY = 'negdoctorCluster/v1';
 
 type Level = 'error' | 'warning' | 'note';
 type Json = Record<string, unknown>;
@@ -118,7 +120,8 @@ function toResult(f: Finding, report: Report, uris: UriMapper, ruleIndex: Map<st
     level: sarifLevel(f.severity),
     message: { text: resultMessage(f, physical !== undefined) },
     ...(Object.keys(location).length > 0 ? { locations: [location] } : {}),
-    partialFingerprints: { [FINGERPRINT_KEY]: f.fingerprint },
+    // The same object in two clusters is two alerts: the cluster joins the fingerprint.
+    partialFingerprints: { [FINGERPRINT_KEY]: f.fingerprint, ...(f.cluster !== undefined ? { [CLUSTER_KEY]: f.cluster } : {}) },
     ...(fix ? { fixes: [fix] } : {}),
     ...(f.suppressed
       ? {
@@ -134,6 +137,7 @@ function toResult(f: Finding, report: Report, uris: UriMapper, ruleIndex: Map<st
     ...(baselined ? { baselineState: baselined.has(f.fingerprint) ? 'unchanged' : 'new' } : {}),
     properties: {
       severity: f.severity,
+      ...(f.cluster !== undefined ? { cluster: f.cluster } : {}),
       ...(f.object ? { object: f.object } : {}),
       ...(f.path ? { path: f.path } : {}),
       ...(f.location && !f.location.exact ? { locationIsParent: true } : {}),
@@ -151,6 +155,7 @@ function resultMessage(f: Finding, hasFile: boolean): string {
   if (!hasFile && f.object && !text.includes(f.object.name)) {
     text = `${f.object.kind} ${f.object.namespace ? `${f.object.namespace}/` : ''}${f.object.name}: ${text}`;
   }
+  if (f.cluster !== undefined) text = `Cluster ${f.cluster}: ${text}`;
   if (f.location && !f.location.exact && f.path) text += ` The field ${f.path} is missing; the location is that of its nearest parent.`;
   if (f.fix) text += ` Autofix: ${sentence(f.fix.description)}`;
   return text;
@@ -246,7 +251,7 @@ function invocation(report: Report, uris: UriMapper): Json {
     notifications.push({
       level: 'warning',
       descriptor: { id: `collection/${error.source}` },
-      message: { text: `Could not collect ${error.data}: ${sentence(error.message)}` },
+      message: { text: `Could not collect ${error.data}${error.cluster !== undefined ? ` from ${error.cluster}` : ''}: ${sentence(error.message)}` },
     });
   }
   for (const crash of report.result.crashed) {
@@ -264,7 +269,7 @@ function invocation(report: Report, uris: UriMapper): Json {
       level: 'note',
       descriptor: { id: 'rule/not-evaluated' },
       associatedRule: { id: n.ruleId },
-      message: { text: `Rule ${n.ruleId} was not evaluated: ${sentence(n.reason)}` },
+      message: { text: `Rule ${n.ruleId} was not evaluated${n.cluster !== undefined ? ` on ${n.cluster}` : ''}: ${sentence(n.reason)}` },
     });
   }
   return {

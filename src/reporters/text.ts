@@ -16,22 +16,35 @@ export function renderText(report: Report, options: RenderOptions): string {
   const lines: string[] = [];
   const shown = report.result.findings.filter((f) => !options.quiet || f.severity === 'error');
 
-  const byGroup = new Map<string, Finding[]>();
-  for (const f of shown) {
-    const group = f.location?.file ?? (f.object ? `${f.object.kind} ${f.object.namespace ? `${f.object.namespace}/` : ''}${f.object.name}` : '(inputs)');
-    const list = byGroup.get(group);
-    if (list) list.push(f);
-    else byGroup.set(group, [f]);
-  }
-  for (const [group, findings] of byGroup) {
-    lines.push(paint('underline', group));
+  const renderGroups = (findings: Finding[]) => {
+    const byGroup = new Map<string, Finding[]>();
     for (const f of findings) {
-      const position = f.location ? `${f.location.line}:${f.location.column}` : '-';
-      const baselined = report.baselined?.has(f.fingerprint) ? paint('gray', ' (baseline)') : '';
-      lines.push(`  ${position.padEnd(8)} ${severityLabel(f)}  ${f.message}  ${paint('gray', f.ruleId)}${baselined}`);
-      if (!f.location && f.object) lines.push(`  ${''.padEnd(8)} ${paint('gray', `at ${f.path || '(object)'}`)}`);
+      const group = f.location?.file ?? (f.object ? `${f.object.kind} ${f.object.namespace ? `${f.object.namespace}/` : ''}${f.object.name}` : '(inputs)');
+      const list = byGroup.get(group);
+      if (list) list.push(f);
+      else byGroup.set(group, [f]);
     }
-    lines.push('');
+    for (const [group, inGroup] of byGroup) {
+      lines.push(paint('underline', group));
+      for (const f of inGroup) {
+        const position = f.location ? `${f.location.line}:${f.location.column}` : '-';
+        const baselined = report.baselined?.has(f.fingerprint) ? paint('gray', ' (baseline)') : '';
+        lines.push(`  ${position.padEnd(8)} ${severityLabel(f)}  ${f.message}  ${paint('gray', f.ruleId)}${baselined}`);
+        if (!f.location && f.object) lines.push(`  ${''.padEnd(8)} ${paint('gray', `at ${f.path || '(object)'}`)}`);
+      }
+      lines.push('');
+    }
+  };
+  if (report.clusters) {
+    // Several clusters: the same grouping, under one heading per cluster.
+    for (const cluster of report.clusters) {
+      const mine = shown.filter((f) => f.cluster === cluster.cluster);
+      const state = !cluster.collected ? paint('red', ` — not collected: ${cluster.error ?? 'unknown error'}`) : mine.length === 0 ? ' — no problems shown' : '';
+      lines.push(`${paint('bold', `Cluster ${cluster.cluster}`)}${state}`, '');
+      renderGroups(mine);
+    }
+  } else {
+    renderGroups(shown);
   }
 
   const s = summarize(report);
@@ -50,9 +63,10 @@ export function renderText(report: Report, options: RenderOptions): string {
   if (notEvaluated && !options.quiet) {
     const byReason = new Map<string, string[]>();
     for (const n of report.result.notEvaluated) {
-      const ids = byReason.get(n.reason);
+      const reason = n.cluster !== undefined ? `${n.cluster}: ${n.reason}` : n.reason;
+      const ids = byReason.get(reason);
       if (ids) ids.push(n.ruleId);
-      else byReason.set(n.reason, [n.ruleId]);
+      else byReason.set(reason, [n.ruleId]);
     }
     for (const [reason, ids] of byReason) {
       lines.push(paint('gray', `  not evaluated (${ids.length}): ${reason} — ${ids.join(', ')}`));
@@ -65,6 +79,11 @@ export function renderText(report: Report, options: RenderOptions): string {
 function scope(report: Report, files: number): string {
   const fileText = `${files} ${plural(files, 'file')}`;
   if (report.snapshot.source !== 'live') return `in ${fileText}`;
+  if (report.clusters) {
+    const collected = report.clusters.filter((c) => c.collected).length;
+    const missed = report.clusters.length - collected;
+    return `from ${collected} ${plural(collected, 'cluster')}${missed ? ` (${missed} not collected)` : ''}`;
+  }
   const cluster = report.snapshot.cluster?.name ?? report.snapshot.cluster?.context;
   const from = cluster ? `from cluster ${cluster}` : 'from the cluster';
   return files > 0 ? `${from} and ${fileText}` : from;

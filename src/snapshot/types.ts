@@ -92,6 +92,8 @@ export interface CollectionError {
   data: string;
   message: string;
   status?: number;
+  /** The cluster, in the report of a scan of several clusters (never in a snapshot file). */
+  cluster?: string;
 }
 
 export interface ClusterInfo {

@@ -67,8 +67,8 @@ describe('negdoctor scan against the fakes', () => {
     expect(fakes.kube.requests.filter((r) => /secrets|configmaps/.test(r.path))).toEqual([]);
   });
 
-  it('deploy/rbac.yaml grants exactly the get/list the collector used', () => {
-    const docs = parseAllDocuments(readFileSync(path.join(ROOT, 'deploy/rbac.yaml'), 'utf8')).map((d) => d.toJS() as Record<string, unknown>);
+  it('deploy/base/rbac.yaml grants exactly the get/list the collector used', () => {
+    const docs = parseAllDocuments(readFileSync(path.join(ROOT, 'deploy/base/rbac.yaml'), 'utf8')).map((d) => d.toJS() as Record<string, unknown>);
     const role = docs.find((d) => d.kind === 'ClusterRole') as { rules: Array<{ apiGroups?: string[]; resources?: string[]; resourceNames?: string[]; verbs: string[]; nonResourceURLs?: string[] }> };
     expect(docs.map((d) => d.kind).sort()).toEqual(['ClusterRole', 'ClusterRoleBinding', 'Namespace', 'ServiceAccount']);
     const granted = new Set<string>();

@@ -4,6 +4,7 @@
  * uniform latency. The fakes only decide what a path answers.
  */
 import http from 'node:http';
+import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 
 export interface LoggedRequest {
@@ -11,6 +12,8 @@ export interface LoggedRequest {
   path: string;
   query: Record<string, string>;
   body?: string;
+  /** The Authorization header, when one was sent. */
+  authorization?: string;
 }
 
 export interface Fault {
@@ -51,13 +54,19 @@ export interface FakeServer {
   close(): Promise<void>;
 }
 
-export async function startHttpFake(handler: Handler, options: { latencyMs?: number } = {}): Promise<FakeServer> {
+/** PEM key and certificate: the fake then speaks HTTPS. */
+export interface FakeTls {
+  key: string;
+  cert: string;
+}
+
+export async function startHttpFake(handler: Handler, options: { latencyMs?: number; tls?: FakeTls } = {}): Promise<FakeServer> {
   const requests: LoggedRequest[] = [];
   const faults: Fault[] = [];
   const hanging = new Set<http.ServerResponse>();
   const state = { latencyMs: options.latencyMs ?? 0 };
 
-  const server = http.createServer((req, res) => {
+  const listener: http.RequestListener = (req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
@@ -68,6 +77,7 @@ export async function startHttpFake(handler: Handler, options: { latencyMs?: num
           path: url.pathname,
           query: Object.fromEntries(url.searchParams),
           ...(chunks.length ? { body: Buffer.concat(chunks).toString('utf8') } : {}),
+          ...(req.headers.authorization ? { authorization: req.headers.authorization } : {}),
         };
         requests.push(logged);
         const fault = takeFault(faults, logged);
@@ -103,11 +113,12 @@ export async function startHttpFake(handler: Handler, options: { latencyMs?: num
         res.end(text);
       })();
     });
-  });
+  };
+  const server = options.tls ? https.createServer(options.tls, listener) : http.createServer(listener);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.address() as AddressInfo).port;
   const fake: FakeServer = {
-    url: `http://127.0.0.1:${port}`,
+    url: `${options.tls ? 'https' : 'http'}://127.0.0.1:${port}`,
     port,
     requests,
     faults,

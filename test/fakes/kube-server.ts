@@ -12,7 +12,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startHttpFake, type FakeServer, type LoggedRequest, type Reply } from './http-fake.js';
+import { startHttpFake, type FakeServer, type FakeTls, type LoggedRequest, type Reply } from './http-fake.js';
 
 export interface FakeKubeObject {
   apiVersion: string;
@@ -67,6 +67,13 @@ export const RESOURCE_TYPES: ResourceType[] = [
   { group: 'networking.gke.io', version: 'v1', kind: 'HealthCheckPolicy', plural: 'healthcheckpolicies', singular: 'healthcheckpolicy', namespaced: true, custom: true, bundle: 'gateway' },
   { group: 'networking.gke.io', version: 'v1', kind: 'GCPBackendPolicy', plural: 'gcpbackendpolicies', singular: 'gcpbackendpolicy', namespaced: true, custom: true, bundle: 'gateway' },
   { group: 'networking.gke.io', version: 'v1', kind: 'GCPGatewayPolicy', plural: 'gcpgatewaypolicies', singular: 'gcpgatewaypolicy', namespaced: true, custom: true, bundle: 'gateway' },
+  // What deploy/ renders, so that `kubectl apply --dry-run=client` can map every kind (see test/deploy.test.ts).
+  { group: 'rbac.authorization.k8s.io', version: 'v1', kind: 'ClusterRole', plural: 'clusterroles', singular: 'clusterrole', namespaced: false },
+  { group: 'rbac.authorization.k8s.io', version: 'v1', kind: 'ClusterRoleBinding', plural: 'clusterrolebindings', singular: 'clusterrolebinding', namespaced: false },
+  { group: 'monitoring.googleapis.com', version: 'v1', kind: 'PodMonitoring', plural: 'podmonitorings', singular: 'podmonitoring', namespaced: true, custom: true },
+  { group: 'monitoring.googleapis.com', version: 'v1', kind: 'Rules', plural: 'rules', singular: 'rules', namespaced: true, custom: true },
+  { group: 'monitoring.coreos.com', version: 'v1', kind: 'ServiceMonitor', plural: 'servicemonitors', singular: 'servicemonitor', namespaced: true, custom: true },
+  { group: 'monitoring.coreos.com', version: 'v1', kind: 'PrometheusRule', plural: 'prometheusrules', singular: 'prometheusrule', namespaced: true, custom: true },
 ];
 
 export interface KubeFakeOptions {
@@ -79,6 +86,8 @@ export interface KubeFakeOptions {
   notInstalled?: string[];
   /** `gitVersion` answered on /version. */
   serverVersion?: string;
+  /** Serve HTTPS with this key and certificate (as a GKE control plane does). */
+  tls?: FakeTls;
 }
 
 export interface KubeFake extends FakeServer {
@@ -117,7 +126,7 @@ export async function startKubeFake(objects: FakeKubeObject[], options: KubeFake
   }
   const state = { resourceVersion: 1000, gitVersion: options.serverVersion ?? 'v1.30.5-gke.1014001' };
   const handler = (req: LoggedRequest): Reply => route(req, served, installed, state);
-  const fake = (await startHttpFake(handler, { latencyMs: options.latencyMs })) as KubeFake;
+  const fake = (await startHttpFake(handler, { latencyMs: options.latencyMs, ...(options.tls ? { tls: options.tls } : {}) })) as KubeFake;
   fake.objects = served;
   fake.installed = installed;
   fake.writeKubeconfig = (kubeconfigOptions = {}) => writeKubeconfig(kubeconfigOptions.server ?? fake.url, kubeconfigOptions);

@@ -35,6 +35,11 @@ export interface KubeCollectOptions {
   /** Path given with --kubeconfig; otherwise KUBECONFIG (colon-separated) or ~/.kube/config, as kubectl finds it. */
   kubeconfig?: string;
   context?: string;
+  /**
+   * Connect directly instead of through a kubeconfig, the way `gcloud container
+   * clusters get-credentials` would configure it (fleet discovery): nothing is written to disk.
+   */
+  connection?: KubeConnection;
   /** Namespace to scan; default: the context's namespace, else "default". */
   namespace?: string;
   allNamespaces?: boolean;
@@ -49,6 +54,19 @@ export interface KubeCollectOptions {
   retry?: RetryPolicy;
 }
 
+/** An API server reached without a kubeconfig: its URL, the CA that signed its certificate, and a bearer token. */
+export interface KubeConnection {
+  /** Names the cluster in messages and in the snapshot's `cluster.context`. */
+  name: string;
+  /** https://HOST[:PORT] */
+  server: string;
+  /** Base64 PEM of the cluster CA (GKE's masterAuth.clusterCaCertificate); the server's certificate is verified against it. */
+  caData?: string;
+  token: string;
+  /** Where the connection came from, for messages (e.g. "the Container API"). */
+  source: string;
+}
+
 export interface KubeCollectResult {
   objects: KubeObject[];
   cluster: ClusterInfo;
@@ -58,6 +76,8 @@ export interface KubeCollectResult {
   requests: number;
   /** Set when nothing could be collected (no kubeconfig, unreachable server, rejected credentials): the CLI exits 3. */
   unreachable?: { message: string };
+  /** The pod's own service account was used (no kubeconfig, KUBERNETES_SERVICE_HOST set): negdoctor runs in the cluster. */
+  inCluster?: boolean;
 }
 
 /** Pseudo data keys for the two cluster facts; not in DATA because no rule declares them, but errors must name what they affect. */
@@ -281,7 +301,9 @@ export async function collectKube(options: KubeCollectOptions, progress?: Collec
       { signal: scan.signal, onRetry: (attempt, delayMs, error) => progress?.onRetry?.(resource, attempt, delayMs, error) },
     );
 
-  const where = `the Kubernetes API server ${server ?? '(no server)'} (context "${contextName}", kubeconfig ${source})`;
+  const where = options.connection
+    ? `the Kubernetes API server ${server ?? '(no server)'} (cluster ${contextName}, from ${source})`
+    : `the Kubernetes API server ${server ?? '(no server)'} (context "${contextName}", kubeconfig ${source})`;
   try {
     // /version first: it is cheap and tells an unreachable server or rejected credentials apart
     // before a dozen lists each spend their retries on the same failure.
@@ -296,7 +318,12 @@ export async function collectKube(options: KubeCollectOptions, progress?: Collec
       progress?.onError?.('version', failure.message);
       // Nothing heard from the server (network error, timeout, rejected credentials): no list will fare better.
       if (failure.noAnswer || error instanceof ScanAbortedError) {
-        const hint = failure.status === 401 ? ' — the credentials were rejected; for GKE run "gcloud container clusters get-credentials"' : '';
+        const hint =
+          failure.status !== 401
+            ? ''
+            : options.connection
+              ? ' — the Google Cloud access token was rejected (expired, or not a token for this project\'s clusters)'
+              : ' — the credentials were rejected; for GKE run "gcloud container clusters get-credentials"';
         return unreachableResult(`cannot collect from ${where}: ${failure.message}${hint}`, cluster, counter.requests);
       }
       errors.push({ source: 'kube', data: SERVER_VERSION_KEY, message: `reading the server version: ${failure.message}`, ...statusOf(failure) });
@@ -408,7 +435,7 @@ export async function collectKube(options: KubeCollectOptions, progress?: Collec
       data[SERVER_VERSION_KEY] = { state: 'error', reason: errors.find((e) => e.data === SERVER_VERSION_KEY)!.message };
     }
 
-    return { objects: keepRelevantEvents(objects), cluster, data, errors, requests: counter.requests };
+    return { objects: keepRelevantEvents(objects), cluster, data, errors, requests: counter.requests, ...(source === IN_CLUSTER ? { inCluster: true } : {}) };
   } finally {
     clearTimeout(scanTimer);
   }
@@ -424,9 +451,28 @@ function statusOf(failure: CallFailure): { status?: number } {
   return failure.status !== undefined ? { status: failure.status } : {};
 }
 
-/** Loads the kubeconfig the way kubectl finds it, and selects the context. */
-function loadKubeconfig(options: KubeCollectOptions): { kc: KubeConfig; source: string } | { failure: string } {
+/** The context names of the kubeconfig kubectl would use (for `scan --all-contexts`), or why it cannot be read. */
+export function listKubeContexts(kubeconfig: string | undefined): { contexts: string[]; current: string; source: string } | { failure: string } {
+  const loaded = loadKubeconfig({ ...(kubeconfig ? { kubeconfig } : {}), timeoutMs: 1 }, false);
+  if ('failure' in loaded) return loaded;
+  return { contexts: loaded.kc.getContexts().map((c) => c.name), current: loaded.kc.getCurrentContext(), source: loaded.source };
+}
+
+const IN_CLUSTER = 'in-cluster service account';
+
+/** Loads the kubeconfig the way kubectl finds it, and selects the context; or builds one from a direct connection. */
+function loadKubeconfig(options: KubeCollectOptions, needCurrent = true): { kc: KubeConfig; source: string } | { failure: string } {
   const kc = new KubeConfig();
+  if (options.connection) {
+    const { name, server, caData, token, source } = options.connection;
+    kc.loadFromOptions({
+      clusters: [{ name, server, skipTLSVerify: false, ...(caData ? { caData } : {}) }],
+      users: [{ name, token }],
+      contexts: [{ name, cluster: name, user: name }],
+      currentContext: name,
+    });
+    return { kc, source };
+  }
   let source: string;
   try {
     if (options.kubeconfig) {
@@ -443,7 +489,7 @@ function loadKubeconfig(options: KubeCollectOptions): { kc: KubeConfig; source: 
         return { failure: `no kubeconfig found: pass --kubeconfig, set KUBECONFIG, or create ${defaultPath} (for GKE: gcloud container clusters get-credentials)` };
       }
       kc.loadFromDefault();
-      if (process.env.KUBERNETES_SERVICE_HOST && !fileExists(defaultPath)) source = 'in-cluster service account';
+      if (process.env.KUBERNETES_SERVICE_HOST && !fileExists(defaultPath)) source = IN_CLUSTER;
     }
   } catch (error) {
     return { failure: `cannot read kubeconfig ${options.kubeconfig ?? process.env.KUBECONFIG ?? '~/.kube/config'}: ${errorText(error)}` };
@@ -455,7 +501,7 @@ function loadKubeconfig(options: KubeCollectOptions): { kc: KubeConfig; source: 
     }
     kc.setCurrentContext(options.context);
   }
-  if (!kc.getCurrentContext() || !kc.getCurrentCluster()) {
+  if (needCurrent && (!kc.getCurrentContext() || !kc.getCurrentCluster())) {
     return { failure: `kubeconfig ${source} has no current context with a cluster; pass --context` };
   }
   return { kc, source };
