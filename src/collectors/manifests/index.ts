@@ -6,7 +6,7 @@
  */
 import { promises as fs, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { LineCounter, parseAllDocuments, type Document } from 'yaml';
+import { Composer, LineCounter, Parser, type Document } from 'yaml';
 import type { InputNotice, InputProblem, KubeObject } from '../../snapshot/types.js';
 import { isRecord } from '../../model/values.js';
 import { SourceIndex } from './source-index.js';
@@ -139,22 +139,32 @@ function readBuffer(result: ManifestCollection, file: string, data: Buffer): voi
 
 function parseText(result: ManifestCollection, file: string, text: string): void {
   const lineCounter = new LineCounter();
-  let docs: Document[];
+  let syntaxError = false;
+  let documentIndex = 0;
   try {
     // yaml's duplicate-key check compares every pair of keys (quadratic): a 10 MB
     // ConfigMap takes minutes. The API server rejects duplicates anyway.
     // `merge`: kubectl's parser (go-yaml via sigs.k8s.io/yaml) expands `<<: *anchor`
     // merge keys; YAML 1.2 does not by default, which left a literal "<<" key in
     // labels and annotations (selectors matched nothing, "<<" was an invalid annotation).
-    const parsed = parseAllDocuments(text, { lineCounter, uniqueKeys: false, merge: true });
-    docs = Array.isArray(parsed) ? (parsed as Document[]) : [];
+    // One document at a time (what parseAllDocuments does, without keeping them all):
+    // each Document is read, its positions recorded, and released.
+    const composer = new Composer({ uniqueKeys: false, merge: true });
+    for (const doc of composer.compose(new Parser(lineCounter.addNewLine).parse(text))) {
+      for (const error of doc.errors) if (error.pos[0] !== -1) error.linePos = [lineCounter.linePos(error.pos[0]), lineCounter.linePos(error.pos[1])];
+      syntaxError ||= doc.errors.length > 0;
+      readDocument(doc, documentIndex++);
+    }
   } catch (error) {
     // The parser is recursive: pathological nesting can exhaust the stack.
     result.problems.push({ kind: 'resource-limit', file, message: `cannot parse: ${(error as Error).message}` });
-    return;
+    syntaxError = true; // `fix` leaves the file alone
+  } finally {
+    result.sources.addFile(file, text, lineCounter.lineStarts, syntaxError);
+    result.sources.releaseDocument();
   }
-  result.sources.files.set(file, { text, docs, lineCounter });
-  docs.forEach((doc, documentIndex) => {
+
+  function readDocument(doc: Document, documentIndex: number): void {
     if (doc.errors.length > 0) {
       result.documents++;
       // Later errors in a document are almost always cascades of the first.
@@ -190,11 +200,11 @@ function parseText(result: ManifestCollection, file: string, text: string): void
     const docStart = doc.contents.range ? lineCounter.linePos(doc.contents.range[0]) : { line: 1, col: 1 };
     if (isKubeObject(value)) {
       if (isList(value)) addListItems(result, file, documentIndex, doc, lineCounter, value);
-      else addObject(result, file, documentIndex, doc, lineCounter, [], value, docStart);
+      else addObject(result, file, documentIndex, doc, [], value, docStart);
       return;
     }
     result.foreign.push({ file, documentIndex, value });
-  });
+  }
 }
 
 function addListItems(
@@ -219,7 +229,7 @@ function addListItems(
     }
     const node = doc.getIn(['items', index], true) as { range?: [number, number] } | undefined;
     const pos = node?.range ? lineCounter.linePos(node.range[0]) : { line: 1, col: 1 };
-    addObject(result, file, documentIndex, doc, lineCounter, ['items', index], candidate, pos);
+    addObject(result, file, documentIndex, doc, ['items', index], candidate, pos);
   });
 }
 
@@ -228,7 +238,6 @@ function addObject(
   file: string,
   documentIndex: number,
   doc: Document,
-  lineCounter: LineCounter,
   base: Array<string | number>,
   object: KubeObject,
   pos: { line: number; col: number },
@@ -236,7 +245,7 @@ function addObject(
   const id = result.objects.length;
   if (!isRecord(object.metadata)) object.metadata = {};
   result.objects.push({ object, file, documentIndex, base, line: pos.line, column: pos.col });
-  result.sources.add(id, { file, doc, lineCounter, base });
+  result.sources.add(id, { file, root: result.sources.rootOf(doc), base });
 }
 
 export function isKubeObject(value: unknown): value is KubeObject {
