@@ -5,7 +5,7 @@
  * measured in the same process run, and compared as a ratio.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, rmSync, writeFileSync, existsSync, readdirSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync, existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -173,6 +173,19 @@ export function lintBenchmarks({ sizes, runs }) {
     rows.push({ documents, parseMs: parse.ms, lintMs: lint.ms, ratio: lint.ms / parse.ms, docsPerSec: documents / (lint.ms / 1000), peakRssMb: lint.peakKb / 1024, parsePeakRssMb: parse.peakKb / 1024 });
   }
   return rows;
+}
+
+/** One lint of a large corpus (files of 100 documents, as generateCorpus writes them): completes, and with what peak RSS. */
+export function lintLarge({ documents }) {
+  const dir = generateCorpus(documents);
+  const files = readdirSync(dir);
+  const megabytes = files.reduce((n, f) => n + statSync(path.join(dir, f)).size, 0) / 2 ** 20;
+  try {
+    const lint = measure(process.execPath, [BIN, 'lint', dir, '--format', 'json', '--output', path.join(WORK, 'out.json'), '--fail-on', 'never'], 1);
+    return { ok: true, documents, files: files.length, megabytes, lintMs: lint.ms, docsPerSec: documents / (lint.ms / 1000), peakRssMb: lint.peakKb / 1024 };
+  } catch (error) {
+    return { ok: false, documents, files: files.length, megabytes, error: error.message.split('\n')[0] };
+  }
 }
 
 export function startupBenchmarks({ runs }) {

@@ -5,6 +5,9 @@ if (args.length === 1 && (args[0] === '--version' || args[0] === '-V')) {
   const { readFileSync } = await import('node:fs');
   process.stdout.write(`${JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).version}\n`);
 } else {
+  // Node 22.1+ keeps V8's compiled code for these modules between runs (os.tmpdir()/node-compile-cache);
+  // absent on Node 20, and NODE_DISABLE_COMPILE_CACHE=1 turns it off.
+  (await import('node:module')).enableCompileCache?.();
   const { main } = await import('../dist/cli.js');
   process.exitCode = await main(args);
 }

@@ -4,6 +4,7 @@
  * (derived from GoogleCloudPlatform/gke-gateway-api's newest CRDs; see the
  * README there). The schema files and ajv are loaded on the first policy met.
  */
+import { PACKAGE_ROOT } from '../package-root.js';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type { ErrorObject, ValidateFunction } from 'ajv';
@@ -17,7 +18,7 @@ export interface SchemaProblem {
   message: string;
 }
 
-const SCHEMA_DIR = new URL('../../schemas/gke-gateway/', import.meta.url);
+const SCHEMA_DIR = new URL('schemas/gke-gateway/', PACKAGE_ROOT);
 type AjvInstance = InstanceType<(typeof import('ajv'))['Ajv']>;
 let ajv: AjvInstance | undefined;
 const validators = new Map<GkePolicyKind, ValidateFunction>();

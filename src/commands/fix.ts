@@ -57,7 +57,11 @@ export async function fixCommand(paths: string[], options: FixOptions, hooks: Fi
       refuse('it was not read as YAML');
       continue;
     }
-    if (source.docs.some((d) => d.errors.length > 0)) {
+    if (source.notEditable) {
+      refuse(source.notEditable);
+      continue;
+    }
+    if (source.syntaxError) {
       refuse('it has a YAML syntax error; fix that first (`negdoctor lint` shows where)');
       continue;
     }

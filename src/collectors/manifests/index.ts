@@ -6,7 +6,7 @@
  */
 import { existsSync, promises as fs, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { LineCounter, parseAllDocuments, type Document } from 'yaml';
+import { Composer, LineCounter, Parser, type Document } from 'yaml';
 import type { InputNotice, InputProblem, KubeObject } from '../../snapshot/types.js';
 import { isRecord } from '../../model/values.js';
 import { SourceIndex } from './source-index.js';
@@ -203,27 +203,40 @@ function readBuffer(result: ManifestCollection, file: string, data: Buffer, expl
 
 function parseText(result: ManifestCollection, file: string, text: string, explicit?: ExplicitInput): void {
   // JSON Lines (`kubectl get pods -o json | jq -c '.items[]'`): one document per line.
-  // "--- " before each line makes it a YAML stream; columns are given back (JsonLinesCounter).
+  // "--- " before each line makes it a YAML stream; each such line's start is counted
+  // after the marker, so columns are those of the file.
   const jsonLines = isJsonLines(text);
   if (jsonLines) text = text.replace(/^(?=[ \t]*[{[])/gm, '--- ');
-  const lineCounter = jsonLines ? new JsonLinesCounter() : new LineCounter();
-  let docs: Document[];
+  const lineCounter = new LineCounter();
+  const addNewLine = jsonLines ? (offset: number) => lineCounter.addNewLine(text.startsWith('--- ', offset) ? offset + 4 : offset) : lineCounter.addNewLine;
+  let syntaxError = false;
+  let documentIndex = 0;
   try {
     // yaml's duplicate-key check compares every pair of keys (quadratic): a 10 MB
     // ConfigMap takes minutes. The API server rejects duplicates anyway.
     // `merge`: kubectl's parser (go-yaml via sigs.k8s.io/yaml) expands `<<: *anchor`
     // merge keys; YAML 1.2 does not by default, which left a literal "<<" key in
     // labels and annotations (selectors matched nothing, "<<" was an invalid annotation).
-    const parsed = parseAllDocuments(text, { lineCounter, uniqueKeys: false, merge: true });
-    docs = Array.isArray(parsed) ? (parsed as Document[]) : [];
+    // One document at a time (what parseAllDocuments does, without keeping them all):
+    // each Document is read, its positions recorded, and released.
+    const composer = new Composer({ uniqueKeys: false, merge: true });
+    for (const doc of composer.compose(new Parser(addNewLine).parse(text))) {
+      for (const error of doc.errors) if (error.pos[0] !== -1) error.linePos = [lineCounter.linePos(error.pos[0]), lineCounter.linePos(error.pos[1])];
+      syntaxError ||= doc.errors.length > 0;
+      readDocument(doc, documentIndex++);
+    }
   } catch (error) {
     // The parser is recursive: pathological nesting can exhaust the stack.
     result.problems.push({ kind: 'resource-limit', file, message: `cannot parse: ${(error as Error).message}` });
-    return;
+    syntaxError = true; // `fix` leaves the file alone
+  } finally {
+    // `fix` edits the text it is given: never the JSON Lines text with its added "--- " markers.
+    result.sources.addFile(file, text, lineCounter.lineStarts, syntaxError, jsonLines ? 'it is JSON Lines; fix edits YAML and JSON documents only' : undefined);
+    result.sources.releaseDocument();
   }
-  // `fix` edits the text it is given: never the JSON Lines text with its added "--- " markers.
-  if (!jsonLines) result.sources.files.set(file, { text, docs, lineCounter });
-  docs.forEach((doc, documentIndex) => {
+  reportShapeNotices(result, file);
+
+  function readDocument(doc: Document, documentIndex: number): void {
     if (doc.errors.length > 0) {
       result.documents++;
       // Later errors in a document are almost always cascades of the first.
@@ -257,8 +270,7 @@ function parseText(result: ManifestCollection, file: string, text: string, expli
       return;
     }
     classify(result, file, documentIndex, doc, lineCounter, value, explicit);
-  });
-  reportShapeNotices(result, file);
+  }
 }
 
 /**
@@ -282,7 +294,7 @@ function classify(
   for (const item of recognize(value, explicit?.explicit)) {
     if (item.kube && isKubeObject(item.value)) {
       if (explicit) explicit.objects++;
-      addObject(result, file, documentIndex, doc, lineCounter, item.path, item.value, positionOf(doc, lineCounter, item.path));
+      addObject(result, file, documentIndex, doc, item.path, item.value, positionOf(doc, lineCounter, item.path));
       continue;
     }
     const shape = item.shape;
@@ -292,7 +304,7 @@ function classify(
       const namespace = explicit?.explicit.type.name === shape.inputType ? explicit.explicit.qualifier : undefined;
       if (namespace && isRecord(object.metadata) && object.metadata.namespace === undefined) object.metadata = { ...object.metadata, namespace };
       if (item.by !== 'kind' || typeof item.value.apiVersion !== 'string') tallyShape(result, file, `${shape.kind} (${item.by === 'explicit' ? 'as stated' : item.by === 'wrapper' ? 'by the list it is in' : 'by its fields'})`);
-      addObject(result, file, documentIndex, doc, lineCounter, item.path, object, positionOf(doc, lineCounter, item.path));
+      addObject(result, file, documentIndex, doc, item.path, object, positionOf(doc, lineCounter, item.path));
       continue;
     }
     if (shape?.domain === 'gcp') {
@@ -355,24 +367,12 @@ export function isJsonLines(text: string): boolean {
   return true;
 }
 
-/** Positions in JSON Lines, as in the file: the "--- " put before each line is not counted. */
-class JsonLinesCounter extends LineCounter {
-  constructor() {
-    super();
-    const linePos = this.linePos;
-    this.linePos = (offset: number) => {
-      const pos = linePos(offset);
-      return { line: pos.line, col: pos.col > 4 ? pos.col - 4 : pos.col };
-    };
-  }
-}
 
 function addObject(
   result: ManifestCollection,
   file: string,
   documentIndex: number,
   doc: Document,
-  lineCounter: LineCounter,
   base: Array<string | number>,
   object: KubeObject,
   pos: { line: number; col: number },
@@ -380,7 +380,7 @@ function addObject(
   const id = result.objects.length;
   if (!isRecord(object.metadata)) object.metadata = {};
   result.objects.push({ object, file, documentIndex, base, line: pos.line, column: pos.col });
-  result.sources.add(id, { file, doc, lineCounter, base });
+  result.sources.add(id, { file, root: result.sources.rootOf(doc), base });
 }
 
 export function isKubeObject(value: unknown): value is KubeObject {
