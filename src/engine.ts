@@ -5,7 +5,8 @@
  */
 import { hash } from 'node:crypto';
 import type { Config, IgnoreEntry } from './config/config.js';
-import { pathToString, type Finding, type Location, type NotEvaluated, type ObjectRef, type Suppression } from './findings.js';
+import { correlate } from './correlate/index.js';
+import { pathToString, type Finding, type Incident, type Location, type NotEvaluated, type ObjectRef, type Suppression } from './findings.js';
 import { modelOf } from './model/index.js';
 import { namespaceOf, nameOf, workloadOf } from './model/workloads.js';
 import type { RawFinding, Rule, RuleContext } from './rules/define-rule.js';
@@ -37,13 +38,15 @@ export interface EngineResult {
   disabled: string[];
   /** Rules that threw: an internal error, reported as not evaluated. */
   crashed: Array<{ ruleId: string; error: string }>;
+  /** Root causes with what they explain (src/correlate/); each finding's `causedBy` is filled too. */
+  incidents: Incident[];
 }
 
 export function runRules(snapshot: Snapshot, options: EngineOptions): EngineResult {
   const { config } = options;
   const model = modelOf(snapshot, config.settings);
   const now = options.now ?? new Date(snapshot.collectedAt);
-  const result: EngineResult = { findings: [], suppressed: [], notEvaluated: [], evaluated: [], disabled: [], crashed: [] };
+  const result: EngineResult = { findings: [], suppressed: [], notEvaluated: [], evaluated: [], disabled: [], crashed: [], incidents: [] };
   const enable = new Set(options.enable ?? []);
   const disable = new Set(options.disable ?? []);
   const fingerprints = new Map<string, number>();
@@ -105,6 +108,8 @@ export function runRules(snapshot: Snapshot, options: EngineOptions): EngineResu
   }
   result.findings.sort(compareFindings);
   result.suppressed.sort(compareFindings);
+  // After the rules, before the reporters: causes and consequences among the findings shown.
+  result.incidents = correlate(result.findings, options.rules, model).incidents;
   return result;
 }
 

@@ -51,6 +51,18 @@ export interface Finding {
   /** Extra facts for reporters (e.g. the gcloud command to run, the pod an endpoint maps to). */
   evidence?: Record<string, unknown>;
   suppressed?: Suppression;
+  /** Fingerprints of the findings that explain this one (correlation); empty for roots and unrelated findings. */
+  causedBy?: string[];
+}
+
+/** A root cause with everything it explains, transitively (src/correlate/). */
+export interface Incident {
+  id: string;
+  title: string;
+  /** Fingerprint of the root finding: explained by nothing present, explains at least one other. */
+  root: string;
+  /** Fingerprints of the root and every finding it explains, transitively; the root first. */
+  members: string[];
 }
 
 export interface NotEvaluated {
