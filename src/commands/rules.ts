@@ -29,6 +29,6 @@ export function rulesCommand(format: 'text' | 'json' | 'markdown'): number {
 export function explainCommand(id: string): number {
   const rule = findRule(id);
   if (!rule) throw new CliError(`unknown rule ${id} (see \`negdoctor rules\`)`);
-  process.stdout.write(renderRuleExplanation(rule));
+  process.stdout.write(renderRuleExplanation(rule, RULES));
   return EXIT.ok;
 }

@@ -90,3 +90,10 @@ export function incidentViews(report: Report): IncidentView[] {
   }
   return views;
 }
+
+/** "Root cause: rule-id on Kind ns/name (message)" for an explained finding, for one-line formats (GitHub, JUnit). */
+export function rootCauseText(f: Finding, report: Report, byFingerprint: Map<string, Finding>): string | undefined {
+  const roots = rootsOf(f, report, byFingerprint);
+  if (roots.length === 0) return undefined;
+  return `Root cause: ${roots.map((r) => `${r.ruleId} on ${objectLabel(r)} (${r.message.replace(/\.$/, '')})`).join('; and ')}.`;
+}

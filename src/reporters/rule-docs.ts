@@ -1,5 +1,26 @@
 /** Rule documentation generated from rule metadata (README, `rules`, `explain`); a test keeps the README in step. */
-import type { Category, Rule } from '../rules/define-rule.js';
+import type { Category, JoinKey, Rule } from '../rules/define-rule.js';
+
+/** How a join key reads in the docs: "on the same …". */
+export const JOIN_KEY_TEXT: Record<JoinKey, string> = {
+  'service-port': 'same Service port',
+  service: 'same Service',
+  neg: 'same NEG',
+  'backend-service': 'same backend service',
+  pod: 'same pod',
+  node: 'same node',
+  workload: 'same workload',
+  ingress: 'same Ingress',
+  gateway: 'same Gateway',
+  cluster: 'same cluster',
+};
+
+/** The edges that end at a rule: which rules can explain its findings, and why. */
+export function explainedBy(rule: Rule, rules: readonly Rule[]): Array<{ by: string; on: JoinKey; why: string }> {
+  const out: Array<{ by: string; on: JoinKey; why: string }> = [];
+  for (const r of rules) for (const e of r.meta.explains ?? []) if (e.rule === rule.meta.id) out.push({ by: r.meta.id, on: e.on, why: e.why });
+  return out;
+}
 
 const CATEGORY_TITLES: Record<Category, string> = {
   input: 'Input',
@@ -46,8 +67,10 @@ export function renderRulesText(rules: Rule[]): string {
   return `${lines.join('\n')}\n`;
 }
 
-export function renderRuleExplanation(rule: Rule): string {
+export function renderRuleExplanation(rule: Rule, rules: readonly Rule[] = []): string {
   const m = rule.meta;
+  const explains = (m.explains ?? []).map((e) => `  ${e.rule} (${JOIN_KEY_TEXT[e.on]}): ${e.why}`);
+  const by = explainedBy(rule, rules).map((e) => `  ${e.by} (${JOIN_KEY_TEXT[e.on]}): ${e.why}`);
   const options = Object.entries(m.options ?? {}).map(
     ([name, schema]) => `  ${name} (${schema.type}, default ${JSON.stringify(m.defaults[name])}): ${schema.description}`,
   );
@@ -60,6 +83,8 @@ export function renderRuleExplanation(rule: Rule): string {
     `Evidence: ${m.evidence}`,
     `Fix:      ${m.remediation}`,
     ...(options.length ? ['', 'Options (.negdoctor.yaml → rules.' + m.id + '.options):', ...options] : []),
+    ...(explains.length ? ['', 'Explains (a finding of this rule is reported as the cause of):', ...explains] : []),
+    ...(by.length ? ['', 'Explained by (reported as caused by):', ...by] : []),
     '',
   ].join('\n');
 }
@@ -81,6 +106,8 @@ export function renderRulesMarkdown(rules: Rule[]): string {
       for (const [name, schema] of Object.entries(m.options ?? {})) {
         out.push(`- **Option \`${name}\`** (default \`${JSON.stringify(m.defaults[name])}\`): ${schema.description}`);
       }
+      for (const e of m.explains ?? []) out.push(`- **Explains \`${e.rule}\`** (${JOIN_KEY_TEXT[e.on]}): ${e.why}`);
+      for (const e of explainedBy(r, rules)) out.push(`- **Explained by \`${e.by}\`** (${JOIN_KEY_TEXT[e.on]}): ${e.why}`);
       out.push('');
     }
   }
