@@ -5,9 +5,9 @@
  */
 import { hash } from 'node:crypto';
 import type { Config, IgnoreEntry } from './config/config.js';
-import { correlate } from './correlate/index.js';
+import { correlate, type FindingKeys } from './correlate/index.js';
 import { pathToString, type Finding, type Incident, type Location, type NotEvaluated, type ObjectRef, type Suppression } from './findings.js';
-import { modelOf } from './model/index.js';
+import { modelOf, type Model } from './model/index.js';
 import { namespaceOf, nameOf, workloadOf } from './model/workloads.js';
 import type { RawFinding, Rule, RuleContext } from './rules/define-rule.js';
 import type { Snapshot, SnapshotObject } from './snapshot/types.js';
@@ -40,6 +40,9 @@ export interface EngineResult {
   crashed: Array<{ ruleId: string; error: string }>;
   /** Root causes with what they explain (src/correlate/); each finding's `causedBy` is filled too. */
   incidents: Incident[];
+  /** The model the rules ran on and each finding's join keys: for reporters that draw the path (html, markdown). */
+  model?: Model;
+  joinKeys?: Map<string, FindingKeys>;
 }
 
 export function runRules(snapshot: Snapshot, options: EngineOptions): EngineResult {
@@ -109,7 +112,10 @@ export function runRules(snapshot: Snapshot, options: EngineOptions): EngineResu
   result.findings.sort(compareFindings);
   result.suppressed.sort(compareFindings);
   // After the rules, before the reporters: causes and consequences among the findings shown.
-  result.incidents = correlate(result.findings, options.rules, model).incidents;
+  const correlation = correlate(result.findings, options.rules, model);
+  result.incidents = correlation.incidents;
+  result.model = model;
+  result.joinKeys = correlation.keys;
   return result;
 }
 

@@ -22,12 +22,16 @@ import { clusterIdentity, negKeyOfGroup, negsOfServicePort, negStatusNames, samp
 import { DATA } from '../snapshot/data-keys.js';
 import { KeyReader, type FindingKeys } from './keys.js';
 
+export type { FindingKeys };
+
 export const FIREWALL_RULE = 'firewall-health-check-blocked';
 
 export interface CorrelationResult {
   incidents: Incident[];
   /** Fingerprints of findings lowered because other evidence contradicts them. */
   contradicted: string[];
+  /** The join keys of every finding, by fingerprint: what the pictures colour each box by. */
+  keys: Map<string, FindingKeys>;
 }
 
 /** Fills `causedBy` on every finding (mutating them) and returns the incidents. */
@@ -110,6 +114,7 @@ export function correlate(findings: Finding[], rules: readonly Rule[], model: Mo
   return {
     incidents: incidents.map(({ id, title, root, members }) => ({ id, title, root, members })),
     contradicted: [...contradicted].map((f) => f.fingerprint),
+    keys: new Map(findings.map((f) => [f.fingerprint, keysOf(f)])),
   };
 }
 
