@@ -28,6 +28,8 @@ export interface Box {
   label: string;
   /** Second line: counts or state. */
   detail?: string;
+  /** The label without its kind (the picture's column says it): `default/web:80`, `us-central1-a`, a pod name. */
+  short: string;
   /** The worst severity of the findings about it. */
   severity?: Severity;
   /** Endpoint health as Google Cloud reports it (HEALTHY, UNHEALTHY, …), or for a NEG the worst of its endpoints. */
@@ -148,13 +150,13 @@ class Builder {
     return worst ? { ...graph, severity: worst } : graph;
   }
 
-  box(graph: PathGraph, kind: BoxKind, id: string, label: string, column: number, keys: Array<[JoinKey, string]>, detail?: string, health?: string): Box {
+  box(graph: PathGraph, kind: BoxKind, id: string, label: string, column: number, keys: Array<[JoinKey, string]>, detail?: string, health?: string, short?: string): Box {
     const boxId = `${graph.id}--${id}`.replace(/[^A-Za-z0-9_-]+/g, '-');
     const existing = graph.boxes.find((b) => b.id === boxId);
     if (existing) return existing;
     const findings = [...new Set(keys.flatMap(([k, v]) => this.index.get(`${k}\0${v}`) ?? []))];
     const severity = worstOf(findings.map((f) => this.severityOf.get(f)));
-    const box: Box = { id: boxId, kind, label, column, findings, ...(detail ? { detail } : {}), ...(severity ? { severity } : {}), ...(health ? { health } : {}) };
+    const box: Box = { id: boxId, kind, label, short: short ?? label.replace(/^(Ingress|Gateway|Service|Pod|NEG) /, ''), column, findings, ...(detail ? { detail } : {}), ...(severity ? { severity } : {}), ...(health ? { health } : {}) };
     graph.boxes.push(box);
     return box;
   }
@@ -184,7 +186,7 @@ class Builder {
         const unhealthy = states.filter((s) => s === 'UNHEALTHY').length;
         const negHealth = endpoints.length === 0 ? undefined : unhealthy > 0 ? 'UNHEALTHY' : states.every((s) => s === 'HEALTHY') ? 'HEALTHY' : 'UNKNOWN';
         const detail = `${zone} · ${endpoints.length} endpoint${endpoints.length === 1 ? '' : 's'}${unhealthy ? `, ${unhealthy} unhealthy` : ''}`;
-        const negBox = this.box(graph, 'neg', `neg:${zone}/${neg.name}`, `NEG ${neg.name}`, 2, [['neg', neg.name]], detail, negHealth);
+        const negBox = this.box(graph, 'neg', `neg:${zone}/${neg.name}`, `NEG ${neg.name}`, 2, [['neg', neg.name]], detail, negHealth, zone);
         this.edge(graph, box, negBox);
         this.endpoints(graph, negBox, endpoints);
       }
@@ -197,7 +199,7 @@ class Builder {
     if (negName) {
       const zones = status.ok ? (status.value.zones ?? []) : [];
       for (const zone of zones.length ? zones : ['(zones unknown)']) {
-        const negBox = this.box(graph, 'neg', `neg:${zone}/${negName}`, `NEG ${negName}`, 2, [['neg', negName]], zone);
+        const negBox = this.box(graph, 'neg', `neg:${zone}/${negName}`, `NEG ${negName}`, 2, [['neg', negName]], zone, undefined, zone);
         this.edge(graph, box, negBox);
         this.endpoints(graph, negBox, sliceEndpoints.filter((e) => !e.zone || e.zone === zone || zone === '(zones unknown)'));
       }
