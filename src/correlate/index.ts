@@ -65,6 +65,7 @@ export function correlate(findings: Finding[], rules: readonly Rule[], model: Mo
       // Targets by key value: one lookup per source key instead of a pairwise scan.
       const index = new Map<string, Finding[]>();
       for (const t of targets) {
+        if (edge.kind !== undefined && t.object?.kind !== edge.kind) continue;
         for (const value of keysOf(t).get(edge.on) ?? []) {
           const list = index.get(value);
           if (list) list.push(t);
@@ -73,6 +74,7 @@ export function correlate(findings: Finding[], rules: readonly Rule[], model: Mo
       }
       for (const source of sources) {
         if (contradicted.has(source)) continue;
+        if (edge.reasons && !edge.reasons.includes(String(source.evidence?.reason ?? ''))) continue;
         for (const value of keysOf(source).get(edge.on) ?? []) {
           for (const target of index.get(value) ?? []) {
             if (target === source) continue;
@@ -88,7 +90,7 @@ export function correlate(findings: Finding[], rules: readonly Rule[], model: Mo
   const byOrder = (a: Finding, b: Finding) => order.get(a)! - order.get(b)!;
   for (const f of findings) f.causedBy = [...(causes.get(f) ?? [])].sort(byOrder).map((c) => c.fingerprint);
 
-  const incidents: Array<Incident & { severity: number; position: number }> = [];
+  const incidents: Array<Incident & { severity: number; worst: number; position: number }> = [];
   for (const root of findings) {
     if (causes.has(root) || !effects.has(root)) continue;
     const members: Finding[] = [root];
@@ -106,11 +108,12 @@ export function correlate(findings: Finding[], rules: readonly Rule[], model: Mo
       root: root.fingerprint,
       members: members.map((m) => m.fingerprint),
       severity: Math.max(...members.map((m) => SEVERITY_ORDER[m.severity])),
+      worst: members.filter((m) => SEVERITY_ORDER[m.severity] === Math.max(...members.map((x) => SEVERITY_ORDER[x.severity]))).length,
       position: order.get(root)!,
     });
   }
-  // Worst first, then the larger incident, then report order.
-  incidents.sort((a, b) => b.severity - a.severity || b.members.length - a.members.length || a.position - b.position);
+  // Worst severity first, then the larger incident, then the one with more findings at that severity, then report order.
+  incidents.sort((a, b) => b.severity - a.severity || b.members.length - a.members.length || b.worst - a.worst || a.position - b.position);
   return {
     incidents: incidents.map(({ id, title, root, members }) => ({ id, title, root, members })),
     contradicted: [...contradicted].map((f) => f.fingerprint),

@@ -67,7 +67,7 @@ export class KeyReader {
       } else if (kind === 'Node') {
         add('node', name);
         // The node's pods: what a broken node does to the endpoints on it.
-        for (const pod of livePods(this.model)) if (podNodeName(pod) === name) this.addPod(add, namespaceOf(pod), nameOf(pod), false);
+        for (const pod of this.podsOnNode().get(name) ?? []) this.addPod(add, namespaceOf(pod), nameOf(pod), false);
       } else if (kind === 'Ingress') {
         add('ingress', `${ns}/${name}`);
       } else if (kind === 'Gateway') {
@@ -106,6 +106,22 @@ export class KeyReader {
     }
     if (obj) this.addServingPorts(f, obj, evidence, add);
     return keys;
+  }
+
+  private podsByNode: Map<string, SnapshotObject[]> | undefined;
+
+  private podsOnNode(): Map<string, SnapshotObject[]> {
+    if (!this.podsByNode) {
+      this.podsByNode = new Map();
+      for (const pod of livePods(this.model)) {
+        const node = podNodeName(pod);
+        if (!node) continue;
+        const list = this.podsByNode.get(node);
+        if (list) list.push(pod);
+        else this.podsByNode.set(node, [pod]);
+      }
+    }
+    return this.podsByNode;
   }
 
   private addPod(add: (kind: JoinKey, value: string | undefined) => void, ns: string, name: string, withNode = true): void {

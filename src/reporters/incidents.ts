@@ -29,13 +29,28 @@ export function causeText(f: Finding, byFingerprint: Map<string, Finding>): stri
 
 /** The roots of the incidents a finding belongs to (for one-line mentions in GitHub and JUnit). */
 export function rootsOf(f: Finding, report: Report, byFingerprint: Map<string, Finding>): Finding[] {
-  const roots: Finding[] = [];
+  return rootIndex(report, byFingerprint).get(f.fingerprint) ?? [];
+}
+
+/** Member fingerprint → the roots of its incidents, built once per report (reporters ask per finding). */
+const rootIndexes = new WeakMap<Report, Map<string, Finding[]>>();
+
+function rootIndex(report: Report, byFingerprint: Map<string, Finding>): Map<string, Finding[]> {
+  let index = rootIndexes.get(report);
+  if (index) return index;
+  index = new Map();
   for (const incident of report.result.incidents) {
-    if (incident.root === f.fingerprint || !incident.members.includes(f.fingerprint)) continue;
     const root = byFingerprint.get(incident.root);
-    if (root && !roots.includes(root)) roots.push(root);
+    if (!root) continue;
+    for (const member of incident.members) {
+      if (member === incident.root) continue;
+      const list = index.get(member);
+      if (!list) index.set(member, [root]);
+      else if (!list.includes(root)) list.push(root);
+    }
   }
-  return roots;
+  rootIndexes.set(report, index);
+  return index;
 }
 
 export function incidentViews(report: Report): IncidentView[] {

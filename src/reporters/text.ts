@@ -27,7 +27,7 @@ export function renderText(report: Report, options: RenderOptions): string {
     for (const { root, tree } of views) {
       lines.push(`  ${severityLabel(root)}  ${objectLabel(root)}: ${root.message}  ${paint('gray', root.ruleId)}`);
       for (const { finding, depth } of tree) {
-        lines.push(`  ${'  '.repeat(depth)}${paint('gray', '└─')} ${finding.ruleId}  ${objectLabel(finding)}${finding.severity !== 'info' ? '' : paint('gray', ' (info)')}`);
+        lines.push(`  ${'  '.repeat(depth)}${paint('gray', '└─')} ${finding.ruleId}  ${objectLabel(finding)}`);
       }
     }
     lines.push('');

@@ -21,6 +21,10 @@ export interface Explains {
   on: JoinKey;
   /** One sentence, shown in the rule docs: why the cause produces the effect. */
   why: string;
+  /** Only explained findings about this kind of object (e.g. the Service-level finding of a rule that also reports EndpointSlices). */
+  kind?: string;
+  /** Only explaining findings whose `evidence.reason` is one of these. */
+  reasons?: string[];
 }
 
 /** JSON schema (draft-07 subset) for one rule option. */

@@ -50,6 +50,13 @@ export default defineRule({
     explains: [
       { rule: 'neg-endpoints-out-of-sync', on: 'service', why: "While an EndpointSlice endpoint fails the sync (or degraded mode drops it), the Service's NEGs do not match its EndpointSlices." },
       { rule: 'readiness-gate-stuck', on: 'pod', why: "An endpoint the NEG controller cannot program never reaches the load balancer, so its pod's readiness gate is never set True." },
+      {
+        rule: 'endpointslice-degraded',
+        on: 'service',
+        kind: 'Service',
+        reasons: [...FAILS_SYNC],
+        why: "An endpoint without a pod, node or zone fails the Service's normal NEG sync, which is what sends it into degraded mode.",
+      },
     ],
     defaults: {},
   },

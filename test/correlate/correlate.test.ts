@@ -52,7 +52,8 @@ describe('the edge catalog (explains in the rule metadata)', () => {
     expect(EDGES.length).toBeGreaterThanOrEqual(20);
     for (const e of EDGES) {
       expect(ids, `${e.from} explains ${e.rule}`).toContain(e.rule);
-      expect(e.rule).not.toBe(e.from);
+      // A rule explains its own findings only about another kind of object (endpointslice-degraded: slice → Service).
+      if (e.rule === e.from) expect(e.kind, `${e.from} → itself`).toBeDefined();
       expect(e.why, `${e.from} → ${e.rule}`).toMatch(/^[A-Z].*[.)"]$/);
       expect(e.why.replace(/e\.g\.|\("[^"]*"\)/g, '').split(/[.!?] /).length, `${e.from} → ${e.rule}: one sentence`).toBe(1);
     }
@@ -70,7 +71,9 @@ describe('each edge links only when its join key matches', () => {
   it.each(EDGES.map((e) => [`${e.from} → ${e.rule} (${e.on})`, e] as const))('%s', (_name, edge) => {
     // The chain fires together: same object on both sides.
     const cause = findingOf(edge.from, 'a');
-    const effect = findingOf(edge.rule, 'a');
+    const effect = findingOf(edge.rule, 'a', edge.kind);
+    if (edge.kind) expect(effect.object?.kind).toBe(edge.kind);
+    if (edge.reasons) expect(edge.reasons).toContain(cause.evidence?.reason);
     const linked = correlateWorld([cause, effect]);
     expect(effect.causedBy).toEqual([cause.fingerprint]);
     expect(cause.causedBy).toEqual([]);
@@ -81,10 +84,25 @@ describe('each edge links only when its join key matches', () => {
     // Each link alone stays unlinked when its key differs (a cluster setting has one cluster to reach).
     if (edge.on === 'cluster') return;
     const otherCause = findingOf(edge.from, 'a');
-    const otherEffect = findingOf(edge.rule, 'b');
+    const otherEffect = findingOf(edge.rule, 'b', edge.kind);
     const unlinked = correlateWorld([otherCause, otherEffect]);
     expect(otherEffect.causedBy).toEqual([]);
     expect(unlinked.incidents).toEqual([]);
+  });
+
+  it('an edge limited to some reasons does not link a cause with another reason', () => {
+    // A wrong endpoint address is only dropped in degraded mode: it does not send the Service there.
+    const wrongIp = findingOf('endpointslice-degraded', 'a');
+    wrongIp.evidence = { ...wrongIp.evidence, reason: 'EPIPNotFromPod' };
+    const degraded = findingOf('endpointslice-degraded', 'a', 'Service');
+    const zoneMissing = findingOf('endpointslice-degraded', 'a');
+    correlateWorld([wrongIp, degraded]);
+    expect(degraded.causedBy).toEqual([]);
+    correlateWorld([wrongIp, zoneMissing, degraded]);
+    expect(degraded.causedBy).toEqual([zoneMissing.fingerprint]);
+    // Neither slice finding explains the other: the edge ends at Service findings only.
+    expect(wrongIp.causedBy).toEqual([]);
+    expect(zoneMissing.causedBy).toEqual([]);
   });
 
   it('has a finding shape for every rule an edge touches', () => {
@@ -151,12 +169,13 @@ describe('two causes, incidents and contradictions', () => {
     const incidents = report.result.incidents.map((i) => i.members.map((m) => label(byFp.get(m)!)));
     expect(incidents).toEqual([
       ['firewall-health-check-blocked Service/neg-demo-svc', 'backend-unhealthy Service/neg-demo-svc', 'readiness-gate-stuck Pod/neg-demo-app-5d8b7c9f4-h4r2c', 'rollout-stuck Deployment/neg-demo-app'],
+      ['node-zone-missing Node/virtual-kubelet-aci-linux', 'endpointslice-degraded EndpointSlice/checkout-7hq2v#endpoints[1].nodeName', 'endpointslice-degraded Service/checkout', 'neg-endpoints-out-of-sync Service/checkout'],
       ['ingress-service-port-mismatch Ingress/checkout-ing', 'ingress-no-address Ingress/checkout-ing', 'ingress-sync-errors Ingress/checkout-ing'],
-      ['node-zone-missing Node/virtual-kubelet-aci-linux', 'endpointslice-degraded EndpointSlice/checkout-7hq2v#endpoints[1].nodeName', 'neg-endpoints-out-of-sync Service/checkout'],
-      ['endpointslice-degraded EndpointSlice/checkout-7hq2v#endpoints[2].targetRef.name', 'neg-endpoints-out-of-sync Service/checkout'],
-      ['endpointslice-degraded Service/checkout', 'neg-endpoints-out-of-sync Service/checkout'],
+      ['endpointslice-degraded EndpointSlice/checkout-7hq2v#endpoints[2].targetRef.name', 'endpointslice-degraded Service/checkout', 'neg-endpoints-out-of-sync Service/checkout'],
       ['zone-spread-missing Deployment/neg-demo-app', 'pods-single-zone Deployment/neg-demo-app'],
     ]);
+    const degraded = report.result.findings.find((f) => f.ruleId === 'endpointslice-degraded' && f.object?.kind === 'Service')!;
+    expect(causesOf(report, degraded)).toEqual(['endpointslice-degraded EndpointSlice/checkout-7hq2v#endpoints[1].nodeName', 'endpointslice-degraded EndpointSlice/checkout-7hq2v#endpoints[2].targetRef.name']);
     const noAddress = report.result.findings.find((f) => f.ruleId === 'ingress-no-address')!;
     expect(causesOf(report, noAddress)).toEqual(['ingress-service-port-mismatch Ingress/checkout-ing', 'ingress-sync-errors Ingress/checkout-ing']);
     // Unrelated findings stay unlinked: the search Service's NEG conflict and the orphaned NEG.

@@ -189,8 +189,17 @@ export const FINDING_OF: Record<string, (s: Side) => Omit<Finding, 'fingerprint'
   }),
 };
 
-export function findingOf(rule: string, side: Side): Finding {
-  const shape = FINDING_OF[rule];
+/** Rules that report about several kinds of object: the shape for one kind (`rule:Kind`). */
+export const FINDING_OF_KIND: Record<string, (s: Side) => Omit<Finding, 'fingerprint' | 'message' | 'severity' | 'fix' | 'location' | 'ruleId'>> = {
+  'endpointslice-degraded:Service': (s) => ({
+    object: obj('v1', 'Service', `web-${s}`),
+    path: '',
+    evidence: { event: `web-${s}.17fa3c2b1d0e9f8a`, reason: 'EnterDegradedMode' },
+  }),
+};
+
+export function findingOf(rule: string, side: Side, kind?: string): Finding {
+  const shape = (kind ? FINDING_OF_KIND[`${rule}:${kind}`] : undefined) ?? FINDING_OF[rule];
   if (!shape) throw new Error(`test/correlate/world.ts has no finding shape for ${rule}: add one for the new edge`);
   serial++;
   return { ruleId: rule, severity: 'error', message: `${rule} about side ${side}.`, fix: null, location: null, fingerprint: `${rule}-${side}-${serial}`, ...shape(side) };

@@ -70,7 +70,7 @@ describe.skipIf(!available)('html report in headless Chromium', () => {
       const sections = await page.locator('body > section').evaluateAll((els) => els.map((e) => e.id));
       expect(sections).toEqual(['incidents', 'paths', 'findings']);
       const incidents = page.locator('li.incident');
-      expect(await incidents.count()).toBe(6);
+      expect(await incidents.count()).toBe(5);
       await expect.poll(() => incidents.first().locator('.root').innerText()).toContain('firewall-health-check-blocked on Service default/neg-demo-svc');
       expect(await incidents.first().locator('.tree li').allInnerTexts()).toEqual([
         expect.stringContaining('backend-unhealthy on Service default/neg-demo-svc'),
@@ -138,7 +138,7 @@ describe.skipIf(!available)('html report in headless Chromium', () => {
       const rows = page.locator('#findings-table tbody tr');
       expect(await rows.count()).toBe(27);
       expect(await rows.evaluateAll((trs) => trs.every((t) => (t as HTMLElement).offsetHeight > 0))).toBe(true);
-      expect(await page.locator('li.incident').count()).toBe(6);
+      expect(await page.locator('li.incident').count()).toBe(5);
       expect(await page.locator('svg [data-box]').count()).toBeGreaterThan(14);
       expect(requests.filter((r) => r !== url)).toEqual([]);
     } finally {
