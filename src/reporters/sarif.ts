@@ -107,7 +107,10 @@ function locationOf(f: Finding, uris: UriMapper): { location: Json; physical?: J
           kind: 'resource',
         },
       ]
-    : undefined;
+    : typeof f.evidence?.resource === 'string'
+      ? // A Google Cloud resource outside the snapshot's objects (an orphaned NEG): named by its path.
+        [{ name: f.evidence.resource.slice(f.evidence.resource.lastIndexOf('/') + 1), fullyQualifiedName: f.evidence.resource, kind: 'resource' }]
+      : undefined;
   const location: Json = {
     ...(physical ? { physicalLocation: physical } : {}),
     ...(logical ? { logicalLocations: logical } : {}),

@@ -36,7 +36,9 @@ describe('negdoctor lint (built CLI)', () => {
       location: { file: 'fixtures/demo/shop.yaml', line: expect.any(Number), column: expect.any(Number), endLine: expect.any(Number), endColumn: expect.any(Number) },
       fingerprint: expect.stringMatching(/^[0-9a-f]{20}$/),
       fix: { description: expect.any(String), edits: expect.any(Array) },
+      causedBy: [],
     });
+    expect(out.incidents).toEqual([]);
     expect(out.summary).toMatchObject({ errors: expect.any(Number), warnings: expect.any(Number), infos: expect.any(Number), objects: 6, files: 1 });
     expect(Array.isArray(out.notEvaluated)).toBe(true);
   });
