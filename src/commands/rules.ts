@@ -18,6 +18,7 @@ export function rulesCommand(format: 'text' | 'json' | 'markdown'): number {
       fixable: Boolean(meta.fixable),
       options: meta.options ?? {},
       defaults: meta.defaults,
+      explains: meta.explains ?? [],
     }));
     process.stdout.write(`${JSON.stringify({ version: 1, rules }, null, 2)}\n`);
   } else {

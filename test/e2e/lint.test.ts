@@ -147,6 +147,12 @@ describe('negdoctor lint (built CLI)', () => {
     const explain = runCli(['explain', 'max-unavailable-nonzero']);
     expect(explain.status).toBe(0);
     expect(explain.stdout).toMatch(/^Symptom: /m);
+    // The cause graph is part of the catalog: what a rule explains and what explains it.
+    const firewall = rules.rules.find((r: { id: string }) => r.id === 'firewall-health-check-blocked');
+    expect(firewall.explains).toEqual([{ rule: 'backend-unhealthy', on: 'service-port', why: expect.stringMatching(/UNHEALTHY\.$/) }]);
+    const gate = runCli(['explain', 'readiness-gate-stuck']).stdout;
+    expect(gate).toMatch(/^Explains \(a finding of this rule is reported as the cause of\):\n {2}rollout-stuck \(same pod\): /m);
+    expect(gate).toMatch(/^Explained by \(reported as caused by\):\n(?: {2}.*\n)* {2}backend-unhealthy \(same pod\): /m);
     expect(runCli(['--version']).stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
   });
 });
