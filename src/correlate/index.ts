@@ -149,7 +149,6 @@ function contradictFirewall(f: Finding, keys: FindingKeys, model: Model): boolea
   if (targets > 1) return false;
   const negs = snapshot.cloud?.negs ?? [];
   const identity = clusterIdentity(snapshot, model);
-  const statusNames = negStatusNames(model);
   const names = new Set<string>();
   for (const key of keys.get('service-port') ?? []) {
     const match = /^(.*)\/(.*):(\d+)$/.exec(key);
@@ -158,9 +157,7 @@ function contradictFirewall(f: Finding, keys: FindingKeys, model: Model): boolea
     for (const service of model.servicesNamed(ns, name)) {
       for (const neg of negsOfServicePort(negs, service, Number(port), identity)) names.add(neg.name);
     }
-    for (const [negName, owner] of statusNames) {
-      if (owner.service.namespace === ns && owner.service.name === name && owner.port === port) names.add(negName);
-    }
+    for (const negName of negNamesByServicePort(model).get(key) ?? []) names.add(negName);
   }
   if (names.size === 0) return false;
   const healthy = new Set<string>();
@@ -181,4 +178,18 @@ function contradictFirewall(f: Finding, keys: FindingKeys, model: Model): boolea
   if (f.severity === 'error') f.severity = 'warning';
   f.evidence = { ...evidence, contradiction: { healthyEndpoints: [...healthy].sort(), endpoints: all.size, negs: negList } };
   return true;
+}
+
+/** The NEG names the Services' neg-status annotations give, by `namespace/name:port`. */
+function negNamesByServicePort(model: Model): Map<string, string[]> {
+  return model.memo('correlate:negNamesByServicePort', () => {
+    const out = new Map<string, string[]>();
+    for (const [negName, owner] of negStatusNames(model)) {
+      const key = `${owner.service.namespace}/${owner.service.name}:${owner.port}`;
+      const list = out.get(key);
+      if (list) list.push(negName);
+      else out.set(key, [negName]);
+    }
+    return out;
+  });
 }

@@ -19,7 +19,7 @@ import type { JoinKey } from '../rules/define-rule.js';
 import type { SnapshotObject } from '../snapshot/types.js';
 import { podsByIp } from '../rules/cloud-state.js';
 import { livePods, ownerChain, podNodeName, SERVICE_NAME_LABEL } from '../rules/live-state.js';
-import { ingressServingPortsByContainer, servingPorts } from '../rules/wiring-shared.js';
+import { ingressServingPortsByContainer, servingPorts, type ServingPort } from '../rules/wiring-shared.js';
 
 export type FindingKeys = Map<JoinKey, Set<string>>;
 
@@ -97,7 +97,7 @@ export class KeyReader {
     for (const pod of asArray(evidence.heldPods)) if (typeof pod === 'string') add('pod', `${ns}/${pod}`);
     // neg-endpoints-out-of-sync: ready endpoints missing from the NEG, mapped to their pods by IP.
     if (Array.isArray(evidence.missing) && f.object?.kind === 'Service') {
-      const pods = podsByIp(this.model);
+      const pods = (this.podsByIp ??= podsByIp(this.model));
       for (const endpoint of evidence.missing) {
         if (typeof endpoint !== 'string') continue;
         const pod = pods.get(endpoint.replace(/:\d+$/, ''));
@@ -109,6 +109,8 @@ export class KeyReader {
   }
 
   private podsByNode: Map<string, SnapshotObject[]> | undefined;
+  private podsByIp: Map<string, SnapshotObject> | undefined;
+  private servingByContainer: Map<string, ServingPort[]> | undefined;
 
   private podsOnNode(): Map<string, SnapshotObject[]> {
     if (!this.podsByNode) {
@@ -141,9 +143,14 @@ export class KeyReader {
   private addServingPorts(f: Finding, obj: SnapshotObject, evidence: Record<string, unknown>, add: (kind: JoinKey, value: string | undefined) => void): void {
     const container = /^(.*containers\[\d+\])\.readinessProbe$/.exec(f.path);
     if (container && WORKLOAD_KINDS.has(obj.object.kind)) {
-      for (const group of ingressServingPortsByContainer(this.model)) {
-        const first = group[0]!;
-        if (first.entry.workload.obj !== obj || pathToString(first.serving.container.path) !== container[1]) continue;
+      if (!this.servingByContainer) {
+        this.servingByContainer = new Map();
+        for (const group of ingressServingPortsByContainer(this.model)) {
+          const first = group[0]!;
+          this.servingByContainer.set(`${first.entry.workload.obj.id}\0${pathToString(first.serving.container.path)}`, group);
+        }
+      }
+      for (const group of [this.servingByContainer.get(`${obj.id}\0${container[1]}`) ?? []]) {
         for (const p of group) {
           // A BackendConfig health check replaces the probe for its port: the probe decides nothing there.
           if (p.backendConfigHealthCheck !== undefined) continue;

@@ -118,7 +118,9 @@ function keysOfFindings(findings: readonly Finding[], model: Model): Map<string,
 class Builder {
   private readonly identity;
   private readonly pods;
-  private readonly health = new Map<string, string>();
+  /** NEG `zone/name` → endpoint `ip:port` → health state. */
+  private readonly health = new Map<string, Map<string, string>>();
+  private readonly boxIds = new Map<PathGraph, Map<string, Box>>();
 
   constructor(
     private readonly model: Model,
@@ -132,11 +134,13 @@ class Builder {
     for (const h of report.snapshot.cloud?.backendHealth ?? []) {
       const group = negKeyOfGroup(h.group);
       if (!group) continue;
+      let endpoints = this.health.get(group);
+      if (!endpoints) this.health.set(group, (endpoints = new Map()));
       for (const s of h.healthStatus) {
         if (!s.ipAddress) continue;
-        const id = `${group}\0${s.ipAddress}:${s.port ?? ''}`;
+        const id = `${s.ipAddress}:${s.port ?? ''}`;
         const state = (s.healthState ?? 'UNKNOWN').toUpperCase();
-        if (this.health.get(id) !== 'UNHEALTHY') this.health.set(id, state);
+        if (endpoints.get(id) !== 'UNHEALTHY') endpoints.set(id, state);
       }
     }
   }
@@ -152,12 +156,15 @@ class Builder {
 
   box(graph: PathGraph, kind: BoxKind, id: string, label: string, column: number, keys: Array<[JoinKey, string]>, detail?: string, health?: string, short?: string): Box {
     const boxId = `${graph.id}--${id}`.replace(/[^A-Za-z0-9_-]+/g, '-');
-    const existing = graph.boxes.find((b) => b.id === boxId);
+    let ids = this.boxIds.get(graph);
+    if (!ids) this.boxIds.set(graph, (ids = new Map()));
+    const existing = ids.get(boxId);
     if (existing) return existing;
     const findings = [...new Set(keys.flatMap(([k, v]) => this.index.get(`${k}\0${v}`) ?? []))];
     const severity = worstOf(findings.map((f) => this.severityOf.get(f)));
     const box: Box = { id: boxId, kind, label, short: short ?? label.replace(/^(Ingress|Gateway|Service|Pod|NEG) /, ''), column, findings, ...(detail ? { detail } : {}), ...(severity ? { severity } : {}), ...(health ? { health } : {}) };
     graph.boxes.push(box);
+    ids.set(boxId, box);
     return box;
   }
 
@@ -219,9 +226,7 @@ class Builder {
   private endpointsOf(group: string, listed: Array<{ ipAddress?: string; port?: number }> | undefined): Array<{ ip: string; port?: number; health?: string; zone?: string }> {
     const out = new Map<string, { ip: string; port?: number; health?: string }>();
     for (const e of listed ?? []) if (e.ipAddress) out.set(`${e.ipAddress}:${e.port ?? ''}`, { ip: e.ipAddress, ...(e.port !== undefined ? { port: e.port } : {}) });
-    for (const [id, state] of this.health) {
-      if (!id.startsWith(`${group}\0`)) continue;
-      const endpoint = id.slice(group.length + 1);
+    for (const [endpoint, state] of this.health.get(group) ?? []) {
       const [ip, port] = endpoint.split(':') as [string, string];
       const entry = out.get(endpoint) ?? { ip, ...(port ? { port: Number(port) } : {}) };
       out.set(endpoint, { ...entry, health: state });
