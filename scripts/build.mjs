@@ -30,6 +30,7 @@ const result = await build({
     // What scripts/update-readme.mjs imports.
     { in: 'src/reporters/rule-docs.ts', out: 'reporters/rule-docs' },
     { in: 'src/rules/index.ts', out: 'rules/index' },
+    { in: 'src/collectors/shapes.ts', out: 'collectors/shapes' },
   ],
   outdir: 'dist',
   // Chunks sit beside cli.js: src/version.ts reads ../package.json relative to its module.

@@ -5,8 +5,9 @@
  */
 import { hash } from 'node:crypto';
 import type { Config, IgnoreEntry } from './config/config.js';
-import { pathToString, type Finding, type Location, type NotEvaluated, type ObjectRef, type Suppression } from './findings.js';
-import { modelOf } from './model/index.js';
+import { correlate, type FindingKeys } from './correlate/index.js';
+import { pathToString, type Finding, type Incident, type Location, type NotEvaluated, type ObjectRef, type Suppression } from './findings.js';
+import { modelOf, type Model } from './model/index.js';
 import { namespaceOf, nameOf, workloadOf } from './model/workloads.js';
 import type { RawFinding, Rule, RuleContext } from './rules/define-rule.js';
 import type { Snapshot, SnapshotObject } from './snapshot/types.js';
@@ -37,13 +38,18 @@ export interface EngineResult {
   disabled: string[];
   /** Rules that threw: an internal error, reported as not evaluated. */
   crashed: Array<{ ruleId: string; error: string }>;
+  /** Root causes with what they explain (src/correlate/); each finding's `causedBy` is filled too. */
+  incidents: Incident[];
+  /** The model the rules ran on and each finding's join keys: for reporters that draw the path (html, markdown). */
+  model?: Model;
+  joinKeys?: Map<string, FindingKeys>;
 }
 
 export function runRules(snapshot: Snapshot, options: EngineOptions): EngineResult {
   const { config } = options;
   const model = modelOf(snapshot, config.settings);
   const now = options.now ?? new Date(snapshot.collectedAt);
-  const result: EngineResult = { findings: [], suppressed: [], notEvaluated: [], evaluated: [], disabled: [], crashed: [] };
+  const result: EngineResult = { findings: [], suppressed: [], notEvaluated: [], evaluated: [], disabled: [], crashed: [], incidents: [] };
   const enable = new Set(options.enable ?? []);
   const disable = new Set(options.disable ?? []);
   const fingerprints = new Map<string, number>();
@@ -105,6 +111,11 @@ export function runRules(snapshot: Snapshot, options: EngineOptions): EngineResu
   }
   result.findings.sort(compareFindings);
   result.suppressed.sort(compareFindings);
+  // After the rules, before the reporters: causes and consequences among the findings shown.
+  const correlation = correlate(result.findings, options.rules, model);
+  result.incidents = correlation.incidents;
+  result.model = model;
+  result.joinKeys = correlation.keys;
   return result;
 }
 

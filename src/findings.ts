@@ -53,6 +53,20 @@ export interface Finding {
   suppressed?: Suppression;
   /** The cluster it was found in, when several were scanned: the kube context, or projects/P/locations/L/clusters/C. */
   cluster?: string;
+  /** Fingerprints of the findings that explain this one (correlation); empty for roots and unrelated findings. */
+  causedBy?: string[];
+}
+
+/** A root cause with everything it explains, transitively (src/correlate/). */
+export interface Incident {
+  id: string;
+  title: string;
+  /** Fingerprint of the root finding: explained by nothing present, explains at least one other. */
+  root: string;
+  /** Fingerprints of the root and every finding it explains, transitively; the root first. */
+  members: string[];
+  /** The cluster, when several were scanned. */
+  cluster?: string;
 }
 
 export interface NotEvaluated {

@@ -155,7 +155,7 @@ export function evaluateClusters(
   config: Config,
   options: Pick<CommonOptions, 'enable' | 'disable'>,
 ): ClustersReport {
-  const result: EngineResult = { findings: [], suppressed: [], notEvaluated: [], evaluated: [], disabled: [], crashed: [] };
+  const result: EngineResult = { findings: [], suppressed: [], notEvaluated: [], evaluated: [], disabled: [], crashed: [], incidents: [] };
   const evaluated = new Set<string>();
   const errors: CollectionError[] = [];
   const objects: Snapshot['objects'] = [];
@@ -172,6 +172,8 @@ export function evaluateClusters(
     result.findings.push(...one.findings.map((f) => ({ ...f, cluster: id })));
     result.suppressed.push(...one.suppressed.map((f) => ({ ...f, cluster: id })));
     result.notEvaluated.push(...one.notEvaluated.map((n) => ({ ...n, cluster: id })));
+    // Causes are found within a cluster: one cluster's firewall explains nothing in another.
+    result.incidents.push(...one.incidents.map((i) => ({ ...i, id: `${id}/${i.id}`, cluster: id })));
     result.crashed.push(...one.crashed.map((c) => ({ ...c, error: `${c.error} (cluster ${id})` })));
     for (const ruleId of one.evaluated) evaluated.add(ruleId);
     if (result.disabled.length === 0) result.disabled.push(...one.disabled);

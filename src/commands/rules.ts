@@ -18,6 +18,7 @@ export function rulesCommand(format: 'text' | 'json' | 'markdown'): number {
       fixable: Boolean(meta.fixable),
       options: meta.options ?? {},
       defaults: meta.defaults,
+      explains: meta.explains ?? [],
     }));
     process.stdout.write(`${JSON.stringify({ version: 1, rules }, null, 2)}\n`);
   } else {
@@ -29,6 +30,6 @@ export function rulesCommand(format: 'text' | 'json' | 'markdown'): number {
 export function explainCommand(id: string): number {
   const rule = findRule(id);
   if (!rule) throw new CliError(`unknown rule ${id} (see \`negdoctor rules\`)`);
-  process.stdout.write(renderRuleExplanation(rule));
+  process.stdout.write(renderRuleExplanation(rule, RULES));
   return EXIT.ok;
 }

@@ -6,6 +6,7 @@
  */
 import path from 'node:path';
 import type { Finding } from '../findings.js';
+import { findingsByFingerprint, rootCauseText } from './incidents.js';
 import { summarize, type RenderOptions, type Report } from './report.js';
 
 /** Escapes the message part of a workflow command. */
@@ -21,9 +22,10 @@ export function escapeProperty(text: string): string {
 export function renderGithub(report: Report, options: RenderOptions): string {
   const root = path.resolve(options.root ?? process.cwd());
   const lines: string[] = [];
+  const byFingerprint = findingsByFingerprint(report);
   for (const f of report.result.findings) {
     if (options.quiet && f.severity !== 'error') continue;
-    lines.push(annotation(f, root, report.baselined?.has(f.fingerprint) ?? false));
+    lines.push(annotation(f, root, report.baselined?.has(f.fingerprint) ?? false, rootCauseText(f, report, byFingerprint)));
   }
   const s = summarize(report);
   const baselined = report.baselined ? report.result.findings.filter((f) => report.baselined!.has(f.fingerprint)).length : 0;
@@ -33,7 +35,7 @@ export function renderGithub(report: Report, options: RenderOptions): string {
   return `${lines.join('\n')}\n`;
 }
 
-function annotation(f: Finding, root: string, baselined: boolean): string {
+function annotation(f: Finding, root: string, baselined: boolean, rootCause: string | undefined): string {
   // A baselined finding is known and accepted: shown as a notice, not as a failure.
   const command = baselined ? 'notice' : f.severity === 'error' ? 'error' : f.severity === 'warning' ? 'warning' : 'notice';
   const props: string[] = [];
@@ -48,6 +50,7 @@ function annotation(f: Finding, root: string, baselined: boolean): string {
   if (!f.location && f.object) {
     message = `${f.object.kind} ${f.object.namespace ? `${f.object.namespace}/` : ''}${f.object.name}${f.path ? ` (${f.path})` : ''}: ${message}`;
   }
+  if (rootCause) message += `\n${rootCause}`;
   if (f.fix) message += `\nAutofix: ${f.fix.description} (negdoctor fix)`;
   return `::${command} ${props.join(',')}::${escapeData(message)}`;
 }

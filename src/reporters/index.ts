@@ -1,7 +1,7 @@
 /** Reporter dispatch: each format's module is loaded only when asked for. */
 import type { RenderOptions, Report } from './report.js';
 
-export const FORMATS = ['text', 'json', 'sarif', 'github', 'junit'] as const;
+export const FORMATS = ['text', 'json', 'sarif', 'github', 'junit', 'markdown', 'html'] as const;
 export type Format = (typeof FORMATS)[number];
 
 export async function render(format: Format, report: Report, options: RenderOptions): Promise<string> {
@@ -16,5 +16,9 @@ export async function render(format: Format, report: Report, options: RenderOpti
       return (await import('./github.js')).renderGithub(report, options);
     case 'junit':
       return (await import('./junit.js')).renderJunit(report, options);
+    case 'markdown':
+      return (await import('./markdown.js')).renderMarkdown(report, options);
+    case 'html':
+      return (await import('./html.js')).renderHtml(report, options);
   }
 }

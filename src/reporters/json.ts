@@ -1,4 +1,7 @@
-/** `--format json`: the stable machine contract of SPEC §6. Fields may be added, never renamed. */
+/**
+ * `--format json`: the stable machine contract of SPEC §6, described by
+ * schemas/report.schema.json. Fields may be added, never renamed.
+ */
 import { summarize, type Report } from './report.js';
 
 export function renderJson(report: Report): string {
@@ -17,10 +20,12 @@ export function renderJson(report: Report): string {
     fix: f.fix,
     ...(f.evidence ? { evidence: f.evidence } : {}),
     ...(report.baselined?.has(f.fingerprint) ? { baselined: true } : {}),
+    causedBy: f.causedBy ?? [],
   }));
   const output = {
     version: 1,
     tool: report.tool,
+    incidents: result.incidents,
     findings,
     suppressed: result.suppressed.map((f) => ({ ...(f.cluster !== undefined ? { cluster: f.cluster } : {}), ruleId: f.ruleId, fingerprint: f.fingerprint, object: f.object, path: f.path, suppression: f.suppressed })),
     notEvaluated: result.notEvaluated,

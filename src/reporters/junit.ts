@@ -5,6 +5,7 @@
  * CI test-report viewers (GitLab, Jenkins, GitHub test reporters) display.
  */
 import type { Finding } from '../findings.js';
+import { findingsByFingerprint, rootCauseText } from './incidents.js';
 import type { RenderOptions, Report } from './report.js';
 
 export function escapeXml(text: string): string {
@@ -34,6 +35,7 @@ export function renderJunit(report: Report, options: RenderOptions): string {
   const { result } = report;
   const suites: Array<{ name: string; cases: Case[] }> = [];
   const evaluated = new Set(result.evaluated);
+  const byFingerprint = findingsByFingerprint(report);
   for (const rule of report.rules) {
     const id = rule.meta.id;
     const notEvaluated = result.notEvaluated.find((n) => n.ruleId === id);
@@ -44,11 +46,13 @@ export function renderJunit(report: Report, options: RenderOptions): string {
       const findings = result.findings.filter((f) => f.ruleId === id && (!options.quiet || f.severity === 'error'));
       for (const f of findings) {
         const baselined = report.baselined?.has(f.fingerprint) ?? false;
+        const rootCause = rootCauseText(f, report, byFingerprint);
+        const message = rootCause ? `${f.message} ${rootCause}` : f.message;
         cases.push({
           ...caseHead(f, id),
           body: baselined
-            ? `<skipped message="${escapeXml(`in the baseline: ${f.message}`)}"/>`
-            : `<failure type="${f.severity}" message="${escapeXml(f.message)}">${escapeXml(details(f))}</failure>`,
+            ? `<skipped message="${escapeXml(`in the baseline: ${message}`)}"/>`
+            : `<failure type="${f.severity}" message="${escapeXml(message)}">${escapeXml(details(f, rootCause))}</failure>`,
           failure: !baselined,
           skipped: baselined,
         });
@@ -93,8 +97,10 @@ function caseHead(f: Finding, id: string): Omit<Case, 'body' | 'failure' | 'skip
   };
 }
 
-function details(f: Finding): string {
+function details(f: Finding, rootCause: string | undefined): string {
   const lines = [`${f.severity}: ${f.message}`, `rule: ${f.ruleId}`];
+  if (rootCause) lines.push(rootCause);
+  if (f.causedBy?.length) lines.push(`caused by: ${f.causedBy.join(', ')}`);
   if (f.object) lines.push(`object: ${f.object.apiVersion} ${f.object.kind} ${f.object.namespace ? `${f.object.namespace}/` : ''}${f.object.name}`);
   if (f.path) lines.push(`field: ${f.path}`);
   if (f.location) lines.push(`at: ${f.location.file}:${f.location.line}:${f.location.column}`);

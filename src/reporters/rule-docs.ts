@@ -1,5 +1,31 @@
 /** Rule documentation generated from rule metadata (README, `rules`, `explain`); a test keeps the README in step. */
-import type { Category, Rule } from '../rules/define-rule.js';
+import type { Category, Explains, JoinKey, Rule } from '../rules/define-rule.js';
+
+/** How a join key reads in the docs: "on the same …". */
+export const JOIN_KEY_TEXT: Record<JoinKey, string> = {
+  'service-port': 'same Service port',
+  service: 'same Service',
+  neg: 'same NEG',
+  'backend-service': 'same backend service',
+  pod: 'same pod',
+  node: 'same node',
+  workload: 'same workload',
+  ingress: 'same Ingress',
+  gateway: 'same Gateway',
+  cluster: 'same cluster',
+};
+
+/** "same Service; only its Service findings; only from reasons A, B": the join key and the edge's filters. */
+export function joinText(e: { on: JoinKey; kind?: string; reasons?: string[] }): string {
+  return [JOIN_KEY_TEXT[e.on], e.kind ? `only findings about the ${e.kind}` : '', e.reasons ? `only from ${e.reasons.join(', ')}` : ''].filter(Boolean).join('; ');
+}
+
+/** The edges that end at a rule: which rules can explain its findings, and why. */
+export function explainedBy(rule: Rule, rules: readonly Rule[]): Array<Explains & { by: string }> {
+  const out: Array<Explains & { by: string }> = [];
+  for (const r of rules) for (const e of r.meta.explains ?? []) if (e.rule === rule.meta.id) out.push({ by: r.meta.id, ...e });
+  return out;
+}
 
 const CATEGORY_TITLES: Record<Category, string> = {
   input: 'Input',
@@ -48,8 +74,10 @@ export function renderRulesText(rules: Rule[]): string {
   return `${lines.join('\n')}\n`;
 }
 
-export function renderRuleExplanation(rule: Rule): string {
+export function renderRuleExplanation(rule: Rule, rules: readonly Rule[] = []): string {
   const m = rule.meta;
+  const explains = (m.explains ?? []).map((e) => `  ${e.rule} (${joinText(e)}): ${e.why}`);
+  const by = explainedBy(rule, rules).map((e) => `  ${e.by} (${joinText(e)}): ${e.why}`);
   const options = Object.entries(m.options ?? {}).map(
     ([name, schema]) => `  ${name} (${schema.type}, default ${JSON.stringify(m.defaults[name])}): ${schema.description}`,
   );
@@ -62,6 +90,8 @@ export function renderRuleExplanation(rule: Rule): string {
     `Evidence: ${m.evidence}`,
     `Fix:      ${m.remediation}`,
     ...(options.length ? ['', 'Options (.negdoctor.yaml → rules.' + m.id + '.options):', ...options] : []),
+    ...(explains.length ? ['', 'Explains (a finding of this rule is reported as the cause of):', ...explains] : []),
+    ...(by.length ? ['', 'Explained by (reported as caused by):', ...by] : []),
     '',
   ].join('\n');
 }
@@ -83,6 +113,8 @@ export function renderRulesMarkdown(rules: Rule[]): string {
       for (const [name, schema] of Object.entries(m.options ?? {})) {
         out.push(`- **Option \`${name}\`** (default \`${JSON.stringify(m.defaults[name])}\`): ${schema.description}`);
       }
+      for (const e of m.explains ?? []) out.push(`- **Explains \`${e.rule}\`** (${joinText(e)}): ${e.why}`);
+      for (const e of explainedBy(r, rules)) out.push(`- **Explained by \`${e.by}\`** (${joinText(e)}): ${e.why}`);
       out.push('');
     }
   }

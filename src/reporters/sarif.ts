@@ -12,6 +12,7 @@ import { pathToFileURL } from 'node:url';
 import type { Finding, Location, Severity } from '../findings.js';
 import { requestFor, applyFix, UnsafeEdit } from '../fix/index.js';
 import type { Rule } from '../rules/define-rule.js';
+import { findingsByFingerprint, objectLabel, rootsOf } from './incidents.js';
 import type { RenderOptions, Report } from './report.js';
 
 export const SARIF_SCHEMA = 'https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json';
@@ -40,9 +41,10 @@ export function buildSarif(report: Report, options: RenderOptions): Json {
   const rules = report.rules.filter((r) => ids.has(r.meta.id));
   const ruleIndex = new Map(rules.map((r, i) => [r.meta.id, i]));
   const uris = new UriMapper(root);
+  const byFingerprint = findingsByFingerprint(report);
   const results = [
-    ...result.findings.map((f) => toResult(f, report, uris, ruleIndex)),
-    ...result.suppressed.map((f) => toResult(f, report, uris, ruleIndex)),
+    ...result.findings.map((f) => toResult(f, report, uris, ruleIndex, byFingerprint)),
+    ...result.suppressed.map((f) => toResult(f, report, uris, ruleIndex, byFingerprint)),
   ];
   const run: Json = {
     tool: {
@@ -96,7 +98,8 @@ function ruleDescriptor(rule: Rule): Json {
   };
 }
 
-function toResult(f: Finding, report: Report, uris: UriMapper, ruleIndex: Map<string, number>): Json {
+/** A finding's location: the field in its file, and the object as a logical location. */
+function locationOf(f: Finding, uris: UriMapper): { location: Json; physical?: Json } {
   const physical = f.location ? uris.physical(f.location) : undefined;
   const logical = f.object
     ? [
@@ -106,11 +109,38 @@ function toResult(f: Finding, report: Report, uris: UriMapper, ruleIndex: Map<st
           kind: 'resource',
         },
       ]
-    : undefined;
+    : typeof f.evidence?.resource === 'string'
+      ? // A Google Cloud resource outside the snapshot's objects (an orphaned NEG): named by its path.
+        [{ name: f.evidence.resource.slice(f.evidence.resource.lastIndexOf('/') + 1), fullyQualifiedName: f.evidence.resource, kind: 'resource' }]
+      : undefined;
   const location: Json = {
     ...(physical ? { physicalLocation: physical } : {}),
     ...(logical ? { logicalLocations: logical } : {}),
   };
+  return { location, ...(physical ? { physical } : {}) };
+}
+
+/**
+ * An explained finding points at the roots of its incidents (relatedLocations,
+ * numbered from 1 and named in the message) and lists its direct causes in
+ * properties.causedBy.
+ */
+function relatedRoots(f: Finding, report: Report, uris: UriMapper, byFingerprint: Map<string, Finding>): { related: Json[]; text: string } {
+  const related: Json[] = [];
+  const names: string[] = [];
+  for (const root of rootsOf(f, report, byFingerprint)) {
+    const { location } = locationOf(root, uris);
+    if (Object.keys(location).length === 0) continue;
+    const id = related.length + 1;
+    related.push({ id, ...location, message: { text: `Root cause: ${root.ruleId} (${objectLabel(root)})` } });
+    names.push(`[${root.ruleId}](${id})`);
+  }
+  return { related, text: names.length ? ` Root cause: ${names.join(' and ')}.` : '' };
+}
+
+function toResult(f: Finding, report: Report, uris: UriMapper, ruleIndex: Map<string, number>, byFingerprint: Map<string, Finding>): Json {
+  const { location, physical } = locationOf(f, uris);
+  const roots = relatedRoots(f, report, uris, byFingerprint);
   const fix = physical ? sarifFix(f, report, uris) : undefined;
   const baselined = report.baselined;
   return {
@@ -118,8 +148,9 @@ function toResult(f: Finding, report: Report, uris: UriMapper, ruleIndex: Map<st
     ...(ruleIndex.has(f.ruleId) ? { ruleIndex: ruleIndex.get(f.ruleId) } : {}),
     kind: 'fail',
     level: sarifLevel(f.severity),
-    message: { text: resultMessage(f, physical !== undefined) },
+    message: { text: resultMessage(f, physical !== undefined) + roots.text },
     ...(Object.keys(location).length > 0 ? { locations: [location] } : {}),
+    ...(roots.related.length ? { relatedLocations: roots.related } : {}),
     // The same object in two clusters is two alerts: the cluster joins the fingerprint.
     partialFingerprints: { [FINGERPRINT_KEY]: f.fingerprint, ...(f.cluster !== undefined ? { [CLUSTER_KEY]: f.cluster } : {}) },
     ...(fix ? { fixes: [fix] } : {}),
@@ -142,6 +173,7 @@ function toResult(f: Finding, report: Report, uris: UriMapper, ruleIndex: Map<st
       ...(f.path ? { path: f.path } : {}),
       ...(f.location && !f.location.exact ? { locationIsParent: true } : {}),
       ...(f.evidence ? { evidence: f.evidence } : {}),
+      ...(f.causedBy?.length ? { causedBy: f.causedBy } : {}),
     },
   };
 }

@@ -1,9 +1,12 @@
 /**
- * The human report: findings grouped by file as `line:col  severity
- * message  rule-id`, live findings grouped by object, then a summary and a
- * coverage line that says what was not evaluated and why.
+ * The human report: first the root causes (each incident's root, and what it
+ * explains indented beneath), then findings grouped by file as `line:col
+ * severity  message  rule-id`, live findings grouped by object, each explained
+ * finding marked with its cause; then a summary and a coverage line that says
+ * what was not evaluated and why.
  */
 import type { Finding } from '../findings.js';
+import { causeText, findingsByFingerprint, incidentViews, objectLabel } from './incidents.js';
 import { summarize, type RenderOptions, type Report } from './report.js';
 
 const CODES = { red: 31, yellow: 33, cyan: 36, gray: 90, bold: 1, underline: 4 } as const;
@@ -15,6 +18,21 @@ export function renderText(report: Report, options: RenderOptions): string {
     f.severity === 'error' ? paint('red', 'error  ') : f.severity === 'warning' ? paint('yellow', 'warning') : paint('cyan', 'info   ');
   const lines: string[] = [];
   const shown = report.result.findings.filter((f) => !options.quiet || f.severity === 'error');
+
+  const byFingerprint = findingsByFingerprint(report);
+  const shownSet = new Set(shown);
+  const views = incidentViews(report).filter((v) => shownSet.has(v.root));
+  if (views.length > 0) {
+    lines.push(paint('bold', 'Root causes'));
+    for (const { root, tree } of views) {
+      const where = root.cluster !== undefined && report.clusters ? `${root.cluster}: ` : '';
+      lines.push(`  ${severityLabel(root)}  ${where}${objectLabel(root)}: ${root.message}  ${paint('gray', root.ruleId)}`);
+      for (const { finding, depth } of tree) {
+        lines.push(`  ${'  '.repeat(depth)}${paint('gray', '└─')} ${finding.ruleId}  ${objectLabel(finding)}`);
+      }
+    }
+    lines.push('');
+  }
 
   const renderGroups = (findings: Finding[]) => {
     const byGroup = new Map<string, Finding[]>();
@@ -31,6 +49,8 @@ export function renderText(report: Report, options: RenderOptions): string {
         const baselined = report.baselined?.has(f.fingerprint) ? paint('gray', ' (baseline)') : '';
         lines.push(`  ${position.padEnd(8)} ${severityLabel(f)}  ${f.message}  ${paint('gray', f.ruleId)}${baselined}`);
         if (!f.location && f.object) lines.push(`  ${''.padEnd(8)} ${paint('gray', `at ${f.path || '(object)'}`)}`);
+        const cause = causeText(f, byFingerprint);
+        if (cause) lines.push(`  ${''.padEnd(8)} ${paint('yellow', `caused by ${cause}`)}`);
       }
       lines.push('');
     }

@@ -16,6 +16,9 @@ export default defineRule({
     remediation:
       'VPC-native mode cannot be switched on for an existing cluster: create a new cluster with `--enable-ip-alias` (the default for new clusters) and migrate the workloads.',
     needs: [DATA.gcpCluster],
+    explains: [
+      { rule: 'neg-status-missing', on: 'cluster', why: "NEGs need alias IPs (a VPC-native cluster), so the NEG controller creates no NEG for any Service of this cluster." },
+    ],
     defaults: {},
   },
   check(ctx) {

@@ -8,6 +8,25 @@ export type Category = 'input' | 'termination' | 'wiring' | 'live' | 'cloud' | '
 
 export type Path = Array<string | number>;
 
+/**
+ * What two findings must share for one to explain the other (src/correlate/):
+ * the same Service port, Service, NEG, backend service, pod, node, workload,
+ * Ingress or Gateway, or only the same cluster (a cluster setting).
+ */
+export type JoinKey = 'service-port' | 'service' | 'neg' | 'backend-service' | 'pod' | 'node' | 'workload' | 'ingress' | 'gateway' | 'cluster';
+
+/** One edge of the cause graph: this rule's finding can explain a finding of `rule` that shares the `on` key. */
+export interface Explains {
+  rule: string;
+  on: JoinKey;
+  /** One sentence, shown in the rule docs: why the cause produces the effect. */
+  why: string;
+  /** Only explained findings about this kind of object (e.g. the Service-level finding of a rule that also reports EndpointSlices). */
+  kind?: string;
+  /** Only explaining findings whose `evidence.reason` is one of these. */
+  reasons?: string[];
+}
+
 /** JSON schema (draft-07 subset) for one rule option. */
 export interface OptionSchema {
   type: 'integer' | 'number' | 'string' | 'boolean' | 'array';
@@ -33,6 +52,8 @@ export interface RuleMeta<O extends Record<string, unknown>> {
   needs: DataKey[];
   /** Whether the rule offers safe autofixes to `negdoctor fix`. */
   fixable?: boolean;
+  /** Failure modes this one causes, and the key their findings must share with it (correlation). */
+  explains?: Explains[];
   options?: { [K in keyof O]: OptionSchema };
   defaults: O;
 }

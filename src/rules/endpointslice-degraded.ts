@@ -47,6 +47,17 @@ export default defineRule({
     remediation:
       'Fix or delete the controller or tool that writes the faulty EndpointSlice (custom slices must set nodeName, a Pod targetRef and the pod\'s IP); remove virtual or foreign nodes from the endpoints; restart or relabel pods whose labels drifted from the Service selector.',
     needs: [DATA.services, DATA.endpointSlices, DATA.pods, DATA.nodes],
+    explains: [
+      { rule: 'neg-endpoints-out-of-sync', on: 'service', why: "While an EndpointSlice endpoint fails the sync (or degraded mode drops it), the Service's NEGs do not match its EndpointSlices." },
+      { rule: 'readiness-gate-stuck', on: 'pod', why: "An endpoint the NEG controller cannot program never reaches the load balancer, so its pod's readiness gate is never set True." },
+      {
+        rule: 'endpointslice-degraded',
+        on: 'service',
+        kind: 'Service',
+        reasons: [...FAILS_SYNC],
+        why: "An endpoint without a pod, node or zone fails the Service's normal NEG sync, which is what sends it into degraded mode.",
+      },
+    ],
     defaults: {},
   },
   check(ctx) {

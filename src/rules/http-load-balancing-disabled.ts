@@ -16,6 +16,10 @@ export default defineRule({
     remediation:
       'Enable the add-on: `gcloud container clusters update CLUSTER --location LOCATION --update-addons=HttpLoadBalancing=ENABLED`.',
     needs: [DATA.gcpCluster],
+    explains: [
+      { rule: 'ingress-no-address', on: 'cluster', why: "Without the HttpLoadBalancing add-on no controller builds a load balancer for any gce Ingress of the cluster, so none gets an address." },
+      { rule: 'neg-status-missing', on: 'cluster', why: "The NEG controller runs with the HttpLoadBalancing add-on, so with it disabled no Service of the cluster gets its NEGs." },
+    ],
     defaults: {},
   },
   check(ctx) {

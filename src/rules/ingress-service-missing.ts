@@ -15,6 +15,10 @@ export default defineRule({
       'Each backend (defaultBackend and rule paths, in both the networking.k8s.io/v1 and the extensions/v1beta1 shapes) of a GKE Ingress is looked up among the Services of the same namespace. Offline the Service may be created elsewhere (another repository, a Helm chart, an operator), so the finding is info; with live data it is an error.',
     remediation: 'Create the Service in the Ingress namespace, or fix the backend service name (and namespace: an Ingress can only use Services of its own namespace).',
     needs: [DATA.services, DATA.ingresses, DATA.ingressClasses],
+    explains: [
+      { rule: 'ingress-sync-errors', on: 'ingress', why: "The controller cannot translate a backend whose Service does not exist and reports it on that Ingress." },
+      { rule: 'ingress-no-address', on: 'ingress', why: "A translation error stops the controller from building that Ingress's load balancer, so it gets no address." },
+    ],
     defaults: {},
   },
   check(ctx) {

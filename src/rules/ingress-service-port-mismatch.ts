@@ -15,6 +15,10 @@ export default defineRule({
     evidence: 'Each GKE Ingress backend whose Service is in the inputs: its port number or name compared with the Service spec.ports[].port and spec.ports[].name.',
     remediation: 'Use the Service port number (spec.ports[].port) or port name in the Ingress backend, not the targetPort or containerPort.',
     needs: [DATA.services, DATA.ingresses, DATA.ingressClasses],
+    explains: [
+      { rule: 'ingress-sync-errors', on: 'ingress', why: "The controller cannot translate a backend whose Service port does not exist and reports it on that Ingress (\"could not find port\")." },
+      { rule: 'ingress-no-address', on: 'ingress', why: "A translation error stops the controller from building that Ingress's load balancer, so it gets no address." },
+    ],
     defaults: {},
   },
   check(ctx) {

@@ -35,6 +35,9 @@ export default defineRule({
       'Warning events from those controllers (or with their reasons) about a GKE-class Ingress or a NEG Service in the snapshot, seen within the age window; one finding per object and reason, quoting the latest message and the count.',
     remediation: 'Fix what the event message names (a missing Service or port, an invalid annotation, a quota or IAM error); `kubectl describe` the object to follow the retries.',
     needs: [DATA.events, DATA.ingresses, DATA.services],
+    explains: [
+      { rule: 'ingress-no-address', on: 'ingress', why: "While the load-balancer controller fails to sync an Ingress it does not finish its load balancer, so that Ingress gets no address." },
+    ],
     options: {
       maxAgeSeconds: { type: 'integer', minimum: 0, description: 'Ignore events whose last occurrence is older than this (Kubernetes keeps events for 1 h by default).' },
     },

@@ -17,6 +17,9 @@ export default defineRule({
     remediation:
       'Create a VPC network in custom (or auto) subnet mode, create a VPC-native cluster on it (`gcloud container clusters create --enable-ip-alias --network NET --subnetwork SUBNET`) and move the workloads; a legacy network cannot be converted in place.',
     needs: [DATA.gcpNetwork],
+    explains: [
+      { rule: 'neg-status-missing', on: 'cluster', why: "NEGs need alias IPs, which a legacy network cannot have, so the NEG controller creates no NEG for any Service of the cluster." },
+    ],
     defaults: {},
   },
   check(ctx) {

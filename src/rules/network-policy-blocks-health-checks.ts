@@ -20,6 +20,9 @@ export default defineRule({
     remediation:
       'Add an ingress rule to the policy with ipBlock entries for every health-check range (130.211.0.0/22 and 35.191.0.0/16) on the serving port (and the proxy-only subnet for internal Ingress).',
     needs: [DATA.workloads, DATA.services, DATA.networkPolicies, DATA.backendConfigs],
+    explains: [
+      { rule: 'backend-unhealthy', on: 'service-port', why: "A NetworkPolicy that drops the health-check ranges on the probed port makes every endpoint of that Service port's NEG fail its health check." },
+    ],
     defaults: {},
   },
   check(ctx) {
@@ -48,7 +51,7 @@ export default defineRule({
         path: target === workload.obj ? workload.podSpecPath : get(target.object, 'spec', 'ingress') !== undefined ? ['spec', 'ingress'] : ['spec'],
         message: `NetworkPolicy ${verdict.policies.join(', ')} isolates the pods of ${workloadLabel(sp.entry)} and admits no traffic from health-check range${ranges.length === 1 ? '' : 's'} ${ranges.join(', ')} on TCP port ${port}, which the load balancer health check probes: every endpoint will be unhealthy.`,
         related: [workload.obj, ...relatedServices(sp.entry)],
-        evidence: { uncovered: verdict.uncovered, policies: verdict.policies, port, problems: verdict.problems },
+        evidence: { uncovered: verdict.uncovered, policies: verdict.policies, port, problems: verdict.problems, workload: `${workload.kind}/${workload.namespace}/${workload.name}` },
       });
     }
   },

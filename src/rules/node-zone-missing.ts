@@ -18,6 +18,9 @@ export default defineRule({
     remediation:
       'Keep NEG-backed pods off such nodes (a nodeSelector or node affinity on cloud.google.com/gke-nodepool, or do not tolerate the virtual-kubelet taint), or register the node with its real gce:// providerID.',
     needs: [DATA.nodes],
+    explains: [
+      { rule: 'endpointslice-degraded', on: 'node', why: "The NEG controller takes an endpoint's zone from its node's providerID, so an endpoint on a node without one fails the NEG sync." },
+    ],
     defaults: {},
   },
   check(ctx) {

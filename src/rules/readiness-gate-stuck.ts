@@ -41,6 +41,9 @@ export default defineRule({
     remediation:
       'Make the load balancer health check pass: align the readinessProbe (or BackendConfig healthCheck) path and port with what the container serves, allow 130.211.0.0/22 and 35.191.0.0/16 to the serving port in the firewall and NetworkPolicies, and check the backend service health in the console or with `gcloud compute backend-services get-health`.',
     needs: [DATA.pods, DATA.services],
+    explains: [
+      { rule: 'rollout-stuck', on: 'pod', why: "A rolling update waits for new pods to become Ready, so a new pod held by its NEG readiness gate stalls its workload's rollout." },
+    ],
     options: {
       thresholdSeconds: { type: 'integer', minimum: 0, description: 'How long the gate may stay False before the pod counts as stuck.' },
     },

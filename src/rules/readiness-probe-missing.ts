@@ -18,6 +18,9 @@ export default defineRule({
     remediation:
       'Add an httpGet readinessProbe on the serving port with a path that returns 200 when the app can serve, or set spec.healthCheck (requestPath, port) in a BackendConfig referenced by the Service.',
     needs: [DATA.workloads, DATA.services, DATA.ingresses, DATA.ingressClasses, DATA.backendConfigs],
+    explains: [
+      { rule: 'backend-unhealthy', on: 'service-port', why: "Without a readinessProbe the load balancer probes GET / on the serving port of that Service port, which an app without a 200 there fails." },
+    ],
     defaults: {},
   },
   check(ctx) {

@@ -19,6 +19,9 @@ export default defineRule({
     evidence: 'A NEG-backed workload with 2 or more replicas and neither a topologySpreadConstraint nor a pod anti-affinity term on topology.kubernetes.io/zone.',
     remediation: 'Add a topologySpreadConstraint with topologyKey topology.kubernetes.io/zone (maxSkew 1, whenUnsatisfiable ScheduleAnyway) selecting the pods.',
     needs: [DATA.workloads, DATA.services, DATA.hpas],
+    explains: [
+      { rule: 'pods-single-zone', on: 'workload', why: "Without a zone spread constraint or anti-affinity the scheduler is free to put all of that workload's pods in one zone." },
+    ],
     defaults: {},
   },
   check(ctx) {

@@ -209,6 +209,34 @@ describe('SARIF details', () => {
     expect(sarif.runs[0]!.results.every((r) => !r.locations?.[0]?.physicalLocation)).toBe(true);
     expect((sarif.runs[0] as unknown as { automationDetails: { id: string } }).automationDetails.id).toBe('negdoctor/scan/');
   });
+
+  it('points each explained result of the demo snapshot at its root cause (relatedLocations, properties.causedBy)', () => {
+    const snapshot = JSON.parse(readFileSync(path.join(REPO, 'fixtures/demo/snapshot.json'), 'utf8')) as Snapshot;
+    const report = snapshotReport(snapshot);
+    const sarif = sarifOf(report);
+    logs.set('demo-snapshot-incidents', sarif);
+    type Related = { id: number; logicalLocations?: Array<{ fullyQualifiedName: string }>; message: { text: string } };
+    const results = sarif.runs[0]!.results as unknown as Array<{
+      ruleId: string;
+      message: { text: string };
+      partialFingerprints: Record<string, string>;
+      relatedLocations?: Related[];
+      properties: { causedBy?: string[] };
+    }>;
+    const explained = report.result.findings.filter((f) => f.causedBy?.length);
+    expect(explained.length).toBeGreaterThan(0);
+    for (const f of explained) {
+      const r = results.find((x) => x.partialFingerprints[FINGERPRINT_KEY] === f.fingerprint)!;
+      expect(r.properties.causedBy, f.ruleId).toEqual(f.causedBy);
+      expect(r.relatedLocations?.length, f.ruleId).toBeGreaterThan(0);
+    }
+    const gate = results.find((r) => r.ruleId === 'readiness-gate-stuck')!;
+    expect(gate.relatedLocations![0]!.logicalLocations![0]!.fullyQualifiedName).toBe('Service/default/neg-demo-svc#spec.ports[0].targetPort');
+    expect(gate.message.text).toContain('Root cause: [firewall-health-check-blocked](1).');
+    const firewall = results.find((r) => r.ruleId === 'firewall-health-check-blocked')!;
+    expect(firewall.relatedLocations).toBeUndefined();
+    expect(firewall.properties.causedBy).toBeUndefined();
+  });
 });
 
 describe('validation', () => {

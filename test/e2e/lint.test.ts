@@ -36,7 +36,9 @@ describe('negdoctor lint (built CLI)', () => {
       location: { file: 'fixtures/demo/shop.yaml', line: expect.any(Number), column: expect.any(Number), endLine: expect.any(Number), endColumn: expect.any(Number) },
       fingerprint: expect.stringMatching(/^[0-9a-f]{20}$/),
       fix: { description: expect.any(String), edits: expect.any(Array) },
+      causedBy: [],
     });
+    expect(out.incidents).toEqual([]);
     expect(out.summary).toMatchObject({ errors: expect.any(Number), warnings: expect.any(Number), infos: expect.any(Number), objects: 6, files: 1 });
     expect(Array.isArray(out.notEvaluated)).toBe(true);
   });
@@ -145,6 +147,12 @@ describe('negdoctor lint (built CLI)', () => {
     const explain = runCli(['explain', 'max-unavailable-nonzero']);
     expect(explain.status).toBe(0);
     expect(explain.stdout).toMatch(/^Symptom: /m);
+    // The cause graph is part of the catalog: what a rule explains and what explains it.
+    const firewall = rules.rules.find((r: { id: string }) => r.id === 'firewall-health-check-blocked');
+    expect(firewall.explains).toEqual([{ rule: 'backend-unhealthy', on: 'service-port', why: expect.stringMatching(/UNHEALTHY\.$/) }]);
+    const gate = runCli(['explain', 'readiness-gate-stuck']).stdout;
+    expect(gate).toMatch(/^Explains \(a finding of this rule is reported as the cause of\):\n {2}rollout-stuck \(same pod\): /m);
+    expect(gate).toMatch(/^Explained by \(reported as caused by\):\n(?: {2}.*\n)* {2}backend-unhealthy \(same pod\): /m);
     expect(runCli(['--version']).stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
   });
 });

@@ -1,0 +1,110 @@
+/**
+ * `--format markdown`: for GitHub job summaries ($GITHUB_STEP_SUMMARY) and
+ * pull-request comments. The incidents first (root, then what it explains),
+ * a Mermaid flowchart of each affected path (GitHub renders ```mermaid
+ * blocks), then the findings table.
+ */
+import type { Finding, Severity } from '../findings.js';
+import { causeText, findingsByFingerprint, incidentViews, objectLabel } from './incidents.js';
+import { buildPaths, type Box, type PathGraph } from './paths.js';
+import { summarize, type RenderOptions, type Report } from './report.js';
+
+const ICON: Record<Severity, string> = { error: '🔴', warning: '🟠', info: '🔵' };
+
+export function renderMarkdown(report: Report, options: RenderOptions): string {
+  const out: string[] = [];
+  const s = summarize(report);
+  const total = s.errors + s.warnings + s.infos;
+  out.push('# negdoctor report', '');
+  out.push(
+    `${total === 0 ? '**No problems found**' : `**${total} problem${total === 1 ? '' : 's'}** (${s.errors} errors, ${s.warnings} warnings, ${s.infos} infos)`} · ${s.rulesEvaluated} rules evaluated, ${report.result.notEvaluated.length} not evaluated · ${s.objects} objects${report.snapshot.cluster?.name ? ` · cluster \`${report.snapshot.cluster.name}\`` : ''}`,
+    '',
+  );
+  const byFingerprint = findingsByFingerprint(report);
+  const shown = report.result.findings.filter((f) => !options.quiet || f.severity === 'error');
+
+  const views = incidentViews(report);
+  if (views.length > 0) {
+    out.push('## Root causes', '');
+    views.forEach(({ root, tree }, i) => {
+      out.push(`${i + 1}. ${ICON[root.severity]} **\`${root.ruleId}\`** on ${cell(objectLabel(root))}: ${inline(root.message)}`);
+      for (const { finding, depth } of tree) out.push(`${'   '.repeat(depth)}- ${ICON[finding.severity]} \`${finding.ruleId}\` on ${cell(objectLabel(finding))}`);
+    });
+    out.push('');
+  }
+
+  const affected = buildPaths(report).filter((p) => p.severity !== undefined);
+  if (affected.length > 0) {
+    out.push('## Affected paths', '');
+    for (const path of affected) {
+      out.push(`### ${inline(path.title)}`, '', '```mermaid', mermaidOf(path), '```', '');
+    }
+  }
+
+  out.push('## Findings', '');
+  if (shown.length === 0) out.push('No findings.', '');
+  else {
+    out.push('| | Rule | Object | Message | Caused by |', '|---|---|---|---|---|');
+    for (const f of shown) {
+      const cause = causeText(f, byFingerprint);
+      out.push(`| ${ICON[f.severity]} ${f.severity} | \`${f.ruleId}\` | ${cell(where(f))} | ${cell(f.message)} | ${cause ? cell(cause) : ''} |`);
+    }
+    out.push('');
+  }
+  if (report.result.notEvaluated.length > 0 && !options.quiet) {
+    out.push('<details><summary>Rules not evaluated</summary>', '');
+    for (const n of report.result.notEvaluated) out.push(`- \`${n.ruleId}\`: ${inline(n.reason)}`);
+    out.push('', '</details>', '');
+  }
+  return `${out.join('\n').trimEnd()}\n`;
+}
+
+function where(f: Finding): string {
+  const at = f.location ? `${f.location.file}:${f.location.line}` : '';
+  return f.object ? `${objectLabel(f)}${at ? ` (${at})` : ''}` : at || objectLabel(f);
+}
+
+/** A table cell: no pipes or line breaks, no HTML. */
+function cell(text: string): string {
+  return inline(text).replace(/\|/g, '\\|');
+}
+
+function inline(text: string): string {
+  return text.replace(/\s+/g, ' ').replace(/</g, '&lt;').replace(/>/g, '&gt;').trim();
+}
+
+const STYLE: Record<Severity | 'healthy', string> = {
+  error: 'fill:#fde2e1,stroke:#c62828,color:#000',
+  warning: 'fill:#fff1d6,stroke:#ef8f00,color:#000',
+  info: 'fill:#e3effd,stroke:#1565c0,color:#000',
+  healthy: 'fill:#e3f5e5,stroke:#2e7d32,color:#000',
+};
+
+/** A flowchart (left to right) of one path; boxes are classed by their worst finding or their health. */
+export function mermaidOf(path: PathGraph): string {
+  const lines = ['flowchart LR'];
+  const ids = new Map(path.boxes.map((b, i) => [b.id, `n${i}`]));
+  const used = new Set<string>();
+  for (const box of path.boxes) {
+    const cls = classOf(box);
+    if (cls) used.add(cls);
+    lines.push(`  ${ids.get(box.id)}["${mermaidText(box)}"]${cls ? `:::${cls}` : ''}`);
+  }
+  for (const [from, to] of path.edges) lines.push(`  ${ids.get(from)} --> ${ids.get(to)}`);
+  for (const cls of used) lines.push(`  classDef ${cls} ${STYLE[cls as keyof typeof STYLE]}`);
+  return lines.join('\n');
+}
+
+function classOf(box: Box): string | undefined {
+  if (box.severity) return box.severity;
+  if (box.health === 'UNHEALTHY') return 'error';
+  if (box.health === 'HEALTHY') return 'healthy';
+  return undefined;
+}
+
+/** Mermaid label text: quotes and markup as entity codes, the detail on a second line. */
+function mermaidText(box: Box): string {
+  const escape = (t: string) => t.replace(/[#"<>&]/g, (c) => `#${c.charCodeAt(0)};`);
+  const second = [box.detail ? escape(box.detail) : '', box.findings.length ? `${box.findings.length} finding${box.findings.length === 1 ? '' : 's'}` : ''].filter(Boolean).join(' · ');
+  return `${escape(box.label)}${second ? `<br/>${second}` : ''}`;
+}

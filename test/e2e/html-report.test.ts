@@ -1,0 +1,166 @@
+/**
+ * `--format html` in a real browser: Debian's Chromium (/usr/bin/chromium),
+ * driven headless by playwright-core with a fresh profile and every background
+ * service off. The page must show the incidents and the path boxes, link each
+ * box to its findings, filter the table, stay readable without JavaScript, and
+ * make no network request at all. Under CI=true a missing Chromium fails.
+ */
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { chromium, type BrowserContext } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from './cli.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const available = existsSync(CHROMIUM);
+if (!available && process.env.CI === 'true') throw new Error(`${CHROMIUM} is missing: CI installs it from .ci/debian-packages.txt`);
+if (!available) console.warn(`skipping the HTML report browser tests: ${CHROMIUM} is not installed (apt-get install chromium)`);
+
+const work = mkdtempSync(path.join(os.tmpdir(), 'negdoctor-html-'));
+const profiles: string[] = [];
+
+async function browse(javaScriptEnabled = true): Promise<{ context: BrowserContext; requests: string[] }> {
+  const profile = mkdtempSync(path.join(os.tmpdir(), 'negdoctor-chromium-'));
+  profiles.push(profile);
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: FLAGS,
+    javaScriptEnabled,
+    viewport: { width: 1320, height: 900 },
+  });
+  const requests: string[] = [];
+  context.on('request', (r) => requests.push(r.url()));
+  return { context, requests };
+}
+
+function render(args: string[], file: string): string {
+  const out = path.join(work, file);
+  const run = runCli([...args, '--format', 'html', '-o', out, '--fail-on', 'never']);
+  expect(run.stderr).toBe('');
+  expect(run.status).toBe(0);
+  return out;
+}
+
+describe.skipIf(!available)('html report in headless Chromium', () => {
+  let demo: string;
+  beforeAll(() => {
+    demo = render(['scan', '--snapshot', 'fixtures/demo/snapshot.json'], 'demo.html');
+  });
+  afterAll(() => {
+    for (const dir of [work, ...profiles]) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('is one self-contained file: no external URL, a CSP that forbids loading anything', () => {
+    const html = readFileSync(demo, 'utf8');
+    expect(html).toContain(`content="default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:"`);
+    expect(html).not.toMatch(/\s(src|href)="(https?:)?\/\//);
+    expect(html).not.toMatch(/<link\b|@import|url\(/);
+  });
+
+  it('demo snapshot: incidents on top, the path boxes coloured and clickable, the table filters, and no network request', async () => {
+    const { context, requests } = await browse();
+    try {
+      const page = context.pages()[0] ?? (await context.newPage());
+      const url = pathToFileURL(demo).href;
+      await page.goto(url);
+      const sections = await page.locator('body > section').evaluateAll((els) => els.map((e) => e.id));
+      expect(sections).toEqual(['incidents', 'paths', 'findings']);
+      const incidents = page.locator('li.incident');
+      expect(await incidents.count()).toBe(5);
+      await expect.poll(() => incidents.first().locator('.root').innerText()).toContain('firewall-health-check-blocked on Service default/neg-demo-svc');
+      expect(await incidents.first().locator('.tree li').allInnerTexts()).toEqual([
+        expect.stringContaining('backend-unhealthy on Service default/neg-demo-svc'),
+        expect.stringContaining('readiness-gate-stuck on Pod default/neg-demo-app-5d8b7c9f4-h4r2c'),
+        expect.stringContaining('rollout-stuck on Deployment default/neg-demo-app'),
+      ]);
+
+      // The path of the broken Ingress: Ingress → Service:port → NEG per zone → endpoints → pods.
+      const card = page.locator('article.path-card', { has: page.locator('h3', { hasText: 'Ingress default/neg-demo-ing' }) });
+      const boxes = card.locator('svg [data-box]');
+      const labels = await boxes.locator('text.label').allTextContents();
+      expect(labels.slice(0, 3)).toEqual(['default/neg-demo-ing', 'default/neg-demo-svc:80', 'us-central1-a']);
+      for (const zone of ['us-central1-b', 'us-central1-c']) expect(labels).toContain(zone);
+      expect(labels).toContain('10.52.1.23:9376');
+      expect(labels.filter((l) => l.startsWith('neg-demo-app-'))).toHaveLength(4);
+      const stuckPod = card.locator('svg a.box', { has: page.locator('title', { hasText: 'Pod neg-demo-app-5d8b7c9f4-h4r2c' }) });
+      expect(await stuckPod.getAttribute('class')).toContain('sev-error');
+      const ingressBox = card.locator('svg g.box').first();
+      expect(await ingressBox.getAttribute('class')).toContain('sev-none');
+      // A real box is drawn: non-zero size, inside the page.
+      const rect = await stuckPod.locator('rect').boundingBox();
+      expect(rect!.width).toBeGreaterThan(100);
+
+      // Clicking a box leads to the findings about it.
+      await stuckPod.click();
+      const hash = new URL(page.url()).hash;
+      expect(hash).toMatch(/^#ingress-default-neg-demo-ing--pod-default-neg-demo-app-5d8b7c9f4-h4r2c$/);
+      const target = page.locator(hash);
+      await expect.poll(() => target.isVisible()).toBe(true);
+      expect(await target.innerText()).toMatch(/readiness-gate-stuck[\s\S]*rollout-stuck|rollout-stuck[\s\S]*readiness-gate-stuck/);
+      await target.locator('a', { hasText: 'readiness-gate-stuck' }).click();
+      const row = page.locator(new URL(page.url()).hash);
+      expect(await row.getAttribute('data-rule')).toBe('readiness-gate-stuck');
+      expect(await row.innerText()).toContain('backend-unhealthy');
+
+      // Filters by severity and rule.
+      const rows = page.locator('#findings-table tbody tr');
+      expect(await rows.count()).toBe(27);
+      await page.selectOption('#filter-severity', 'warning');
+      const visibleSeverities = await rows.evaluateAll((trs) => trs.filter((t) => !(t as HTMLElement).hidden).map((t) => (t as HTMLElement).dataset.severity));
+      expect(visibleSeverities).toEqual(Array(6).fill('warning'));
+      await page.selectOption('#filter-severity', '');
+      await page.selectOption('#filter-rule', 'endpointslice-degraded');
+      expect(await page.locator('#filter-count').innerText()).toBe('3 of 27 shown');
+
+      const shot = path.join(work, 'demo.png');
+      await page.goto(url);
+      await page.screenshot({ path: shot, fullPage: true });
+      expect(statSync(shot).size).toBeGreaterThan(50_000);
+      // The only request the page made is for itself.
+      expect(requests.filter((r) => r !== url && !r.startsWith(`${url}#`))).toEqual([]);
+      expect(requests.length).toBeGreaterThan(0);
+    } finally {
+      await context.close();
+    }
+  }, 60_000);
+
+  it('is readable without JavaScript: every finding and box shown, the filters stay hidden', async () => {
+    const { context, requests } = await browse(false);
+    try {
+      const page = context.pages()[0] ?? (await context.newPage());
+      const url = pathToFileURL(demo).href;
+      await page.goto(url);
+      expect(await page.locator('#filters').isVisible()).toBe(false);
+      const rows = page.locator('#findings-table tbody tr');
+      expect(await rows.count()).toBe(27);
+      expect(await rows.evaluateAll((trs) => trs.every((t) => (t as HTMLElement).offsetHeight > 0))).toBe(true);
+      expect(await page.locator('li.incident').count()).toBe(5);
+      expect(await page.locator('svg [data-box]').count()).toBeGreaterThan(14);
+      expect(requests.filter((r) => r !== url)).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  }, 60_000);
+
+  it('lint: the manifests path leads from the Ingress to the workloads, with no incident', async () => {
+    const file = render(['lint', 'fixtures/demo'], 'lint.html');
+    const { context, requests } = await browse();
+    try {
+      const page = context.pages()[0] ?? (await context.newPage());
+      const url = pathToFileURL(file).href;
+      await page.goto(url);
+      expect(await page.locator('#incidents p').first().innerText()).toBe('No finding here explains another.');
+      const labels = await page.locator('svg [data-box] text.label').allTextContents();
+      expect(labels.length).toBeGreaterThan(2);
+      expect(await page.locator('svg .kind-workload').count()).toBeGreaterThan(0);
+      expect(await page.locator('#findings-table tbody tr').count()).toBeGreaterThan(0);
+      expect(requests.filter((r) => r !== url)).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  }, 60_000);
+});
