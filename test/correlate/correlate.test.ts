@@ -14,7 +14,7 @@ import { renderJunit } from '../../src/reporters/junit.js';
 import type { Report } from '../../src/reporters/report.js';
 import { RULES } from '../../src/rules/index.js';
 import type { Snapshot } from '../../src/snapshot/types.js';
-import { FINDING_OF, findingOf, worldSnapshot } from './world.js';
+import { FINDING_OF, findingOf, KIND_OF_KEY, worldSnapshot } from './world.js';
 
 const REPO = path.resolve(import.meta.dirname, '../..');
 const TOOL = { name: 'negdoctor', version: '0.1.0' };
@@ -70,8 +70,9 @@ describe('the edge catalog (explains in the rule metadata)', () => {
 describe('each edge links only when its join key matches', () => {
   it.each(EDGES.map((e) => [`${e.from} → ${e.rule} (${e.on})`, e] as const))('%s', (_name, edge) => {
     // The chain fires together: same object on both sides.
-    const cause = findingOf(edge.from, 'a');
+    const cause = findingOf(edge.from, 'a', KIND_OF_KEY[edge.on]);
     const effect = findingOf(edge.rule, 'a', edge.kind);
+    if (KIND_OF_KEY[edge.on] && cause.object) expect(cause.object.kind, 'the cause is about the object its join key names').toBe(KIND_OF_KEY[edge.on]);
     if (edge.kind) expect(effect.object?.kind).toBe(edge.kind);
     if (edge.reasons) expect(edge.reasons).toContain(cause.evidence?.reason);
     const linked = correlateWorld([cause, effect]);
@@ -83,7 +84,7 @@ describe('each edge links only when its join key matches', () => {
 
     // Each link alone stays unlinked when its key differs (a cluster setting has one cluster to reach).
     if (edge.on === 'cluster') return;
-    const otherCause = findingOf(edge.from, 'a');
+    const otherCause = findingOf(edge.from, 'a', KIND_OF_KEY[edge.on]);
     const otherEffect = findingOf(edge.rule, 'b', edge.kind);
     const unlinked = correlateWorld([otherCause, otherEffect]);
     expect(otherEffect.causedBy).toEqual([]);
