@@ -76,6 +76,18 @@ export function worldSnapshot(): Snapshot {
         ports: [{ port: 8080, protocol: 'TCP' }],
         endpoints: [{ addresses: [podIp(s)], nodeName: `node-${s}`, targetRef: { kind: 'Pod', name: podName(s), namespace: NS } }],
       },
+      {
+        apiVersion: 'networking.gke.io/v1',
+        kind: 'HealthCheckPolicy',
+        metadata: { name: `web-${s}`, namespace: NS, uid: `hcp-${s}` },
+        spec: { targetRef: { group: '', kind: 'Service', name: `web-${s}` }, default: { config: { type: 'HTTP', httpHealthCheck: { requestPth: '/healthz' } } } },
+      },
+      {
+        apiVersion: 'networking.gke.io/v1',
+        kind: 'GCPBackendPolicy',
+        metadata: { name: `web-${s}`, namespace: NS, uid: `bp-${s}` },
+        spec: { targetRef: { group: '', kind: 'Service', name: `web-${s}` }, default: { timeoutSec: 'thirty' } },
+      },
     );
   }
   objects.push({
@@ -197,6 +209,11 @@ export const FINDING_OF: Record<string, (s: Side) => Omit<Finding, 'fingerprint'
     object: obj('networking.k8s.io/v1', 'Ingress', `web-${s}`),
     path: 'metadata.annotations["kubernetes.io/ingress.class"]',
     evidence: { cluster: 'demo', network: 'default', region: 'us-central1', purpose: 'REGIONAL_MANAGED_PROXY', class: 'gce-internal', proxySubnetsElsewhere: [] },
+  }),
+  'gateway-policy-invalid': (s) => ({
+    object: obj('networking.gke.io/v1', 'HealthCheckPolicy', `web-${s}`),
+    path: 'spec.default.config.httpHealthCheck.requestPth',
+    evidence: { reason: 'schema', problem: 'unknown field "requestPth"' },
   }),
   'gateway-class-invalid': (s) => ({
     object: obj('gateway.networking.k8s.io/v1', 'Gateway', `web-${s}`),
