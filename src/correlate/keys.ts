@@ -61,6 +61,8 @@ export class KeyReader {
         if (index) add('service-port', servicePortKey(ns, name, get(ports[Number(index[1])], 'port')));
         // Findings about some ports of the whole Service say which ones.
         for (const p of asArray(evidence.ports)) if (!index && typeof p === 'number') add('service-port', `${ns}/${name}:${p}`);
+        // gateway-backendconfig-ignored: the ports whose health check an ignored BackendConfig sets.
+        for (const p of asArray(evidence.healthCheckPorts)) if (typeof p === 'number') add('service-port', `${ns}/${name}:${p}`);
       } else if (kind === 'Pod') {
         this.addPod(add, ns, name);
       } else if (WORKLOAD_KINDS.has(kind)) {

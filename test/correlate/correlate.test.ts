@@ -129,6 +129,18 @@ describe('each edge links only when its join key matches', () => {
     expect(effect.causedBy).toEqual([rejected.fingerprint]);
   });
 
+  it('an ignored BackendConfig explains the default health check only on the ports it sets a health check for', () => {
+    const timeoutOnly = findingOf('gateway-backendconfig-ignored', 'a');
+    timeoutOnly.evidence = { lost: ['backend timeout → GCPBackendPolicy timeoutSec'], backendConfigs: ['web-a'] };
+    const effect = findingOf('gateway-health-check-default', 'a');
+    correlateWorld([timeoutOnly, effect]);
+    expect(effect.causedBy).toEqual([]);
+    const otherPort = findingOf('gateway-backendconfig-ignored', 'a');
+    otherPort.evidence = { ...otherPort.evidence, healthCheckPorts: [443] };
+    correlateWorld([otherPort, effect]);
+    expect(effect.causedBy).toEqual([]);
+  });
+
   it('has a finding shape for every rule an edge touches', () => {
     for (const e of EDGES) {
       expect(FINDING_OF, e.from).toHaveProperty([e.from]);

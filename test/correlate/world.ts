@@ -215,6 +215,11 @@ export const FINDING_OF: Record<string, (s: Side) => Omit<Finding, 'fingerprint'
     path: 'spec.default.config.httpHealthCheck.requestPth',
     evidence: { reason: 'schema', problem: 'unknown field "requestPth"' },
   }),
+  'gateway-backendconfig-ignored': (s) => ({
+    object: obj('v1', 'Service', `web-${s}`),
+    path: 'metadata.annotations["cloud.google.com/backend-config"]',
+    evidence: { lost: ['health check → HealthCheckPolicy'], backendConfigs: [`web-${s}`], healthCheckPorts: [80] },
+  }),
   'gateway-class-invalid': (s) => ({
     object: obj('gateway.networking.k8s.io/v1', 'Gateway', `web-${s}`),
     path: 'spec.gatewayClassName',
