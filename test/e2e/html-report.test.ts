@@ -108,13 +108,13 @@ describe.skipIf(!available)('html report in headless Chromium', () => {
 
       // Filters by severity and rule.
       const rows = page.locator('#findings-table tbody tr');
-      expect(await rows.count()).toBe(27);
+      expect(await rows.count()).toBe(28);
       await page.selectOption('#filter-severity', 'warning');
       const visibleSeverities = await rows.evaluateAll((trs) => trs.filter((t) => !(t as HTMLElement).hidden).map((t) => (t as HTMLElement).dataset.severity));
-      expect(visibleSeverities).toEqual(Array(6).fill('warning'));
+      expect(visibleSeverities).toEqual(Array(7).fill('warning'));
       await page.selectOption('#filter-severity', '');
       await page.selectOption('#filter-rule', 'endpointslice-degraded');
-      expect(await page.locator('#filter-count').innerText()).toBe('3 of 27 shown');
+      expect(await page.locator('#filter-count').innerText()).toBe('3 of 28 shown');
 
       const shot = path.join(work, 'demo.png');
       await page.goto(url);
@@ -136,7 +136,7 @@ describe.skipIf(!available)('html report in headless Chromium', () => {
       await page.goto(url);
       expect(await page.locator('#filters').isVisible()).toBe(false);
       const rows = page.locator('#findings-table tbody tr');
-      expect(await rows.count()).toBe(27);
+      expect(await rows.count()).toBe(28);
       expect(await rows.evaluateAll((trs) => trs.every((t) => (t as HTMLElement).offsetHeight > 0))).toBe(true);
       expect(await page.locator('li.incident').count()).toBe(5);
       expect(await page.locator('svg [data-box]').count()).toBeGreaterThan(14);
