@@ -74,6 +74,7 @@ export function correlate(findings: Finding[], rules: readonly Rule[], model: Mo
       }
       for (const source of sources) {
         if (contradicted.has(source)) continue;
+        if (edge.fromKind !== undefined && source.object?.kind !== edge.fromKind) continue;
         if (edge.reasons && !edge.reasons.includes(String(source.evidence?.reason ?? ''))) continue;
         for (const value of keysOf(source).get(edge.on) ?? []) {
           for (const target of index.get(value) ?? []) {

@@ -5,7 +5,7 @@
  * model — so rule bodies need not change to be correlated.
  *
  * A key names one thing the same way whichever rule reports it:
- *   service / ingress / gateway / pod   namespace/name
+ *   service / ingress / gateway / pod   namespace/name (a GKE Gateway policy: the Service or Gateway its targetRef names)
  *   service-port                        namespace/name:port (the Service port, not the container port)
  *   workload                            Kind/namespace/name (a pod's controller, through its ReplicaSet)
  *   node / neg / backend-service        name
@@ -23,6 +23,7 @@ import { ingressServingPortsByContainer, servingPorts, type ServingPort } from '
 
 export type FindingKeys = Map<JoinKey, Set<string>>;
 
+const GKE_POLICY_KINDS = new Set(['HealthCheckPolicy', 'GCPBackendPolicy', 'GCPGatewayPolicy']);
 const WORKLOAD_KINDS = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Job', 'CronJob', 'ReplicationController']);
 
 export class KeyReader {
@@ -60,6 +61,8 @@ export class KeyReader {
         if (index) add('service-port', servicePortKey(ns, name, get(ports[Number(index[1])], 'port')));
         // Findings about some ports of the whole Service say which ones.
         for (const p of asArray(evidence.ports)) if (!index && typeof p === 'number') add('service-port', `${ns}/${name}:${p}`);
+        // gateway-backendconfig-ignored: the ports whose health check an ignored BackendConfig sets.
+        for (const p of asArray(evidence.healthCheckPorts)) if (typeof p === 'number') add('service-port', `${ns}/${name}:${p}`);
       } else if (kind === 'Pod') {
         this.addPod(add, ns, name);
       } else if (WORKLOAD_KINDS.has(kind)) {
@@ -72,6 +75,12 @@ export class KeyReader {
         add('ingress', `${ns}/${name}`);
       } else if (kind === 'Gateway') {
         add('gateway', `${ns}/${name}`);
+      } else if (GKE_POLICY_KINDS.has(kind) && f.object.apiVersion.startsWith('networking.gke.io/') && obj) {
+        // A GKE Gateway policy is about the object its targetRef names, whether or not it applies to it.
+        const ref = asRecord(get(obj.object.spec, 'targetRef'));
+        const target = `${asString(ref?.namespace) ?? ns}/${asString(ref?.name) ?? ''}`;
+        if (asString(ref?.name) && asString(ref?.kind) === 'Service') add('service', target);
+        if (asString(ref?.name) && asString(ref?.kind) === 'Gateway') add('gateway', target);
       } else if (kind === 'EndpointSlice' && obj) {
         add('service', serviceOfSlice(obj));
         const index = /^endpoints\[(\d+)\]/.exec(f.path);

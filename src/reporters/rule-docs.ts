@@ -16,8 +16,8 @@ export const JOIN_KEY_TEXT: Record<JoinKey, string> = {
 };
 
 /** "same Service; only its Service findings; only from reasons A, B": the join key and the edge's filters. */
-export function joinText(e: { on: JoinKey; kind?: string; reasons?: string[] }): string {
-  return [JOIN_KEY_TEXT[e.on], e.kind ? `only findings about the ${e.kind}` : '', e.reasons ? `only from ${e.reasons.join(', ')}` : ''].filter(Boolean).join('; ');
+export function joinText(e: { on: JoinKey; kind?: string; fromKind?: string; reasons?: string[] }): string {
+  return [JOIN_KEY_TEXT[e.on], e.kind ? `only findings about the ${e.kind}` : '', e.fromKind ? `only from findings about a ${e.fromKind}` : '', e.reasons ? `only from ${e.reasons.join(', ')}` : ''].filter(Boolean).join('; ');
 }
 
 /** The edges that end at a rule: which rules can explain its findings, and why. */

@@ -23,6 +23,8 @@ export interface Explains {
   why: string;
   /** Only explained findings about this kind of object (e.g. the Service-level finding of a rule that also reports EndpointSlices). */
   kind?: string;
+  /** Only explaining findings about this kind of object (e.g. the HealthCheckPolicy findings of a rule that judges every GKE policy). */
+  fromKind?: string;
   /** Only explaining findings whose `evidence.reason` is one of these. */
   reasons?: string[];
 }

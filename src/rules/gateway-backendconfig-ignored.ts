@@ -31,6 +31,9 @@ export default defineRule({
       'Services that a route attached to a GKE Gateway sends traffic to, that no GKE Ingress in the inputs routes to, and that carry cloud.google.com/backend-config (or the beta key). The fields of the BackendConfig, when it is in the inputs, name what is lost and what replaces it.',
     remediation: 'Move each setting to its policy (GCPBackendPolicy / HealthCheckPolicy targeting the Service), then drop the annotation — or keep it only while a GKE Ingress still routes to the Service.',
     needs: [DATA.gateways, DATA.services, DATA.ingresses, DATA.ingressClasses, DATA.backendConfigs],
+    explains: [
+      { rule: 'gateway-health-check-default', on: 'service-port', why: "The Gateway controller ignores the health check a BackendConfig sets for that Service port, so the load balancer probes the default `GET /` there instead." },
+    ],
     defaults: {},
   },
   check(ctx) {
@@ -41,11 +44,14 @@ export default defineRule({
       if (!annotation) continue;
       const lost = new Set<string>();
       const names = new Set<string>();
+      // The Service ports whose health check the ignored BackendConfig was meant to set.
+      const healthCheckPorts: number[] = [];
       for (const port of ports) {
         const use = backendConfigFor(ctx.model, service, port);
         if (!use) continue;
         names.add(use.name);
         const spec = asRecord(use.object?.object.spec) ?? {};
+        if (spec.healthCheck !== undefined) healthCheckPorts.push(port.port);
         for (const key of Object.keys(spec)) lost.add(REPLACEMENTS[key] ?? `${key} → no Gateway equivalent known`);
       }
       const what =
@@ -58,7 +64,7 @@ export default defineRule({
         object: service.obj,
         path: annotationPath(annotation.key ?? BACKEND_CONFIG_ANNOTATION),
         message: `${serviceLabel(service)} is a GKE Gateway backend that no GKE Ingress uses, so its ${annotation.key} annotation is ignored; lost: ${what}.`,
-        evidence: { lost: [...lost], ...(names.size > 0 ? { backendConfigs: [...names] } : {}) },
+        evidence: { lost: [...lost], ...(names.size > 0 ? { backendConfigs: [...names] } : {}), ...(healthCheckPorts.length > 0 ? { healthCheckPorts: healthCheckPorts.sort((a, b) => a - b) } : {}) },
       });
     }
   },

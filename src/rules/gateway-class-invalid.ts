@@ -20,6 +20,9 @@ export default defineRule({
     evidence: `Gateways (gateway.networking.k8s.io) whose spec.gatewayClassName starts with \`gke-l7-\`. When the inputs hold GKE's GatewayClass objects (controllerName networking.gke.io/gateway…, as a scan or \`kubectl get gatewayclasses -o yaml\` gives), they are the truth; otherwise the classes GKE documents: single-cluster ${single.join(', ')}; multi-cluster ${multi.join(', ')} (source: "GatewayClass capabilities", docs.cloud.google.com/kubernetes-engine/docs/how-to/gatewayclass-capabilities).`,
     remediation: 'Use one of the GatewayClasses `kubectl get gatewayclasses` lists (and enable the Gateway API, or multi-cluster Gateways for the `-mc` classes, on the cluster or fleet).',
     needs: [DATA.gateways],
+    explains: [
+      { rule: 'gateway-not-programmed', on: 'gateway', why: "No controller owns a GatewayClass that does not exist, so nothing programs that Gateway or gives it an address." },
+    ],
     defaults: {},
   },
   check(ctx) {

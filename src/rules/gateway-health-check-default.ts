@@ -20,6 +20,9 @@ export default defineRule({
     remediation:
       'Add a HealthCheckPolicy (networking.gke.io/v1) in the Service\'s namespace targeting the Service, with config.type HTTP and httpHealthCheck.requestPath (and port, if it differs) set to what the readinessProbe checks; or make `/` answer 200.',
     needs: [DATA.gateways, DATA.gatewayPolicies, DATA.services, DATA.workloads],
+    explains: [
+      { rule: 'backend-unhealthy', on: 'service-port', why: "The load balancer probes `GET /` on that Service port's endpoints, and an app that answers `/` with anything but 200 has every one of them marked UNHEALTHY." },
+    ],
     defaults: {},
   },
   check(ctx) {

@@ -17,6 +17,15 @@ export default defineRule({
       'Each policy is validated against the schema derived from the newest CRDs in GoogleCloudPlatform/gke-gateway-api (schemas/gke-gateway/; unknown fields, types, enums, bounds and the simple CEL rules). The targetRef kind and namespace are checked (a Service that only multi-cluster Gateways route to takes its policies on the ServiceImport); a target missing from the inputs is info offline (operators and charts create Services) and an error on live data. Conflicts are decided by creationTimestamp, then namespace/name: the losing GCPBackendPolicy or GCPGatewayPolicy is an error, a second HealthCheckPolicy a warning (which one wins is not documented).',
     remediation: 'Fix the fields the schema rejects; put the policy in its target\'s namespace and target a Service (single-cluster), a ServiceImport (multi-cluster) or a Gateway (GCPGatewayPolicy); merge competing policies into one.',
     needs: [DATA.gatewayPolicies, DATA.services, DATA.gateways],
+    explains: [
+      {
+        rule: 'gateway-health-check-default',
+        on: 'service',
+        fromKind: 'HealthCheckPolicy',
+        reasons: ['schema', 'target'],
+        why: "A HealthCheckPolicy the schema rejects or whose targetRef cannot apply leaves the Service it names with GKE's default `GET /` health check.",
+      },
+    ],
     defaults: {},
   },
   check(ctx) {
@@ -29,12 +38,12 @@ export default defineRule({
           object: policy.obj,
           path: problem.path,
           message: `${label} is rejected by the ${policy.kind} schema: ${problem.message}.`,
-          evidence: { problem: problem.message },
+          evidence: { reason: 'schema', problem: problem.message },
         });
       }
       if (!policy.target) continue; // the schema requires targetRef: reported above
       if (policy.targetProblem) {
-        ctx.report({ object: policy.obj, path: ['spec', 'targetRef'], message: `${label} does not apply: ${policy.targetProblem}.` });
+        ctx.report({ object: policy.obj, path: ['spec', 'targetRef'], message: `${label} does not apply: ${policy.targetProblem}.`, evidence: { reason: 'target' } });
         continue;
       }
       if (policy.lostTo) {
@@ -48,7 +57,7 @@ export default defineRule({
             ? `${label} and ${winner.name} both target ${policy.target.kind} ${policy.target.name}; which HealthCheckPolicy GKE uses is not documented (by the Gateway API's rule the older one, ${winner.name}, wins). Keep one.`
             : `${label} is ignored: ${winner.kind} ${winner.name} also targets ${policy.target.kind} ${policy.target.name} and is older, and only one ${policy.kind} applies to a target. Merge them into ${winner.name}.`,
           related: [winner.obj],
-          evidence: { winner: `${winner.namespace}/${winner.name}` },
+          evidence: { reason: 'conflict', winner: `${winner.namespace}/${winner.name}` },
         });
         continue;
       }
@@ -59,6 +68,7 @@ export default defineRule({
           object: policy.obj,
           path: ['spec', 'targetRef', 'kind'],
           message: `${label} targets Service ${policy.target.name}, which only multi-cluster (-mc) Gateways route to; those take their ${policy.kind} on the ServiceImport (group net.gke.io, kind ServiceImport), so this one does not apply.`,
+          evidence: { reason: 'multi-cluster' },
         });
         continue;
       }
@@ -71,7 +81,7 @@ export default defineRule({
         message: live
           ? `${label} targets ${policy.target.kind} ${policy.namespace}/${policy.target.name}, which does not exist: it applies to nothing.`
           : `${label} targets ${policy.target.kind} ${policy.namespace}/${policy.target.name}, which is not in the linted inputs; make sure something else creates it in namespace ${policy.namespace}.`,
-        evidence: { target: `${policy.target.kind} ${policy.namespace}/${policy.target.name}` },
+        evidence: { reason: 'target-missing', target: `${policy.target.kind} ${policy.namespace}/${policy.target.name}` },
       });
     }
   },

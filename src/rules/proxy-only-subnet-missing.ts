@@ -21,6 +21,11 @@ export default defineRule({
     remediation:
       'Create the proxy-only subnet, e.g. `gcloud compute networks subnets create proxy-only-REGION --purpose=REGIONAL_MANAGED_PROXY --role=ACTIVE --region=REGION --network=NET --range=CIDR` (a /23 is recommended; GLOBAL_MANAGED_PROXY for cross-region classes), or promote a BACKUP one with `gcloud compute networks subnets update NAME --region=REGION --role=ACTIVE`. With Shared VPC, the host project admin creates it.',
     needs: [DATA.gcpSubnetworks, DATA.gcpCluster, DATA.ingresses, DATA.gateways],
+    explains: [
+      { rule: 'ingress-sync-errors', on: 'ingress', why: "The Ingress controller fails to create the internal forwarding rule without a proxy-only subnet and reports that error on the Ingress (\"An active proxy-only subnetwork is required\")." },
+      { rule: 'ingress-no-address', on: 'ingress', why: "Without a proxy-only subnet the internal load balancer's forwarding rule cannot be created, so that Ingress gets no address." },
+      { rule: 'gateway-not-programmed', on: 'gateway', why: "Without a proxy-only subnet the Gateway controller cannot create the regional load balancer's forwarding rule, so that Gateway is not programmed and gets no address." },
+    ],
     defaults: {},
   },
   check(ctx) {

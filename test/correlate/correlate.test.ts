@@ -14,7 +14,7 @@ import { renderJunit } from '../../src/reporters/junit.js';
 import type { Report } from '../../src/reporters/report.js';
 import { RULES } from '../../src/rules/index.js';
 import type { Snapshot } from '../../src/snapshot/types.js';
-import { FINDING_OF, findingOf, worldSnapshot } from './world.js';
+import { FINDING_OF, findingOf, KIND_OF_KEY, worldSnapshot } from './world.js';
 
 const REPO = path.resolve(import.meta.dirname, '../..');
 const TOOL = { name: 'negdoctor', version: '0.1.0' };
@@ -70,8 +70,10 @@ describe('the edge catalog (explains in the rule metadata)', () => {
 describe('each edge links only when its join key matches', () => {
   it.each(EDGES.map((e) => [`${e.from} → ${e.rule} (${e.on})`, e] as const))('%s', (_name, edge) => {
     // The chain fires together: same object on both sides.
-    const cause = findingOf(edge.from, 'a');
+    const cause = findingOf(edge.from, 'a', edge.fromKind ?? KIND_OF_KEY[edge.on]);
     const effect = findingOf(edge.rule, 'a', edge.kind);
+    if (edge.fromKind) expect(cause.object?.kind).toBe(edge.fromKind);
+    else if (KIND_OF_KEY[edge.on] && cause.object) expect(cause.object.kind, 'the cause is about the object its join key names').toBe(KIND_OF_KEY[edge.on]);
     if (edge.kind) expect(effect.object?.kind).toBe(edge.kind);
     if (edge.reasons) expect(edge.reasons).toContain(cause.evidence?.reason);
     const linked = correlateWorld([cause, effect]);
@@ -83,7 +85,7 @@ describe('each edge links only when its join key matches', () => {
 
     // Each link alone stays unlinked when its key differs (a cluster setting has one cluster to reach).
     if (edge.on === 'cluster') return;
-    const otherCause = findingOf(edge.from, 'a');
+    const otherCause = findingOf(edge.from, 'a', edge.fromKind ?? KIND_OF_KEY[edge.on]);
     const otherEffect = findingOf(edge.rule, 'b', edge.kind);
     const unlinked = correlateWorld([otherCause, otherEffect]);
     expect(otherEffect.causedBy).toEqual([]);
@@ -103,6 +105,40 @@ describe('each edge links only when its join key matches', () => {
     // Neither slice finding explains the other: the edge ends at Service findings only.
     expect(wrongIp.causedBy).toEqual([]);
     expect(zoneMissing.causedBy).toEqual([]);
+  });
+
+  it('a Gateway policy explains the default health check only as a HealthCheckPolicy that cannot apply to that Service', () => {
+    const defaultCheck = () => findingOf('gateway-health-check-default', 'a');
+    // The losing HealthCheckPolicy of a conflict: the winner decides the check, not it.
+    const loser = findingOf('gateway-policy-invalid', 'a');
+    loser.path = 'spec.targetRef';
+    loser.evidence = { reason: 'conflict', winner: 'shop/web-a-old' };
+    let effect = defaultCheck();
+    correlateWorld([loser, effect]);
+    expect(effect.causedBy).toEqual([]);
+    // An invalid GCPBackendPolicy on the same Service sets no health check.
+    const backendPolicy = findingOf('gateway-policy-invalid', 'a');
+    backendPolicy.object = { apiVersion: 'networking.gke.io/v1', kind: 'GCPBackendPolicy', namespace: 'shop', name: 'web-a' };
+    effect = defaultCheck();
+    correlateWorld([backendPolicy, effect]);
+    expect(effect.causedBy).toEqual([]);
+    // The rejected HealthCheckPolicy is read through its targetRef: it names Service web-a.
+    const rejected = findingOf('gateway-policy-invalid', 'a');
+    effect = defaultCheck();
+    correlateWorld([rejected, effect]);
+    expect(effect.causedBy).toEqual([rejected.fingerprint]);
+  });
+
+  it('an ignored BackendConfig explains the default health check only on the ports it sets a health check for', () => {
+    const timeoutOnly = findingOf('gateway-backendconfig-ignored', 'a');
+    timeoutOnly.evidence = { lost: ['backend timeout → GCPBackendPolicy timeoutSec'], backendConfigs: ['web-a'] };
+    const effect = findingOf('gateway-health-check-default', 'a');
+    correlateWorld([timeoutOnly, effect]);
+    expect(effect.causedBy).toEqual([]);
+    const otherPort = findingOf('gateway-backendconfig-ignored', 'a');
+    otherPort.evidence = { ...otherPort.evidence, healthCheckPorts: [443] };
+    correlateWorld([otherPort, effect]);
+    expect(effect.causedBy).toEqual([]);
   });
 
   it('has a finding shape for every rule an edge touches', () => {

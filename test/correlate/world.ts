@@ -8,6 +8,7 @@
  * findings of the demo snapshot, so they cannot drift from the rules.
  */
 import type { Finding } from '../../src/findings.js';
+import type { JoinKey } from '../../src/rules/define-rule.js';
 import type { Snapshot, SnapshotObject } from '../../src/snapshot/types.js';
 
 export type Side = 'a' | 'b';
@@ -74,6 +75,18 @@ export function worldSnapshot(): Snapshot {
         addressType: 'IPv4',
         ports: [{ port: 8080, protocol: 'TCP' }],
         endpoints: [{ addresses: [podIp(s)], nodeName: `node-${s}`, targetRef: { kind: 'Pod', name: podName(s), namespace: NS } }],
+      },
+      {
+        apiVersion: 'networking.gke.io/v1',
+        kind: 'HealthCheckPolicy',
+        metadata: { name: `web-${s}`, namespace: NS, uid: `hcp-${s}` },
+        spec: { targetRef: { group: '', kind: 'Service', name: `web-${s}` }, default: { config: { type: 'HTTP', httpHealthCheck: { requestPth: '/healthz' } } } },
+      },
+      {
+        apiVersion: 'networking.gke.io/v1',
+        kind: 'GCPBackendPolicy',
+        metadata: { name: `web-${s}`, namespace: NS, uid: `bp-${s}` },
+        spec: { targetRef: { group: '', kind: 'Service', name: `web-${s}` }, default: { timeoutSec: 'thirty' } },
       },
     );
   }
@@ -187,6 +200,36 @@ export const FINDING_OF: Record<string, (s: Side) => Omit<Finding, 'fingerprint'
     path: 'spec.template.spec.topologySpreadConstraints',
     evidence: { zone: 'us-central1-a', pods: [podName(s)] },
   }),
+  'gateway-health-check-default': (s) => ({
+    object: obj('v1', 'Service', `web-${s}`),
+    path: 'spec.ports[0]',
+    evidence: { healthCheck: 'HTTP / :8080', readiness: 'httpGet /healthz:8080' },
+  }),
+  'proxy-only-subnet-missing': (s) => ({
+    object: obj('networking.k8s.io/v1', 'Ingress', `web-${s}`),
+    path: 'metadata.annotations["kubernetes.io/ingress.class"]',
+    evidence: { cluster: 'demo', network: 'default', region: 'us-central1', purpose: 'REGIONAL_MANAGED_PROXY', class: 'gce-internal', proxySubnetsElsewhere: [] },
+  }),
+  'gateway-policy-invalid': (s) => ({
+    object: obj('networking.gke.io/v1', 'HealthCheckPolicy', `web-${s}`),
+    path: 'spec.default.config.httpHealthCheck.requestPth',
+    evidence: { reason: 'schema', problem: 'unknown field "requestPth"' },
+  }),
+  'gateway-backendconfig-ignored': (s) => ({
+    object: obj('v1', 'Service', `web-${s}`),
+    path: 'metadata.annotations["cloud.google.com/backend-config"]',
+    evidence: { lost: ['health check → HealthCheckPolicy'], backendConfigs: [`web-${s}`], healthCheckPorts: [80] },
+  }),
+  'gateway-class-invalid': (s) => ({
+    object: obj('gateway.networking.k8s.io/v1', 'Gateway', `web-${s}`),
+    path: 'spec.gatewayClassName',
+    evidence: { gatewayClassName: 'gke-l7-rilbb', source: 'GKE documentation' },
+  }),
+  'gateway-not-programmed': (s) => ({
+    object: obj('gateway.networking.k8s.io/v1', 'Gateway', `web-${s}`),
+    path: 'status.addresses',
+    evidence: { ageSeconds: 3000 },
+  }),
 };
 
 /** Rules that report about several kinds of object: the shape for one kind (`rule:Kind`). */
@@ -196,7 +239,15 @@ export const FINDING_OF_KIND: Record<string, (s: Side) => Omit<Finding, 'fingerp
     path: '',
     evidence: { event: `web-${s}.17fa3c2b1d0e9f8a`, reason: 'EnterDegradedMode' },
   }),
+  'proxy-only-subnet-missing:Gateway': (s) => ({
+    object: obj('gateway.networking.k8s.io/v1', 'Gateway', `web-${s}`),
+    path: 'spec.gatewayClassName',
+    evidence: { cluster: 'demo', network: 'default', region: 'us-central1', purpose: 'REGIONAL_MANAGED_PROXY', class: 'gke-l7-rilb', proxySubnetsElsewhere: [] },
+  }),
 };
+
+/** The object kind a join key names: a cause reporting about several kinds is shaped as that kind (an Ingress or a Gateway). */
+export const KIND_OF_KEY: Partial<Record<JoinKey, string>> = { ingress: 'Ingress', gateway: 'Gateway' };
 
 export function findingOf(rule: string, side: Side, kind?: string): Finding {
   const shape = (kind ? FINDING_OF_KIND[`${rule}:${kind}`] : undefined) ?? FINDING_OF[rule];
