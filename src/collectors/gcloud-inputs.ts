@@ -150,7 +150,8 @@ export function gcloudInputs(foreign: ForeignDocument[], explicitInputs: readonl
   if (data[DATA.gcpNegs] && !state.negs) state.negs = [];
   if (data[DATA.gcpBackendServices] && !state.backendServices) state.backendServices = [];
   if (data[DATA.gcpBackendHealth] && !state.backendHealth) state.backendHealth = [];
-  if (policies.length > 0) state.firewallPolicies = mergeIntoCloudState({}, policies.map((value) => ({ type: 'firewallPolicy' as const, value }))).firewallPolicies ?? [];
+  // Merged by id with any policy the dumps already gave (describe adds parent and shortName to an effective entry).
+  if (policies.length > 0) state.firewallPolicies = mergeIntoCloudState(state, policies.map((value) => ({ type: 'firewallPolicy' as const, value }))).firewallPolicies ?? [];
   else if (data[DATA.gcpFirewallPolicies]) state.firewallPolicies = [];
   if (project) state.project = project;
   if (clusterName) state.clusterName = clusterName;
