@@ -5,7 +5,7 @@
  */
 import { hash } from 'node:crypto';
 import type { Config, IgnoreEntry } from './config/config.js';
-import { correlate, type FindingKeys } from './correlate/index.js';
+import { correlate } from './correlate/index.js';
 import { pathToString, type Finding, type Incident, type Location, type NotEvaluated, type ObjectRef, type Suppression } from './findings.js';
 import { modelOf, type Model } from './model/index.js';
 import { namespaceOf, nameOf, workloadOf } from './model/workloads.js';
@@ -40,9 +40,11 @@ export interface EngineResult {
   crashed: Array<{ ruleId: string; error: string }>;
   /** Root causes with what they explain (src/correlate/); each finding's `causedBy` is filled too. */
   incidents: Incident[];
-  /** The model the rules ran on and each finding's join keys: for reporters that draw the path (html, markdown). */
+  /**
+   * The model the rules ran on: for reporters that draw the path (html, markdown). Findings' join keys
+   * are not kept (about 0.6 KB per finding, 29 MB for a 50,000-document lint): those reporters recompute them.
+   */
   model?: Model;
-  joinKeys?: Map<string, FindingKeys>;
 }
 
 export function runRules(snapshot: Snapshot, options: EngineOptions): EngineResult {
@@ -115,7 +117,6 @@ export function runRules(snapshot: Snapshot, options: EngineOptions): EngineResu
   const correlation = correlate(result.findings, options.rules, model);
   result.incidents = correlation.incidents;
   result.model = model;
-  result.joinKeys = correlation.keys;
   return result;
 }
 

@@ -3,13 +3,14 @@
  * output file, and the exit code from --fail-on.
  */
 import { promises as fs } from 'node:fs';
+import { once } from 'node:events';
 import path from 'node:path';
 import { CliError, EXIT } from '../exit.js';
 import type { CommonOptions } from './options.js';
 import { ConfigError, loadConfig, type Config } from '../config/config.js';
 import { runRules, type EngineResult, type Locator } from '../engine.js';
 import { atLeast } from '../findings.js';
-import { render } from '../reporters/index.js';
+import { renderPieces } from '../reporters/index.js';
 import type { Report } from '../reporters/report.js';
 import type { SourceIndex } from '../collectors/manifests/source-index.js';
 import { RULES } from '../rules/index.js';
@@ -77,23 +78,49 @@ export async function reportResult(
     ...(extra.sources ? { sources: extra.sources } : {}),
     ...(extra.clusters ? { clusters: extra.clusters } : {}),
   };
-  const text = await render(options.format, report, { color: options.color, quiet: options.quiet, root: process.cwd() });
-  await writeOutput(text, options.output);
+  const pieces = await renderPieces(options.format, report, { color: options.color, quiet: options.quiet, root: process.cwd() });
+  await writeOutput(pieces, options.output);
   const failOn = options.failOnExplicit ? options.failOn : (config.failOn ?? options.failOn);
   if (failOn === 'never') return EXIT.ok;
   const failing = result.findings.some((f) => atLeast(f.severity, failOn) && !extra.baselined?.has(f.fingerprint));
   return failing ? EXIT.findings : EXIT.ok;
 }
 
-export async function writeOutput(text: string, output: string | undefined): Promise<void> {
+/** Pieces are written in batches of about this many characters: few system calls, no whole-report string. */
+const WRITE_BATCH = 1 << 20;
+
+/** Writes the text, or its pieces in order, to the output file or stdout. */
+export async function writeOutput(text: string | Iterable<string>, output: string | undefined): Promise<void> {
   if (!output) {
-    process.stdout.write(text);
+    for (const batch of batches(text)) {
+      if (!process.stdout.write(batch)) await once(process.stdout, 'drain');
+    }
     return;
   }
+  let handle: fs.FileHandle | undefined;
   try {
     await fs.mkdir(path.dirname(path.resolve(output)), { recursive: true });
-    await fs.writeFile(output, text);
+    handle = await fs.open(output, 'w');
+    for (const batch of batches(text)) await handle.writeFile(batch);
+    await handle.close();
   } catch (error) {
+    await handle?.close().catch(() => undefined);
     throw new CliError(`cannot write ${output}: ${(error as Error).message}`);
   }
+}
+
+function* batches(text: string | Iterable<string>): Generator<string> {
+  if (typeof text === 'string') {
+    yield text;
+    return;
+  }
+  let batch = '';
+  for (const piece of text) {
+    batch += piece;
+    if (batch.length >= WRITE_BATCH) {
+      yield batch;
+      batch = '';
+    }
+  }
+  if (batch !== '') yield batch;
 }

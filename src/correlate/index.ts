@@ -30,8 +30,6 @@ export interface CorrelationResult {
   incidents: Incident[];
   /** Fingerprints of findings lowered because other evidence contradicts them. */
   contradicted: string[];
-  /** The join keys of every finding, by fingerprint: what the pictures colour each box by. */
-  keys: Map<string, FindingKeys>;
 }
 
 /** Fills `causedBy` on every finding (mutating them) and returns the incidents. */
@@ -118,7 +116,6 @@ export function correlate(findings: Finding[], rules: readonly Rule[], model: Mo
   return {
     incidents: incidents.map(({ id, title, root, members }) => ({ id, title, root, members })),
     contradicted: [...contradicted].map((f) => f.fingerprint),
-    keys: new Map(findings.map((f) => [f.fingerprint, keysOf(f)])),
   };
 }
 

@@ -22,3 +22,13 @@ export async function render(format: Format, report: Report, options: RenderOpti
       return (await import('./html.js')).renderHtml(report, options);
   }
 }
+
+/**
+ * The report as pieces to write one after the other: JSON comes one finding
+ * at a time (a large lint never holds its whole text); every other format is
+ * one piece.
+ */
+export async function renderPieces(format: Format, report: Report, options: RenderOptions): Promise<Iterable<string>> {
+  if (format === 'json') return (await import('./json.js')).renderJsonChunks(report);
+  return [await render(format, report, options)];
+}

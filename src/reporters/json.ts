@@ -1,12 +1,65 @@
 /**
  * `--format json`: the stable machine contract of SPEC §6, described by
  * schemas/report.schema.json. Fields may be added, never renamed.
+ *
+ * The report is produced in pieces (`renderJsonChunks`), one finding at a
+ * time, so that a lint of 50,000 documents never holds the whole text (tens
+ * of MB) and a copy of every finding at once: the CLI writes each piece as
+ * it comes. The pieces join to exactly `JSON.stringify(report, null, 2)`.
  */
+import type { Finding } from '../findings.js';
 import { summarize, type Report } from './report.js';
 
 export function renderJson(report: Report): string {
+  return [...renderJsonChunks(report)].join('');
+}
+
+export function* renderJsonChunks(report: Report): Generator<string> {
   const { result } = report;
-  const findings = result.findings.map((f) => ({
+  const output: Record<string, unknown> = {
+    version: 1,
+    tool: report.tool,
+    incidents: result.incidents,
+    findings: result.findings,
+    suppressed: result.suppressed,
+    notEvaluated: result.notEvaluated,
+    errors: report.snapshot.errors,
+    summary: summarize(report),
+    ...(report.clusters ? { clusters: report.clusters } : {}),
+  };
+  yield '{';
+  let first = true;
+  for (const [key, value] of Object.entries(output)) {
+    if (value === undefined) continue; // as JSON.stringify leaves it out
+    yield `${first ? '' : ','}\n  ${JSON.stringify(key)}: `;
+    first = false;
+    if (key === 'findings') yield* array(result.findings, (f) => findingJson(f, report));
+    else if (key === 'suppressed') yield* array(result.suppressed, suppressedJson);
+    else yield indent(JSON.stringify(value, null, 2), '  ');
+  }
+  yield '\n}\n';
+}
+
+/** An array member of the top-level object, one element per piece, indented as JSON.stringify(…, null, 2) would. */
+function* array<T>(items: readonly T[], project: (item: T) => unknown): Generator<string> {
+  if (items.length === 0) {
+    yield '[]';
+    return;
+  }
+  yield '[';
+  for (let i = 0; i < items.length; i++) {
+    yield `${i === 0 ? '' : ','}\n    ${indent(JSON.stringify(project(items[i]!), null, 2), '    ')}`;
+  }
+  yield '\n  ]';
+}
+
+/** JSON text never holds a raw newline inside a string, so every newline starts a line to indent. */
+function indent(json: string, prefix: string): string {
+  return json.replace(/\n/g, `\n${prefix}`);
+}
+
+function findingJson(f: Finding, report: Report): unknown {
+  return {
     ...(f.cluster !== undefined ? { cluster: f.cluster } : {}),
     ruleId: f.ruleId,
     severity: f.severity,
@@ -21,17 +74,9 @@ export function renderJson(report: Report): string {
     ...(f.evidence ? { evidence: f.evidence } : {}),
     ...(report.baselined?.has(f.fingerprint) ? { baselined: true } : {}),
     causedBy: f.causedBy ?? [],
-  }));
-  const output = {
-    version: 1,
-    tool: report.tool,
-    incidents: result.incidents,
-    findings,
-    suppressed: result.suppressed.map((f) => ({ ...(f.cluster !== undefined ? { cluster: f.cluster } : {}), ruleId: f.ruleId, fingerprint: f.fingerprint, object: f.object, path: f.path, suppression: f.suppressed })),
-    notEvaluated: result.notEvaluated,
-    errors: report.snapshot.errors,
-    summary: summarize(report),
-    ...(report.clusters ? { clusters: report.clusters } : {}),
   };
-  return `${JSON.stringify(output, null, 2)}\n`;
+}
+
+function suppressedJson(f: Finding): unknown {
+  return { ...(f.cluster !== undefined ? { cluster: f.cluster } : {}), ruleId: f.ruleId, fingerprint: f.fingerprint, object: f.object, path: f.path, suppression: f.suppressed };
 }

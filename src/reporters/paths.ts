@@ -53,7 +53,7 @@ const MAX_ENDPOINTS = 6;
 
 export function buildPaths(report: Report): PathGraph[] {
   const model = report.result.model ?? modelOf(report.snapshot, defaultSettings());
-  const keys = report.result.joinKeys ?? keysOfFindings(report.result.findings, model);
+  const keys = keysOfFindings(report.result.findings, model);
   const index = new Map<string, string[]>();
   for (const f of report.result.findings) {
     for (const [kind, values] of keys.get(f.fingerprint) ?? []) {
@@ -62,7 +62,7 @@ export function buildPaths(report: Report): PathGraph[] {
     }
   }
   const severityOf = new Map(report.result.findings.map((f) => [f.fingerprint, f.severity]));
-  const builder = new Builder(model, report, index, severityOf);
+  const builder = new Builder(model, report, index, severityOf, keys);
   const paths: PathGraph[] = [];
   for (const ingress of model.ingresses) {
     if (ingress.ingressClass === 'other') continue;
@@ -127,6 +127,7 @@ class Builder {
     private readonly report: Report,
     private readonly index: Map<string, string[]>,
     private readonly severityOf: Map<string, Severity>,
+    private readonly keys: Map<string, FindingKeys>,
   ) {
     this.identity = clusterIdentity(report.snapshot, model);
     this.pods = podsByIp(model);
@@ -176,7 +177,7 @@ class Builder {
     const portText = port ? String(port.port) : String(wanted ?? '?');
     const keys: Array<[JoinKey, string]> = [['service-port', `${ns}/${name}:${portText}`]];
     // Findings about the whole Service (not one port of it) belong to its box too.
-    const serviceWide = (this.index.get(`service\0${ns}/${name}`) ?? []).filter((fp) => !(this.report.result.joinKeys?.get(fp)?.has('service-port') ?? false));
+    const serviceWide = (this.index.get(`service\0${ns}/${name}`) ?? []).filter((fp) => !(this.keys.get(fp)?.has('service-port') ?? false));
     const box = this.box(graph, 'service-port', `svc:${ns}/${name}:${portText}`, `Service ${ns}/${name}:${portText}`, 1, keys, !service ? 'missing' : !port ? 'no such port' : undefined);
     for (const fp of serviceWide) if (!box.findings.includes(fp)) box.findings.push(fp);
     box.severity = worstOf(box.findings.map((f) => this.severityOf.get(f)));

@@ -3,6 +3,11 @@ import { describe, expect, it } from 'vitest';
 import { parseBaseline, buildBaseline, BaselineError } from '../../src/baseline.js';
 import { escapeData, escapeProperty, renderGithub } from '../../src/reporters/github.js';
 import { escapeXml, renderJunit } from '../../src/reporters/junit.js';
+import { renderJsonChunks } from '../../src/reporters/json.js';
+import { writeOutput } from '../../src/commands/run.js';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { lintReport, TOOL } from './helpers.js';
 
 describe('--format github', () => {
@@ -63,6 +68,48 @@ describe('--format junit', () => {
 
   it('escapes XML and drops characters XML cannot carry', () => {
     expect(escapeXml(`a<b & "c" 'd'\u0001>`)).toBe('a&lt;b &amp; &quot;c&quot; &apos;d&apos;&gt;');
+  });
+});
+
+describe('--format json in pieces', () => {
+  // The CLI writes the JSON report a finding at a time; the pieces must be exactly the one-string report.
+  it('joins to JSON.stringify(report, null, 2) with one piece per finding', async () => {
+    const report = await lintReport(['fixtures/demo']);
+    report.result.suppressed.push({ ...report.result.findings[0]!, suppressed: { kind: 'config', justification: 'a "quoted" reason\nover two lines' } });
+    report.baselined = new Set([report.result.findings[1]!.fingerprint]);
+    const pieces = [...renderJsonChunks(report)];
+    const parsed = JSON.parse(pieces.join(''));
+    expect(pieces.join('')).toBe(`${JSON.stringify(parsed, null, 2)}\n`);
+    expect(parsed.findings).toHaveLength(report.result.findings.length);
+    expect(parsed.findings[1].baselined).toBe(true);
+    expect(parsed.suppressed[0].suppression.justification).toBe('a "quoted" reason\nover two lines');
+    expect(pieces.length).toBeGreaterThan(report.result.findings.length);
+  });
+
+  it('writes empty arrays and leaves out what JSON.stringify leaves out', async () => {
+    const report = await lintReport(['fixtures/demo']);
+    report.result.findings = [];
+    report.result.incidents = [];
+    const text = [...renderJsonChunks(report)].join('');
+    const parsed = JSON.parse(text);
+    expect(text).toBe(`${JSON.stringify(parsed, null, 2)}\n`);
+    expect(text).toContain('"findings": []');
+    expect(parsed).not.toHaveProperty('clusters');
+  });
+
+  it('writes pieces to a file in order, across several write batches', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'negdoctor-out-'));
+    try {
+      // About 3 MB in pieces of varied size: more than one batch of 1 MiB.
+      const pieces = Array.from({ length: 3000 }, (_, i) => `${i}:${'é'.repeat(i % 997)}${'x'.repeat(500)}\n`);
+      const file = path.join(dir, 'sub', 'report.json');
+      await writeOutput(pieces, file);
+      expect(readFileSync(file, 'utf8')).toBe(pieces.join(''));
+      await writeOutput('short', file);
+      expect(readFileSync(file, 'utf8')).toBe('short');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

@@ -73,7 +73,6 @@ describe('markdown report', () => {
     report.snapshot = structuredClone(report.snapshot);
     report.snapshot.objects.find((o) => o.object.kind === 'Ingress' && o.object.metadata.name === 'neg-demo-ing')!.object.metadata.name = 'we"ird<b>&#name';
     report.result.model = undefined;
-    report.result.joinKeys = undefined;
     const md = renderMarkdown(report, { color: false });
     expect(md).toContain('a "quoted" \\| piped &lt;b&gt;bold&lt;/b&gt; message');
     expect(md).toContain('n0["Ingress default/we#34;ird#60;b#62;#38;#35;name"]');
