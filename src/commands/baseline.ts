@@ -15,7 +15,7 @@ export interface BaselineOptions extends CommonOptions {
 }
 
 export async function baselineCommand(paths: string[], options: BaselineOptions): Promise<number> {
-  const { config, collection, snapshot, now } = await prepareLint(paths, options);
+  const { config, collection, snapshot, now } = await prepareLint(paths, options, false);
   const result = evaluate(snapshot, config, options, { locator: collection.sources, ...(now ? { now } : {}) });
   const baseline = buildBaseline(result.findings, TOOL);
   await writeOutput(serializeBaseline(baseline), options.output);

@@ -32,7 +32,7 @@ export interface FixHooks {
 export async function fixCommand(paths: string[], options: FixOptions, hooks: FixHooks = {}): Promise<number> {
   const out = hooks.out ?? ((text: string) => process.stdout.write(text));
   const err = hooks.err ?? ((text: string) => process.stderr.write(text));
-  const { config, collection, snapshot, now } = await prepareLint(paths, options);
+  const { config, collection, snapshot, now } = await prepareLint(paths, options, true);
   const result = evaluate(snapshot, config, options, { locator: collection.sources, ...(now ? { now } : {}) });
   const fixable = result.findings.filter((f) => f.fix);
   const plan = planFixes(snapshot, fixable);
@@ -53,7 +53,7 @@ export async function fixCommand(paths: string[], options: FixOptions, hooks: Fi
     };
     const absolute = path.resolve(cwd, file);
     const source = collection.sources.files.get(file);
-    if (!source) {
+    if (source?.text === undefined) {
       refuse('it was not read as YAML');
       continue;
     }

@@ -20,8 +20,11 @@ export interface LintInputs {
   now?: Date;
 }
 
-/** Config, collection and snapshot: what lint, fix and baseline share. */
-export async function prepareLint(paths: string[], options: Pick<LintOptions, 'now' | 'quiet'> & CommonOptions): Promise<LintInputs> {
+/**
+ * Config, collection and snapshot: what lint, fix and baseline share.
+ * `keepText`: keep the files' text, for commands that edit or show edits (fix, SARIF).
+ */
+export async function prepareLint(paths: string[], options: Pick<LintOptions, 'now' | 'quiet'> & CommonOptions, keepText: boolean): Promise<LintInputs> {
   const config = await loadCommandConfig(options);
   let now: Date | undefined;
   if (options.now) {
@@ -30,7 +33,7 @@ export async function prepareLint(paths: string[], options: Pick<LintOptions, 'n
   }
   let collection;
   try {
-    collection = await collectManifests(paths);
+    collection = await collectManifests(paths, { keepText });
   } catch (error) {
     if (error instanceof InputError) throw new CliError(error.message, EXIT.usage);
     throw error;
@@ -57,7 +60,7 @@ export async function prepareLint(paths: string[], options: Pick<LintOptions, 'n
 export async function lintCommand(paths: string[], options: LintOptions): Promise<number> {
   // Read the baseline first: a wrong baseline is a usage error before any work is done.
   const baselined = options.baseline ? await (await import('../baseline.js')).readBaselineOrExit(options.baseline) : undefined;
-  const { config, collection, snapshot, now } = await prepareLint(paths, options);
+  const { config, collection, snapshot, now } = await prepareLint(paths, options, options.format === 'sarif');
   return evaluateAndReport(snapshot, config, options, {
     locator: collection.sources,
     sources: collection.sources,

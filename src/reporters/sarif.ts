@@ -197,7 +197,7 @@ function resultMessage(f: Finding, hasFile: boolean): string {
 function sarifFix(f: Finding, report: Report, uris: UriMapper): Json | undefined {
   if (!f.fix || !f.location || !report.sources) return undefined;
   const source = report.sources.files.get(f.location.file);
-  if (!source || source.notEditable) return undefined;
+  if (source?.text === undefined || source.notEditable) return undefined;
   const request = requestFor(report.snapshot, f);
   if (typeof request === 'string') return undefined;
   let after: string;

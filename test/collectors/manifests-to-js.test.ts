@@ -46,11 +46,32 @@ describe('fastToJS', () => {
     expect(fast).toBeGreaterThan(100);
   });
 
-  it('shares the anchored value between anchor and alias, as yaml does', () => {
+  it('gives an alias the anchored value (an equal copy when the document is copied compact)', () => {
     const [doc] = docs('a: &l {x: 1}\nb: *l\nc: &s 2\nd: *s\n');
     const value = fastToJS(doc!) as Record<string, unknown>;
     expect(value).toEqual(doc!.toJS());
-    expect(value.a).toBe(value.b);
+    expect(value.b).toEqual({ x: 1 });
+  });
+
+  it('copies a document compact, except when JSON would change a number or aliases would multiply it', () => {
+    // Compact: fresh objects and strings, not slices of the file text.
+    const [plain] = docs('metadata:\n  name: a-name-longer-than-thirteen\n  labels: &l {app: web}\nspec: {selector: *l}\n');
+    const copied = fastToJS(plain!) as { metadata: { labels: unknown }; spec: { selector: unknown } };
+    expect(copied).toEqual(plain!.toJS());
+    expect(copied.spec.selector).not.toBe(copied.metadata.labels);
+    // Numbers JSON cannot carry keep the walk's value.
+    const [numbers] = docs('a: .inf\nb: -.inf\nc: .nan\nd: -0\ne: 1\n');
+    const kept = fastToJS(numbers!) as Record<string, number>;
+    expect(kept.a).toBe(Infinity);
+    expect(kept.b).toBe(-Infinity);
+    expect(kept.c).toBeNaN();
+    expect(Object.is(kept.d, -0)).toBe(true);
+    // 50 aliases of a 40-node anchor: a copy would be 50 times the anchor; the shared value is kept.
+    const big = `a: &a {${Array.from({ length: 20 }, (_, i) => `k${i}: v${i}`).join(', ')}}\nb: [${Array.from({ length: 50 }, () => '*a').join(', ')}]\n`;
+    const [bomb] = docs(big);
+    const shared = fastToJS(bomb!) as { a: unknown; b: unknown[] };
+    expect(shared).toEqual(bomb!.toJS());
+    expect(shared.b[49]).toBe(shared.a);
   });
 
   it('resolves an alias to the last anchor of that name before it', () => {

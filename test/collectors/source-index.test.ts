@@ -122,7 +122,7 @@ describe('position table', () => {
     const parsed = new Map<string, { docs: Document[]; lc: LineCounter }>();
     for (const file of ['tricky.yaml', 'flow.json']) {
       const lc = new LineCounter();
-      const text = result.sources.files.get(file)!.text;
+      const text = result.sources.files.get(file)!.text!;
       parsed.set(file, { docs: parseAllDocuments(text, { lineCounter: lc, uniqueKeys: false, merge: true }) as Document[], lc });
     }
     let checked = 0;
@@ -144,5 +144,23 @@ describe('position table', () => {
     expect(result.sources.files.get('ok.yaml')!.syntaxError).toBe(false);
     expect(result.sources.files.get('bad.yaml')!.syntaxError).toBe(true);
     expect(result.sources.locate(1, ['metadata', 'name'])).toEqual({ file: 'bad.yaml', line: 4, column: 3, endLine: 4, endColumn: 10, exact: true });
+  });
+
+  it('releases the file text when the command never edits (keepText false), and still locates every field', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'negdoctor-positions-'));
+    writeFileSync(path.join(dir, 'tricky.yaml'), TRICKY);
+    const kept = await collectManifests(['tricky.yaml'], { cwd: dir });
+    const released = await collectManifests(['tricky.yaml'], { cwd: dir, keepText: false });
+    expect(kept.sources.files.get('tricky.yaml')!.text).toBe(TRICKY);
+    expect(released.sources.files.get('tricky.yaml')!.text).toBeUndefined();
+    expect(released.objects.map((o) => o.object)).toEqual(kept.objects.map((o) => o.object));
+    let checked = 0;
+    kept.objects.forEach((o, id) => {
+      for (const p of paths(o.object)) {
+        expect(released.sources.locate(id, p)).toEqual(kept.sources.locate(id, p));
+        checked++;
+      }
+    });
+    expect(checked).toBeGreaterThan(100);
   });
 });

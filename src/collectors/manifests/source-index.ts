@@ -31,8 +31,8 @@ interface ObjectSource {
 }
 
 interface FileSource {
-  /** The file as read: SARIF fixes and `fix` re-parse it. */
-  text: string;
+  /** The file as read, when the command keeps it: SARIF fixes and `fix` re-parse it. */
+  text?: string;
   /** Some document of the file has a YAML syntax error (`fix` refuses such files). */
   syntaxError: boolean;
   /** Why `fix` must not edit the text although it parsed (JSON Lines: the text carries added document markers). */
@@ -49,8 +49,9 @@ export class SourceIndex {
   /** Kept per file for the fix command and SARIF fixes. */
   readonly files = new Map<string, FileSource>();
 
-  addFile(file: string, text: string, lineStarts: readonly number[], syntaxError: boolean, notEditable?: string): void {
-    this.files.set(file, { text, syntaxError, lineStarts: Int32Array.from(lineStarts), ...(notEditable ? { notEditable } : {}) });
+  /** `text` undefined: the command never edits files (no SARIF, no fix), so the text is not kept. */
+  addFile(file: string, text: string | undefined, lineStarts: readonly number[], syntaxError: boolean, notEditable?: string): void {
+    this.files.set(file, { ...(text !== undefined ? { text } : {}), syntaxError, lineStarts: Int32Array.from(lineStarts), ...(notEditable ? { notEditable } : {}) });
   }
 
   private lastDoc: Document | undefined;
