@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { mkdtempSync, writeFileSync, mkdirSync, symlinkSync } from 'node:fs';
+import { mkdtempSync, writeFileSync, mkdirSync, symlinkSync, truncateSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { collectManifests, InputError, isHelmTemplate } from '../../src/collectors/manifests/index.js';
@@ -115,6 +115,16 @@ describe('manifest collector', () => {
     const result = await collectManifests(['big.yaml'], { cwd: dir });
     expect(result.problems).toEqual([]);
     expect(Object.keys(result.objects[0]!.object.data as object)).toHaveLength(95_000);
+  });
+
+  it('does not parse a file over 256 MiB, says so, and reads the others', async () => {
+    const dir = tmpdir({ 'ok.yaml': 'apiVersion: v1\nkind: Service\nmetadata:\n  name: a\n' });
+    // Sparse: the size without the disk space.
+    writeFileSync(path.join(dir, 'huge.yaml'), '');
+    truncateSync(path.join(dir, 'huge.yaml'), 256 * 1024 * 1024 + 1);
+    const result = await collectManifests([dir], { cwd: dir });
+    expect(result.problems).toEqual([{ kind: 'resource-limit', file: 'huge.yaml', message: 'file is 268435457 bytes; files over 268435456 bytes are not parsed' }]);
+    expect(result.objects.map((o) => o.object.metadata.name)).toEqual(['a']);
   });
 
   it('reads stdin for -', async () => {
