@@ -11,6 +11,8 @@
  * (see map.ts).
  */
 import { readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { pruneProtoJSON, type ProtoNamespace } from './protos.js';
 
 export type RawObject = Record<string, unknown>;
 
@@ -163,7 +165,7 @@ export async function loadAuthClient(env: NodeJS.ProcessEnv): Promise<{ client: 
   }
 }
 
-type ClientConstructor = new (options: RawObject) => unknown;
+type ClientConstructor = new (options: RawObject, gaxInstance?: object) => unknown;
 
 /**
  * Loads one client class from its deep path. The module is CommonJS: Node
@@ -206,6 +208,42 @@ export function preloadGcpClients(): Promise<ClientConstructor[]> {
   return clientClasses;
 }
 
+/** The Compute services the collector calls: the clients below, and the part of compute's descriptors they need. */
+const COMPUTE_PACKAGE = 'google.cloud.compute.v1';
+const COMPUTE_SERVICES = ['Firewalls', 'Networks', 'NetworkEndpointGroups', 'BackendServices', 'RegionBackendServices', 'RegionNetworkFirewallPolicies', 'Subnetworks'];
+
+type GrpcClientClass = new (options: RawObject) => { loadProtoJSON(json: ProtoNamespace, ignoreCache?: boolean): unknown };
+let computeGax: { fallback: RawObject } | undefined;
+
+/**
+ * The google-gax instance the Compute clients take as their documented
+ * second constructor argument: gax's own REST ("fallback") module, the one
+ * the clients would load, with a GrpcClient whose loadProtoJSON builds the
+ * protobufjs Root from the descriptors of the services we call (protos.ts)
+ * instead of all of Compute's, once for all clients: ~0.15 s instead of
+ * ~1.5 s of CPU, and no JSON.stringify and hash of 4 MB per client (gax's
+ * cache key).
+ */
+function computeGaxInstance(): { fallback: RawObject } {
+  if (computeGax) return computeGax;
+  const requireHere = createRequire(import.meta.url);
+  // The gax the Compute package itself resolves, so that everything else it does is unchanged.
+  const gax = createRequire(requireHere.resolve('@google-cloud/compute'))('google-gax') as { fallback: RawObject & { GrpcClient: GrpcClientClass } };
+  const roots = new WeakMap<object, unknown>();
+  class PrunedGrpcClient extends gax.fallback.GrpcClient {
+    override loadProtoJSON(json: ProtoNamespace, ignoreCache = false): unknown {
+      let root = roots.get(json);
+      if (root === undefined) {
+        root = super.loadProtoJSON(pruneProtoJSON(json, COMPUTE_PACKAGE, COMPUTE_SERVICES) ?? json, ignoreCache);
+        roots.set(json, root);
+      }
+      return root;
+    }
+  }
+  computeGax = { fallback: { ...gax.fallback, GrpcClient: PrunedGrpcClient } };
+  return computeGax;
+}
+
 export async function createGcpClients(env: NodeJS.ProcessEnv, authClient: AuthClient): Promise<GcpClients> {
   const computeOverride = env.CLOUDSDK_API_ENDPOINT_OVERRIDES_COMPUTE;
   const containerOverride = env.CLOUDSDK_API_ENDPOINT_OVERRIDES_CONTAINER;
@@ -220,15 +258,16 @@ export async function createGcpClients(env: NodeJS.ProcessEnv, authClient: AuthC
   const container = { ...containerEndpoint, authClient, fallback: true };
   const [Firewalls, Networks, Negs, BackendServices, RegionBackendServices, ClusterManager, RegionNetworkFirewallPolicies, Subnetworks] =
     await preloadGcpClients();
+  const gax = computeGaxInstance();
   const instances = {
-    firewalls: new Firewalls(compute) as FirewallsApi,
-    networks: new Networks(compute) as NetworksApi,
-    negs: new Negs(compute) as NetworkEndpointGroupsApi,
-    backendServices: new BackendServices(compute) as BackendServicesApi,
-    regionBackendServices: new RegionBackendServices(compute) as BackendServicesApi,
+    firewalls: new Firewalls(compute, gax) as FirewallsApi,
+    networks: new Networks(compute, gax) as NetworksApi,
+    negs: new Negs(compute, gax) as NetworkEndpointGroupsApi,
+    backendServices: new BackendServices(compute, gax) as BackendServicesApi,
+    regionBackendServices: new RegionBackendServices(compute, gax) as BackendServicesApi,
     clusters: new ClusterManager(container) as ClusterManagerApi,
-    regionNetworkFirewallPolicies: new RegionNetworkFirewallPolicies!(compute) as RegionNetworkFirewallPoliciesApi,
-    subnetworks: new Subnetworks!(compute) as SubnetworksApi,
+    regionNetworkFirewallPolicies: new RegionNetworkFirewallPolicies!(compute, gax) as RegionNetworkFirewallPoliciesApi,
+    subnetworks: new Subnetworks!(compute, gax) as SubnetworksApi,
   };
   return {
     ...instances,
