@@ -27,6 +27,8 @@ describe('pruneProtoJSON', () => {
       expect(kept).toContain(name);
     }
     expect(kept).not.toContain('Instances');
+    // The other versions in the same file (v1beta, v1small) are dropped.
+    expect(Object.keys(pruned.nested!.google!.nested!.cloud!.nested!.compute!.nested!)).toEqual(['v1']);
     const root = protobuf.Root.fromJSON(pruned);
     root.resolveAll();
     for (const service of SERVICES) {

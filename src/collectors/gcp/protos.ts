@@ -2,13 +2,15 @@
  * The part of a client library's proto descriptors the clients we use need.
  *
  * Every Compute client hands gax the whole API's descriptors (compute's
- * protos.json: ~2,100 messages of ~100 services), and gax turns them into a
+ * protos.json: ~2,100 messages of ~100 services per version), and gax turns them into a
  * protobufjs Root: ~1.5 s of CPU on the first client, on the main thread,
  * while a scan's Kubernetes answers wait to be read. The seven services the
- * collector calls reach a few hundred of those messages. `pruneProtoJSON`
- * keeps, in the services' package, those services and every message they
- * reach through request, response and field types; other packages
- * (google.api, google.protobuf, the operation extensions) are kept whole.
+ * collector calls reach ~240 of those messages (and the file also holds
+ * v1beta and v1small, as big again). `pruneProtoJSON` keeps, in the
+ * services' package, those services and every message they reach through
+ * request, response and field types, drops the package's sibling versions,
+ * and keeps other packages (google.api, google.protobuf, the operation
+ * extensions) whole.
  * A type that is cut but still referenced makes protobufjs throw "no such
  * type" when the Root is resolved — a loud failure, never a wrong encoding.
  */
@@ -66,11 +68,14 @@ export function pruneProtoJSON(json: ProtoNamespace, pkg: string, services: read
   }
 
   const prunedPackage: ProtoNamespace = { ...node, nested: Object.fromEntries(Object.entries(members).filter(([name]) => kept.has(name))) };
-  // Rebuild the path down to the package, sharing every untouched namespace with `json`.
+  // Rebuild the path down to the package, sharing every untouched namespace with `json`. The
+  // package's siblings are other versions of the same API (compute ships v1beta and v1small
+  // beside v1, each as big): dropped.
   const rebuild = (at: ProtoNamespace, depth: number): ProtoNamespace => {
     if (depth === path.length) return prunedPackage;
     const part = path[depth]!;
-    return { ...at, nested: { ...at.nested, [part]: rebuild(at.nested![part]!, depth + 1) } };
+    const inner = rebuild(at.nested![part]!, depth + 1);
+    return { ...at, nested: depth === path.length - 1 ? { [part]: inner } : { ...at.nested, [part]: inner } };
   };
   return rebuild(json, 0);
 }
