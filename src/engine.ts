@@ -111,8 +111,8 @@ export function runRules(snapshot: Snapshot, options: EngineOptions): EngineResu
       else result.findings.push(finding);
     }
   }
-  result.findings.sort(compareFindings);
-  result.suppressed.sort(compareFindings);
+  result.findings = sortFindings(result.findings);
+  result.suppressed = sortFindings(result.suppressed);
   // After the rules, before the reporters: causes and consequences among the findings shown.
   const correlation = correlate(result.findings, options.rules, model);
   result.incidents = correlation.incidents;
@@ -215,18 +215,23 @@ function escapeRegExp(text: string): string {
   return text.replace(/[.+?^${}()|[\]\\]/g, '\\$&');
 }
 
-function compareFindings(a: Finding, b: Finding): number {
-  const fa = a.location?.file ?? '\uffff';
-  const fb = b.location?.file ?? '\uffff';
-  if (fa !== fb) return fa < fb ? -1 : 1;
-  const la = a.location?.line ?? 0;
-  const lb = b.location?.line ?? 0;
-  if (la !== lb) return la - lb;
-  const ca = a.location?.column ?? 0;
-  const cb = b.location?.column ?? 0;
-  if (ca !== cb) return ca - cb;
-  const oa = `${a.object?.kind}/${a.object?.namespace}/${a.object?.name}`;
-  const ob = `${b.object?.kind}/${b.object?.namespace}/${b.object?.name}`;
-  if (oa !== ob) return oa < ob ? -1 : 1;
-  return a.ruleId < b.ruleId ? -1 : a.ruleId > b.ruleId ? 1 : 0;
+/** Report order: file, line, column, then object and rule. Each finding's keys are read once, not per comparison. */
+function sortFindings<F extends Finding>(findings: F[]): F[] {
+  const keyed = findings.map((finding) => ({
+    finding,
+    file: finding.location?.file ?? '\uffff',
+    line: finding.location?.line ?? 0,
+    column: finding.location?.column ?? 0,
+    object: `${finding.object?.kind}/${finding.object?.namespace}/${finding.object?.name}`,
+  }));
+  keyed.sort((a, b) => {
+    if (a.file !== b.file) return a.file < b.file ? -1 : 1;
+    if (a.line !== b.line) return a.line - b.line;
+    if (a.column !== b.column) return a.column - b.column;
+    if (a.object !== b.object) return a.object < b.object ? -1 : 1;
+    const ra = a.finding.ruleId;
+    const rb = b.finding.ruleId;
+    return ra < rb ? -1 : ra > rb ? 1 : 0;
+  });
+  return keyed.map((k) => k.finding);
 }

@@ -1,7 +1,8 @@
 /**
- * Live collection shared by `scan` and `snapshot`: the Kubernetes collector,
- * then (with the kube-system Namespace UID it found) the Google Cloud one,
- * assembled into one Snapshot. Both collectors are imported lazily: they pull
+ * Live collection shared by `scan`, `snapshot` and `serve`: the Kubernetes
+ * collector and, as soon as it knows the cluster (the server answered and the
+ * kube-system Namespace UID is read or failed), the Google Cloud one beside
+ * its lists, assembled into one Snapshot. Both collectors are imported lazily: they pull
  * in client-node and the Google client libraries.
  *
  * Nothing here aborts on a partial failure: a failed list is recorded in the
@@ -12,6 +13,7 @@
 import { CliError, EXIT } from '../exit.js';
 import type { CollectionProgress } from '../collectors/progress.js';
 import type { KubeConnection } from '../collectors/kube/index.js';
+import type { GcpCollectResult } from '../collectors/gcp/index.js';
 import type { Locator } from '../engine.js';
 import type { ManifestCollection } from '../collectors/manifests/index.js';
 import { DATA, GCP_DATA } from '../snapshot/data-keys.js';
@@ -61,8 +63,12 @@ export const DEFAULT_TIMEOUT_SEC = 120;
 
 /**
  * Share of --timeout the Kubernetes part may use when Google Cloud is read
- * too: a hung API server must not leave nothing for the cloud calls (which
- * need the kube-system UID, so they run after it).
+ * too. The cloud calls start once the kube-system read settles and may use
+ * the budget up to its end, beside the lists; so a hung list no longer eats
+ * their time, but a hung kube-system read (or, when /version gave no good
+ * answer, a hung list: Google Cloud then starts after the lists) still would
+ * without this share. "ran out of time before Google Cloud was read" is said
+ * when less than 250 ms of the budget is left at that start.
  */
 export const KUBE_BUDGET_SHARE = 0.6;
 
@@ -88,6 +94,17 @@ export async function collectCluster(options: LiveOptions, progress: LiveProgres
   if (options.cloud) void import('../collectors/gcp/clients.js').then((m) => m.preloadGcpClients(), () => undefined);
   // The budget is for collecting: it starts once the client library is loaded.
   const deadline = Date.now() + budgetMs;
+
+  // Google Cloud starts as soon as the cluster's identity is known (the server answered /version and
+  // the kube-system read settled), and runs while the Kubernetes lists go on.
+  const discard = new AbortController();
+  let cloudRun: Promise<CloudOutcome> | undefined;
+  const startCloud = (kubeCluster: ClusterInfo, inCluster: boolean) => {
+    if (cloudRun) return;
+    cloudRun = collectCloud(options, kubeCluster, inCluster, deadline, discard.signal, muteWhenDiscarded(progress.gcp, discard.signal));
+    // Awaited after the lists; until then a failure must not count as unhandled.
+    cloudRun.catch(() => undefined);
+  };
   const kube = await collectKube(
     {
       ...(options.kubeconfig ? { kubeconfig: options.kubeconfig } : {}),
@@ -96,54 +113,43 @@ export async function collectCluster(options: LiveOptions, progress: LiveProgres
       ...(options.namespace ? { namespace: options.namespace } : {}),
       allNamespaces: Boolean(options.allNamespaces),
       timeoutMs: options.cloud ? Math.max(1, Math.round(budgetMs * KUBE_BUDGET_SHARE)) : budgetMs,
+      onIdentity: (identity) => startCloud(identity.cluster, identity.inCluster),
     },
     progress.kube,
   );
   const collectedAt = new Date().toISOString();
 
-  // In a GKE pod without flags naming the cluster, the metadata server names it.
-  const fromMetadata =
-    kube.inCluster && options.cloud && !(options.project && options.location && options.cluster)
-      ? await import('../collectors/gcp/metadata.js').then((m) => m.gkeClusterFromMetadata(process.env))
-      : undefined;
-  const cluster: ClusterInfo = {
-    ...kube.cluster,
-    ...(fromMetadata ?? {}),
-    ...(options.project ? { project: options.project } : {}),
-    ...(options.location ? { location: options.location } : {}),
-    ...(options.cluster ? { name: options.cluster } : {}),
-  };
+  let outcome: CloudOutcome;
+  if (kube.unreachable) {
+    // The server answered /version, then every list failed unanswered: whatever Google Cloud gave is dropped.
+    if (cloudRun) {
+      discard.abort(new Error('the cluster could not be reached'));
+      await cloudRun.catch(() => undefined);
+    }
+    const skipped = 'the cluster could not be reached, so its Google Cloud state was not read';
+    outcome = { cluster: namedCluster(options, kube.cluster), skipped };
+  } else {
+    // /version got an answer that was not a good one: start after the lists, as before.
+    startCloud(kube.cluster, kube.inCluster === true);
+    outcome = await cloudRun!;
+  }
+
+  // The identity Google Cloud was read with, plus what the lists added to it (nothing today).
+  const cluster: ClusterInfo = { ...kube.cluster, ...outcome.cluster };
   const data: Record<string, DataAvailability> = { ...kube.data };
   const errors: CollectionError[] = [...kube.errors];
   const requests = { kube: kube.requests, gcp: 0 };
-
   let cloud: Snapshot['cloud'];
-  const skipped = kube.unreachable ? 'the cluster could not be reached, so its Google Cloud state was not read' : cloudSkipReason(options, cluster);
-  if (skipped) {
-    for (const key of GCP_DATA) data[key] = { state: 'missing', reason: skipped };
-  } else {
-    const remaining = deadline - Date.now();
-    if (remaining < 250) {
-      const reason = `the scan ran out of time (--timeout ${options.timeoutSec} s) before Google Cloud was read`;
-      for (const key of GCP_DATA) data[key] = { state: 'error', reason };
-      errors.push({ source: 'gcp', data: DATA.gcpCluster, message: reason });
-    } else {
-      const { collectGcp } = await import('../collectors/gcp/index.js');
-      const gcp = await collectGcp(
-        {
-          project: cluster.project!,
-          location: cluster.location!,
-          cluster: cluster.name!,
-          timeoutMs: remaining,
-          ...(cluster.kubeSystemUid ? { clusterUid: cluster.kubeSystemUid } : {}),
-        },
-        progress.gcp,
-      );
-      cloud = gcp.cloud;
-      Object.assign(data, gcp.data);
-      errors.push(...gcp.errors);
-      requests.gcp = gcp.requests;
-    }
+  if (outcome.skipped) {
+    for (const key of GCP_DATA) data[key] = { state: 'missing', reason: outcome.skipped };
+  } else if (outcome.outOfTime) {
+    for (const key of GCP_DATA) data[key] = { state: 'error', reason: outcome.outOfTime };
+    errors.push({ source: 'gcp', data: DATA.gcpCluster, message: outcome.outOfTime });
+  } else if (outcome.gcp) {
+    cloud = outcome.gcp.cloud;
+    Object.assign(data, outcome.gcp.data);
+    errors.push(...outcome.gcp.errors);
+    requests.gcp = outcome.gcp.requests;
   }
 
   const snapshot: Snapshot = {
@@ -162,9 +168,78 @@ export async function collectCluster(options: LiveOptions, progress: LiveProgres
   return {
     snapshot,
     requests,
-    ...(skipped ? { cloudSkipped: skipped } : {}),
+    ...(outcome.skipped ? { cloudSkipped: outcome.skipped } : {}),
     ...(kube.unreachable ? { unreachable: kube.unreachable.message } : {}),
   };
+}
+
+/** The Google Cloud part of a collection: the cluster as named for it, and what was read or why not. */
+interface CloudOutcome {
+  /** The kube collector's cluster, with project/location/name from the metadata server or the flags. */
+  cluster: ClusterInfo;
+  skipped?: string;
+  outOfTime?: string;
+  gcp?: GcpCollectResult;
+}
+
+/**
+ * Reads Google Cloud for a cluster whose identity is known (collectGcp
+ * records its own failures). Its budget runs to the collection's deadline, so it keeps what the
+ * Kubernetes lists do not use while running beside them.
+ */
+async function collectCloud(
+  options: LiveOptions,
+  kubeCluster: ClusterInfo,
+  inCluster: boolean,
+  deadline: number,
+  signal: AbortSignal,
+  progress: CollectionProgress | undefined,
+): Promise<CloudOutcome> {
+  // In a GKE pod without flags naming the cluster, the metadata server names it (never throws: undefined when it cannot).
+  const fromMetadata =
+    inCluster && options.cloud && !(options.project && options.location && options.cluster)
+      ? await import('../collectors/gcp/metadata.js').then((m) => m.gkeClusterFromMetadata(process.env))
+      : undefined;
+  const cluster = namedCluster(options, kubeCluster, fromMetadata);
+  const skipped = cloudSkipReason(options, cluster);
+  if (skipped) return { cluster, skipped };
+  const remaining = deadline - Date.now();
+  if (remaining < 250) return { cluster, outOfTime: `the scan ran out of time (--timeout ${options.timeoutSec} s) before Google Cloud was read` };
+  const { collectGcp } = await import('../collectors/gcp/index.js');
+  const gcp = await collectGcp(
+    {
+      project: cluster.project!,
+      location: cluster.location!,
+      cluster: cluster.name!,
+      timeoutMs: remaining,
+      signal,
+      ...(cluster.kubeSystemUid ? { clusterUid: cluster.kubeSystemUid } : {}),
+    },
+    progress,
+  );
+  return { cluster, gcp };
+}
+
+/** The kube collector's cluster, named by the metadata server and then the flags where they say more. */
+function namedCluster(options: LiveOptions, kubeCluster: ClusterInfo, fromMetadata?: Pick<ClusterInfo, 'project' | 'location' | 'name'>): ClusterInfo {
+  return {
+    ...kubeCluster,
+    ...(fromMetadata ?? {}),
+    ...(options.project ? { project: options.project } : {}),
+    ...(options.location ? { location: options.location } : {}),
+    ...(options.cluster ? { name: options.cluster } : {}),
+  };
+}
+
+/** A progress sink that goes quiet once its collection is discarded, so the view shows no aborted reads. */
+function muteWhenDiscarded(sink: CollectionProgress | undefined, signal: AbortSignal): CollectionProgress | undefined {
+  if (!sink) return undefined;
+  const gate =
+    <A extends unknown[]>(f: ((...args: A) => void) | undefined) =>
+    (...args: A) => {
+      if (!signal.aborted) f?.apply(sink, args);
+    };
+  return { onStart: gate(sink.onStart), onPage: gate(sink.onPage), onRetry: gate(sink.onRetry), onError: gate(sink.onError), onDone: gate(sink.onDone) };
 }
 
 /** Why Google Cloud is not read, naming the flag that would change it; undefined when it is read. */

@@ -101,13 +101,16 @@ export function correlate(findings: Finding[], rules: readonly Rule[], model: Mo
         members.push(next);
       }
     }
+    // The worst severity once per incident, not once per member (a cluster-wide root can explain thousands).
+    let severity = -Infinity;
+    for (const m of members) severity = Math.max(severity, SEVERITY_ORDER[m.severity]);
     incidents.push({
       id: `incident-${root.fingerprint}`,
       title: incidentTitle(root, rules),
       root: root.fingerprint,
       members: members.map((m) => m.fingerprint),
-      severity: Math.max(...members.map((m) => SEVERITY_ORDER[m.severity])),
-      worst: members.filter((m) => SEVERITY_ORDER[m.severity] === Math.max(...members.map((x) => SEVERITY_ORDER[x.severity]))).length,
+      severity,
+      worst: members.filter((m) => SEVERITY_ORDER[m.severity] === severity).length,
       position: order.get(root)!,
     });
   }

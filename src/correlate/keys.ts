@@ -118,7 +118,7 @@ export class KeyReader {
   }
 
   private podsByNode: Map<string, SnapshotObject[]> | undefined;
-  private podsByIp: Map<string, SnapshotObject> | undefined;
+  private podsByIp: ReadonlyMap<string, SnapshotObject> | undefined;
   private servingByContainer: Map<string, ServingPort[]> | undefined;
 
   private podsOnNode(): Map<string, SnapshotObject[]> {

@@ -279,10 +279,13 @@ export function describedService(model: Model, neg: GcpNeg): ServiceInfo | undef
 }
 
 /** Live pods by IP, for mapping NEG endpoints back to pods. */
-export function podsByIp(model: Model): Map<string, SnapshotObject> {
-  const out = new Map<string, SnapshotObject>();
-  for (const pod of livePods(model)) for (const ip of podIps(pod)) if (!out.has(ip)) out.set(ip, pod);
-  return out;
+export function podsByIp(model: Model): ReadonlyMap<string, SnapshotObject> {
+  // Built once per model: backend-unhealthy, the correlation keys and the path pictures all ask.
+  return model.memo('cloud-state:podsByIp', () => {
+    const out = new Map<string, SnapshotObject>();
+    for (const pod of livePods(model)) for (const ip of podIps(pod)) if (!out.has(ip)) out.set(ip, pod);
+    return out;
+  });
 }
 
 export function plural(count: number, word: string, pluralWord = `${word}s`): string {

@@ -11,6 +11,8 @@
  * (see map.ts).
  */
 import { readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { pruneProtoJSON, type ProtoNamespace } from './protos.js';
 
 export type RawObject = Record<string, unknown>;
 
@@ -163,7 +165,7 @@ export async function loadAuthClient(env: NodeJS.ProcessEnv): Promise<{ client: 
   }
 }
 
-type ClientConstructor = new (options: RawObject) => unknown;
+type ClientConstructor = new (options: RawObject, gaxInstance?: object) => unknown;
 
 /**
  * Loads one client class from its deep path. The module is CommonJS: Node
@@ -206,6 +208,48 @@ export function preloadGcpClients(): Promise<ClientConstructor[]> {
   return clientClasses;
 }
 
+/** Per client library: the proto package and the services of it the collector calls (the clients created below). */
+const COMPUTE_PROTOS = {
+  library: '@google-cloud/compute',
+  pkg: 'google.cloud.compute.v1',
+  services: ['Firewalls', 'Networks', 'NetworkEndpointGroups', 'BackendServices', 'RegionBackendServices', 'RegionNetworkFirewallPolicies', 'Subnetworks'],
+};
+const CONTAINER_PROTOS = { library: '@google-cloud/container', pkg: 'google.container.v1', services: ['ClusterManager'] };
+
+type GrpcClientClass = new (options: RawObject) => { loadProtoJSON(json: ProtoNamespace, ignoreCache?: boolean): unknown };
+const prunedGaxInstances = new Map<string, { fallback: RawObject }>();
+
+/**
+ * The google-gax instance a client library's clients take as their
+ * documented second constructor argument: gax's own REST ("fallback")
+ * module, the one the library would load, with a GrpcClient whose
+ * loadProtoJSON builds the protobufjs Root from the descriptors of the
+ * services we call (protos.ts) instead of the library's whole file, once for
+ * all its clients. For Compute: ~0.15 s instead of ~1.5 s of CPU, and no
+ * JSON.stringify and hash of the whole file per client (gax's cache key).
+ */
+function prunedGax(protos: { library: string; pkg: string; services: string[] }): { fallback: RawObject } {
+  const known = prunedGaxInstances.get(protos.library);
+  if (known) return known;
+  const requireHere = createRequire(import.meta.url);
+  // The gax the library itself resolves, so that everything else it does is unchanged.
+  const gax = createRequire(requireHere.resolve(protos.library))('google-gax') as { fallback: RawObject & { GrpcClient: GrpcClientClass } };
+  const roots = new WeakMap<object, unknown>();
+  class PrunedGrpcClient extends gax.fallback.GrpcClient {
+    override loadProtoJSON(json: ProtoNamespace, ignoreCache = false): unknown {
+      let root = roots.get(json);
+      if (root === undefined) {
+        root = super.loadProtoJSON(pruneProtoJSON(json, protos.pkg, protos.services) ?? json, ignoreCache);
+        roots.set(json, root);
+      }
+      return root;
+    }
+  }
+  const instance = { fallback: { ...gax.fallback, GrpcClient: PrunedGrpcClient } };
+  prunedGaxInstances.set(protos.library, instance);
+  return instance;
+}
+
 export async function createGcpClients(env: NodeJS.ProcessEnv, authClient: AuthClient): Promise<GcpClients> {
   const computeOverride = env.CLOUDSDK_API_ENDPOINT_OVERRIDES_COMPUTE;
   const containerOverride = env.CLOUDSDK_API_ENDPOINT_OVERRIDES_CONTAINER;
@@ -220,15 +264,16 @@ export async function createGcpClients(env: NodeJS.ProcessEnv, authClient: AuthC
   const container = { ...containerEndpoint, authClient, fallback: true };
   const [Firewalls, Networks, Negs, BackendServices, RegionBackendServices, ClusterManager, RegionNetworkFirewallPolicies, Subnetworks] =
     await preloadGcpClients();
+  const gax = prunedGax(COMPUTE_PROTOS);
   const instances = {
-    firewalls: new Firewalls(compute) as FirewallsApi,
-    networks: new Networks(compute) as NetworksApi,
-    negs: new Negs(compute) as NetworkEndpointGroupsApi,
-    backendServices: new BackendServices(compute) as BackendServicesApi,
-    regionBackendServices: new RegionBackendServices(compute) as BackendServicesApi,
-    clusters: new ClusterManager(container) as ClusterManagerApi,
-    regionNetworkFirewallPolicies: new RegionNetworkFirewallPolicies!(compute) as RegionNetworkFirewallPoliciesApi,
-    subnetworks: new Subnetworks!(compute) as SubnetworksApi,
+    firewalls: new Firewalls(compute, gax) as FirewallsApi,
+    networks: new Networks(compute, gax) as NetworksApi,
+    negs: new Negs(compute, gax) as NetworkEndpointGroupsApi,
+    backendServices: new BackendServices(compute, gax) as BackendServicesApi,
+    regionBackendServices: new RegionBackendServices(compute, gax) as BackendServicesApi,
+    clusters: new ClusterManager(container, prunedGax(CONTAINER_PROTOS)) as ClusterManagerApi,
+    regionNetworkFirewallPolicies: new RegionNetworkFirewallPolicies!(compute, gax) as RegionNetworkFirewallPoliciesApi,
+    subnetworks: new Subnetworks!(compute, gax) as SubnetworksApi,
   };
   return {
     ...instances,

@@ -63,6 +63,12 @@ export interface GcpCollectOptions {
   pageSize?: number;
   /** Environment to read credentials and endpoint overrides from. Default process.env. */
   env?: NodeJS.ProcessEnv;
+  /**
+   * Stops the collection: calls in flight are cancelled, no new one is sent,
+   * and the result (every unfinished read in error) is for discarding — used
+   * when the cluster turns out unreachable after Google Cloud was started.
+   */
+  signal?: AbortSignal;
 }
 
 export interface GcpCollectResult {
@@ -131,6 +137,10 @@ export const COLLECTED_GCP_DATA = GCP_DATA;
 export async function collectGcp(options: GcpCollectOptions, progress: CollectionProgress = {}): Promise<GcpCollectResult> {
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(new CollectionTimeoutError(options.timeoutMs)), options.timeoutMs);
+  const outer = options.signal;
+  const stop = () => controller.abort(outer?.reason);
+  if (outer?.aborted) stop();
+  else outer?.addEventListener('abort', stop, { once: true });
   const env = options.env ?? process.env;
   const session = new Session(options, progress, controller.signal);
   const cloud: CloudState = { project: options.project, clusterName: options.cluster };
@@ -139,6 +149,7 @@ export async function collectGcp(options: GcpCollectOptions, progress: Collectio
     try {
       const auth = await untilAborted(loadAuthClient(env), controller.signal);
       clients = await createGcpClients(env, auth.client);
+      if (controller.signal.aborted) throw controller.signal.reason;
     } catch (error) {
       // Without credentials or clients nothing can be read: one error, every key marked.
       const message = error instanceof Error ? error.message : String(error);
@@ -151,6 +162,7 @@ export async function collectGcp(options: GcpCollectOptions, progress: Collectio
     return session.result(cloud);
   } finally {
     clearTimeout(timer);
+    outer?.removeEventListener('abort', stop);
     await clients?.close();
   }
 }

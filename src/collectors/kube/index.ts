@@ -52,6 +52,22 @@ export interface KubeCollectOptions {
   /** Lists running at once. Default 6. */
   concurrency?: number;
   retry?: RetryPolicy;
+  /**
+   * Called once, while the lists go on, when the server has answered /version
+   * and the kube-system read has settled (with its UID, or without it when
+   * that read failed): all a Google Cloud collection needs to start. Not
+   * called when /version got no good answer, so nothing starts before the
+   * server has shown it is there.
+   */
+  onIdentity?: (identity: KubeIdentity) => void;
+}
+
+/** What the cluster is, as known before its lists are read. */
+export interface KubeIdentity {
+  /** context, server, project/location/name from the context name, serverVersion, kubeSystemUid when read. */
+  cluster: ClusterInfo;
+  /** As KubeCollectResult.inCluster. */
+  inCluster: boolean;
 }
 
 /** An API server reached without a kubeconfig: its URL, the CA that signed its certificate, and a bearer token. */
@@ -309,10 +325,12 @@ export async function collectKube(options: KubeCollectOptions, progress?: Collec
     // before a dozen lists each spend their retries on the same failure.
     const errors: CollectionError[] = [];
     progress?.onStart?.('version');
+    let answered = false;
     try {
       const version = (await call('version', (o) => apis.version.getCode({}, o))) as { gitVersion?: string };
       if (version.gitVersion) cluster.serverVersion = version.gitVersion;
       progress?.onDone?.('version', 1);
+      answered = true;
     } catch (error) {
       const failure = describeFailure(error);
       progress?.onError?.('version', failure.message);
@@ -344,6 +362,11 @@ export async function collectKube(options: KubeCollectOptions, progress?: Collec
         return { failure, error: { source: 'kube', data: CLUSTER_UID_KEY, message, ...statusOf(failure) } satisfies CollectionError };
       }
     });
+    if (answered && options.onIdentity) {
+      const onIdentity = options.onIdentity;
+      // uidTask never rejects: a failed read is its outcome.
+      void uidTask.then(() => onIdentity({ cluster: { ...cluster }, inCluster: source === IN_CLUSTER }));
+    }
 
     const listTasks = LISTS.map((spec) =>
       limit(async (): Promise<[ListSpec, ListOutcome]> => {

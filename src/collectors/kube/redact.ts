@@ -11,7 +11,7 @@ export const LAST_APPLIED_ANNOTATION = 'kubectl.kubernetes.io/last-applied-confi
 /** Kinds never collected: their payload is configuration or credentials, not load-balancing state. */
 export const NEVER_COLLECTED_KINDS = new Set(['Secret', 'ConfigMap']);
 
-const CONTAINER_LISTS = ['containers', 'initContainers', 'ephemeralContainers'];
+const CONTAINER_LISTS = new Set(['containers', 'initContainers', 'ephemeralContainers']);
 
 /**
  * Returns a redacted copy: no managedFields, no last-applied annotation, and
@@ -44,21 +44,24 @@ export function redactInPlace<T extends KubeObject>(copy: T): T {
 
 function stripEnvValues(node: unknown): void {
   if (Array.isArray(node)) {
-    for (const item of node) stripEnvValues(item);
+    for (const item of node) if (item && typeof item === 'object') stripEnvValues(item);
     return;
   }
   if (!node || typeof node !== 'object') return;
   const record = node as Record<string, unknown>;
-  for (const listName of CONTAINER_LISTS) {
-    const containers = record[listName];
-    if (!Array.isArray(containers)) continue;
-    for (const container of containers) {
-      const env = (container as { env?: unknown } | null)?.env;
-      if (!Array.isArray(env)) continue;
-      for (const variable of env) {
-        if (variable && typeof variable === 'object') delete (variable as Record<string, unknown>).value;
+  // One pass over the keys (no Object.values array per node): every object of every pod is visited.
+  for (const key in record) {
+    const value = record[key];
+    if (!value || typeof value !== 'object') continue;
+    if (CONTAINER_LISTS.has(key) && Array.isArray(value)) {
+      for (const container of value) {
+        const env = (container as { env?: unknown } | null)?.env;
+        if (!Array.isArray(env)) continue;
+        for (const variable of env) {
+          if (variable && typeof variable === 'object') delete (variable as Record<string, unknown>).value;
+        }
       }
     }
+    stripEnvValues(value);
   }
-  for (const value of Object.values(record)) stripEnvValues(value);
 }
