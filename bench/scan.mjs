@@ -126,11 +126,14 @@ export function syntheticCluster({ services, pods, negs, backendServices }) {
 /**
  * Critical-path bound of the request plan, in rounds of one latency each:
  * kube (version first, then the lists with `kubeConcurrency` slots; a list's
- * pages are dependent), then Google Cloud (needs the kube-system UID): NEG
+ * pages are dependent) and, beside the lists, Google Cloud, which needs only
+ * the kube-system UID (rounds 1–2: version, then the Namespace read): NEG
  * and backend-service lists, then one listNetworkEndpoints per NEG and one
  * getHealth per (backend service, NEG) pair, with `gcpConcurrency` slots.
- * Each phase is at least its longest dependent chain and at least its
- * request count divided by the concurrency.
+ * Each part is at least its longest dependent chain and at least its
+ * request count divided by the concurrency; the scan is at least the longer
+ * of the two. (Until the collectors overlapped, the bound was the sum: the
+ * plan then ran Google Cloud after every list.)
  */
 export function criticalPath(kubeLists, gcp) {
   const kubeChain = Math.max(...kubeLists.map((l) => l.pages));
@@ -138,7 +141,7 @@ export function criticalPath(kubeLists, gcp) {
   const kubeRounds = 1 + Math.max(kubeChain, Math.ceil(kubeRequests / PLAN.kubeConcurrency));
   const gcpChain = 1 + Math.max(gcp.negPages, gcp.bsPages) + 1; // getCluster→network | lists→per-object reads
   const gcpRounds = Math.max(gcpChain, Math.ceil(gcp.requests / PLAN.gcpConcurrency));
-  return { kubeRounds, gcpRounds, rounds: kubeRounds + gcpRounds };
+  return { kubeRounds, gcpRounds, rounds: Math.max(kubeRounds, 2 + gcpRounds) };
 }
 
 function runAsync(args, env) {
