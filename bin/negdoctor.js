@@ -9,5 +9,10 @@ if (args.length === 1 && (args[0] === '--version' || args[0] === '-V')) {
   // absent on Node 20, and NODE_DISABLE_COMPILE_CACHE=1 turns it off.
   (await import('node:module')).enableCompileCache?.();
   const { main } = await import('../dist/cli.js');
-  process.exitCode = await main(args);
+  // Exit as soon as the report is out: a Google Cloud call that a stopped or timed-out scan
+  // abandoned must not keep the process alive until its server answers. Output still queued
+  // (pipes are asynchronous on macOS) is flushed first: a write's callback runs after the writes before it.
+  const code = await main(args);
+  await Promise.all([process.stdout, process.stderr].map((stream) => new Promise((resolve) => stream.write('', resolve))));
+  process.exit(code);
 }

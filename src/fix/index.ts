@@ -7,11 +7,11 @@
 import { promises as fs, constants as fsConstants } from 'node:fs';
 import path from 'node:path';
 import { objectRef } from '../engine.js';
-import type { Finding, Fix } from '../findings.js';
-import type { Snapshot } from '../snapshot/types.js';
-import { applyFix, UnsafeEdit, type FixRequest } from './edit.js';
+import type { Finding, Fix, ObjectRef } from '../findings.js';
+import type { Snapshot, SnapshotObject } from '../snapshot/types.js';
+import { FileFixer, UnsafeEdit, type FixRequest } from './edit.js';
 
-export { applyFix, UnsafeEdit, type FixRequest } from './edit.js';
+export { applyFix, FileFixer, UnsafeEdit, type FixRequest, type TextEdit } from './edit.js';
 
 export interface PlannedFix extends FixRequest {
   file: string;
@@ -53,14 +53,33 @@ export function requestFor(snapshot: Snapshot, finding: Finding): PlannedFix | s
   const file = finding.location.file;
   if (file === '<stdin>') return 'input from stdin cannot be fixed in place';
   const ref = finding.object;
-  const matches = snapshot.objects.filter((o) => {
-    if (!o.source || o.source.file !== file) return false;
-    const r = objectRef(o);
-    return r.kind === ref.kind && r.name === ref.name && r.namespace === ref.namespace && r.apiVersion === ref.apiVersion;
-  });
+  const matches = sourceObjects(snapshot).get(sourceKey(file, ref)) ?? [];
   if (matches.length !== 1) return matches.length === 0 ? 'its object is not in a source file' : `${file} holds ${ref.kind} ${ref.name} more than once`;
   const source = matches[0]!.source!;
   return { file, documentIndex: source.documentIndex, base: source.path, fix: finding.fix, finding };
+}
+
+const sourceIndexes = new WeakMap<Snapshot, Map<string, SnapshotObject[]>>();
+
+/** The objects read from files, by file and identity: one lookup per finding instead of a scan of every object. */
+function sourceObjects(snapshot: Snapshot): Map<string, SnapshotObject[]> {
+  let index = sourceIndexes.get(snapshot);
+  if (!index) {
+    index = new Map();
+    for (const o of snapshot.objects) {
+      if (!o.source) continue;
+      const key = sourceKey(o.source.file, objectRef(o));
+      const list = index.get(key);
+      if (list) list.push(o);
+      else index.set(key, [o]);
+    }
+    sourceIndexes.set(snapshot, index);
+  }
+  return index;
+}
+
+function sourceKey(file: string, ref: ObjectRef): string {
+  return JSON.stringify([file, ref.apiVersion, ref.kind, ref.namespace, ref.name]);
 }
 
 /**
@@ -109,10 +128,10 @@ export interface FileFixResult {
 /** Applies a file's fixes to its text, one fix at a time; an unsafe fix is reported and skipped. */
 export function fixText(file: string, text: string, fixes: PlannedFix[]): FileFixResult {
   const result: FileFixResult = { file, before: text, after: text, applied: [], notFixed: [] };
+  const fixer = new FileFixer(text);
   for (const planned of fixes) {
     try {
-      const next = applyFix(result.after, planned);
-      result.after = next;
+      fixer.apply(planned);
       result.applied.push(planned);
     } catch (error) {
       // Anything unexpected is still a refusal of this one fix, never a half-edited file.
@@ -120,6 +139,7 @@ export function fixText(file: string, text: string, fixes: PlannedFix[]): FileFi
       result.notFixed.push({ finding: planned.finding, file, reason });
     }
   }
+  if (result.applied.length > 0) result.after = fixer.text;
   return result;
 }
 

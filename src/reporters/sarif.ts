@@ -10,7 +10,7 @@
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Finding, Location, Severity } from '../findings.js';
-import { requestFor, applyFix, UnsafeEdit } from '../fix/index.js';
+import { requestFor, FileFixer, UnsafeEdit, type TextEdit } from '../fix/index.js';
 import type { Rule } from '../rules/define-rule.js';
 import { findingsByFingerprint, objectLabel, rootsOf } from './incidents.js';
 import type { RenderOptions, Report } from './report.js';
@@ -42,9 +42,11 @@ export function buildSarif(report: Report, options: RenderOptions): Json {
   const ruleIndex = new Map(rules.map((r, i) => [r.meta.id, i]));
   const uris = new UriMapper(root);
   const byFingerprint = findingsByFingerprint(report);
+  // Each file with fixes is split into its documents once, for all of its fixes.
+  const fixers = new Map<string, FileFixer>();
   const results = [
-    ...result.findings.map((f) => toResult(f, report, uris, ruleIndex, byFingerprint)),
-    ...result.suppressed.map((f) => toResult(f, report, uris, ruleIndex, byFingerprint)),
+    ...result.findings.map((f) => toResult(f, report, uris, ruleIndex, byFingerprint, fixers)),
+    ...result.suppressed.map((f) => toResult(f, report, uris, ruleIndex, byFingerprint, fixers)),
   ];
   const run: Json = {
     tool: {
@@ -138,10 +140,17 @@ function relatedRoots(f: Finding, report: Report, uris: UriMapper, byFingerprint
   return { related, text: names.length ? ` Root cause: ${names.join(' and ')}.` : '' };
 }
 
-function toResult(f: Finding, report: Report, uris: UriMapper, ruleIndex: Map<string, number>, byFingerprint: Map<string, Finding>): Json {
+function toResult(
+  f: Finding,
+  report: Report,
+  uris: UriMapper,
+  ruleIndex: Map<string, number>,
+  byFingerprint: Map<string, Finding>,
+  fixers: Map<string, FileFixer>,
+): Json {
   const { location, physical } = locationOf(f, uris);
   const roots = relatedRoots(f, report, uris, byFingerprint);
-  const fix = physical ? sarifFix(f, report, uris) : undefined;
+  const fix = physical ? sarifFix(f, report, uris, fixers) : undefined;
   const baselined = report.baselined;
   return {
     ruleId: f.ruleId,
@@ -194,26 +203,38 @@ function resultMessage(f: Finding, hasFile: boolean): string {
 }
 
 /** The finding's fix as a text replacement, computed on the file as it was parsed. */
-function sarifFix(f: Finding, report: Report, uris: UriMapper): Json | undefined {
+function sarifFix(f: Finding, report: Report, uris: UriMapper, fixers: Map<string, FileFixer>): Json | undefined {
   if (!f.fix || !f.location || !report.sources) return undefined;
   const source = report.sources.files.get(f.location.file);
   if (source?.text === undefined || source.notEditable) return undefined;
   const request = requestFor(report.snapshot, f);
   if (typeof request === 'string') return undefined;
-  let after: string;
+  let fixer = fixers.get(f.location.file);
+  if (!fixer) fixers.set(f.location.file, (fixer = new FileFixer(source.text)));
+  let edit: TextEdit;
   try {
-    after = applyFix(source.text, request);
+    edit = fixer.replacement(request);
   } catch (error) {
     if (error instanceof UnsafeEdit) return undefined;
     throw error;
   }
   const before = source.text;
-  if (after === before) return undefined;
-  let start = 0;
-  while (start < before.length && start < after.length && before[start] === after[start]) start++;
-  let endBefore = before.length;
-  let endAfter = after.length;
-  while (endBefore > start && endAfter > start && before[endBefore - 1] === after[endAfter - 1]) {
+  // The file after the fix, read through the edit instead of built: `before` with [edit.start, edit.end) replaced.
+  const delta = edit.text.length - (edit.end - edit.start);
+  const afterLength = before.length + delta;
+  const afterCode = (i: number) => (i < edit.start ? before.charCodeAt(i) : i < edit.start + edit.text.length ? edit.text.charCodeAt(i - edit.start) : before.charCodeAt(i - delta));
+  const afterSlice = (from: number, to: number) =>
+    before.slice(from, Math.min(to, edit.start)) +
+    edit.text.slice(Math.max(from, edit.start) - edit.start, Math.max(0, Math.min(to, edit.start + edit.text.length) - edit.start)) +
+    before.slice(Math.max(from, edit.start + edit.text.length) - delta, Math.max(to, edit.start + edit.text.length) - delta);
+  // The smallest changed region: everything before edit.start and after edit.end is the same on both sides.
+  let start = edit.start;
+  while (start < before.length && start < afterLength && before.charCodeAt(start) === afterCode(start)) start++;
+  if (start === before.length && start === afterLength) return undefined;
+  const trimmed = Math.min(before.length - edit.end, before.length - start, afterLength - start);
+  let endBefore = before.length - trimmed;
+  let endAfter = afterLength - trimmed;
+  while (endBefore > start && endAfter > start && before.charCodeAt(endBefore - 1) === afterCode(endAfter - 1)) {
     endBefore--;
     endAfter--;
   }
@@ -231,7 +252,7 @@ function sarifFix(f: Finding, report: Report, uris: UriMapper): Json | undefined
     artifactChanges: [
       {
         artifactLocation: uris.artifact(f.location.file),
-        replacements: [{ deletedRegion: deleted, insertedContent: { text: after.slice(start, endAfter) } }],
+        replacements: [{ deletedRegion: deleted, insertedContent: { text: afterSlice(start, endAfter) } }],
       },
     ],
   };

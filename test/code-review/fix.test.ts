@@ -10,7 +10,7 @@ import { parseAllDocuments } from 'yaml';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { fixCommand } from '../../src/commands/fix.js';
 import type { CommonOptions } from '../../src/commands/options.js';
-import { applyFix, UnsafeEdit } from '../../src/fix/index.js';
+import { applyFix, FileFixer, UnsafeEdit } from '../../src/fix/index.js';
 
 const MULTI = `# Shop manifests: comments, quoting and layout must survive a fix.
 apiVersion: v1
@@ -204,6 +204,62 @@ describe('negdoctor fix', () => {
       expect(err.join('')).toMatch(/not fixing app\.yaml: it changed since it was read/);
       expect(await fs.readFile('app.yaml', 'utf8')).toBe(edited);
     });
+  });
+});
+
+describe('FileFixer: a fix parses only its own document, and gives what applyFix on the whole file gives', () => {
+  const request = (documentIndex: number, path: Array<string | number>, value: unknown) => ({
+    documentIndex,
+    base: [],
+    fix: { description: 'test', edits: [{ op: 'set' as const, path, value }] },
+  });
+  const splice = (text: string, edit: { start: number; end: number; text: string }) => text.slice(0, edit.start) + edit.text + text.slice(edit.end);
+
+  it('edits one document of a stream the way the whole-file edit does, in every kind of document', () => {
+    const streams = [
+      '# lead\na: 1\n---\nb: 2\n# c\n--- # marker comment\nc: 5\nd:\n  e: 3\n...\n---\ne: 4\n',
+      // Directives before a document: it is edited through the whole file.
+      'a: 1\n...\n%YAML 1.1\n---\nb: yes\n---\nc: 3\n',
+      // An indented first document does not read the same alone.
+      '  a: 1\n  b: 2\n---\nc: 3\n',
+      // CRLF, no final newline.
+      'a: 1\r\n---\r\nb: 2',
+    ];
+    let checked = 0;
+    for (const text of streams) {
+      const docs = parseAllDocuments(text).length;
+      for (let i = 0; i < docs; i++) {
+        const value = parseAllDocuments(text)[i]!.toJS() as Record<string, unknown>;
+        const key = Object.keys(value)[0]!;
+        const whole = applyFix(text, request(i, [key], 9));
+        const fixer = new FileFixer(text);
+        expect(splice(text, fixer.replacement(request(i, [key], 9))), `${JSON.stringify(text)} #${i}`).toBe(whole);
+        fixer.apply(request(i, [key], 9));
+        expect(fixer.text).toBe(whole);
+        checked++;
+      }
+    }
+    expect(checked).toBe(11);
+  });
+
+  it('applies several fixes one after another, to the same and to other documents', () => {
+    const text = 'a: 1\n---\nb: 2\nc: 3\n---\nd: 4\n';
+    const fixer = new FileFixer(text);
+    fixer.apply(request(1, ['b'], 20));
+    fixer.apply(request(1, ['c'], 30));
+    fixer.apply(request(2, ['e'], 5));
+    expect(fixer.text).toBe('a: 1\n---\nb: 20\nc: 30\n---\nd: 4\ne: 5\n');
+    // The replacement is always against the file as read.
+    expect(splice(text, fixer.replacement(request(0, ['a'], 7)))).toBe('a: 7\n---\nb: 2\nc: 3\n---\nd: 4\n');
+  });
+
+  it('refuses as applyFix does, and changes nothing when it refuses', () => {
+    const text = 'a: 1\n---\ndefaults: &d\n  x: 1\nspec: *d\n';
+    const fixer = new FileFixer(text);
+    expect(() => fixer.apply(request(1, ['spec', 'x'], 2))).toThrow(/alias/);
+    expect(() => fixer.apply(request(5, ['a'], 2))).toThrow(/document 6 no longer exists/);
+    expect(fixer.text).toBe(text);
+    expect(() => new FileFixer('a: 1\n---\nb: [\n').replacement(request(0, ['a'], 2))).toThrow(/syntax error/);
   });
 });
 
