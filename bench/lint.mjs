@@ -175,6 +175,14 @@ export function lintBenchmarks({ sizes, runs }) {
   return rows;
 }
 
+/** Lint with SARIF output (every autofix computed as a text replacement) against JSON, on the same corpus. */
+export function lintSarif({ documents, runs }) {
+  const dir = generateCorpus(documents);
+  const json = measure(process.execPath, [BIN, 'lint', dir, '--format', 'json', '--output', path.join(WORK, 'out.json'), '--fail-on', 'never'], runs);
+  const sarif = measure(process.execPath, [BIN, 'lint', dir, '--format', 'sarif', '--output', path.join(WORK, 'out.sarif'), '--fail-on', 'never'], runs);
+  return { documents, jsonMs: json.ms, sarifMs: sarif.ms, ratio: sarif.ms / json.ms, peakRssMb: sarif.peakKb / 1024 };
+}
+
 /** Writes `documents` documents as one file, as `kubectl get … -A -o yaml` of a large cluster would give. */
 export function generateDump(documents) {
   const file = path.join(WORK, `dump-${documents}.yaml`);

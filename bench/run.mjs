@@ -8,7 +8,7 @@
  *   npm run bench -- --quick   smaller corpora, fewer runs
  */
 import os from 'node:os';
-import { lintBenchmarks, lintLarge, startupBenchmarks } from './lint.mjs';
+import { lintBenchmarks, lintLarge, lintSarif, startupBenchmarks } from './lint.mjs';
 import { peerBenchmark } from './peer.mjs';
 import { scanBenchmark, PLAN } from './scan.mjs';
 
@@ -54,6 +54,15 @@ if (lint.length >= 2) {
   const growth = (last.peakRssMb - first.peakRssMb) / (last.documents - first.documents);
   const perDocKb = growth * 1024;
   add('lint memory growth', `${perDocKb.toFixed(1)} KB per extra document (${first.documents}→${last.documents})`, 'linear', undefined);
+}
+
+{
+  const sarif = lintSarif({ documents: quick ? 1_000 : 10_000, runs: quick ? 1 : Math.min(3, runs) });
+  add(
+    `lint ${sarif.documents.toLocaleString('en-US')} docs --format sarif`,
+    `${sarif.sarifMs.toFixed(0)} ms vs --format json ${sarif.jsonMs.toFixed(0)} ms = ${sarif.ratio.toFixed(2)}× (every autofix as a replacement); peak RSS ${sarif.peakRssMb.toFixed(0)} MB`,
+    'report',
+  );
 }
 
 if (!quick) {
