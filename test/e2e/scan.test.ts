@@ -254,7 +254,8 @@ describe('startup cost', () => {
   it('rules, lint and scan --snapshot never load client-node, the Google Cloud clients or ink', async () => {
     // A resolve hook that reports every heavy package the CLI imports.
     const hook = path.join(work, 'heavy-hook.mjs');
-    const resolver = `export async function resolve(s, c, n) { const r = await n(s, c); if (/node_modules\\/(@kubernetes|@google-cloud|ink|react)\\//.test(r.url)) process.stderr.write('HEAVY ' + r.url + '\\n'); return r; }`;
+    // The hooks run on a thread of their own: write straight to fd 2, which the CLI's exit cannot cut off.
+    const resolver = `import { writeSync } from 'node:fs'; export async function resolve(s, c, n) { const r = await n(s, c); if (/node_modules\\/(@kubernetes|@google-cloud|ink|react)\\//.test(r.url)) writeSync(2, 'HEAVY ' + r.url + '\\n'); return r; }`;
     writeFileSync(hook, `import { register } from 'node:module';\nregister('data:text/javascript,' + encodeURIComponent(${JSON.stringify(resolver)}));\n`);
     const env = { NODE_OPTIONS: `--import ${hook}`, HOME: work };
     for (const args of [['rules'], ['lint', 'fixtures/demo/shop.yaml'], ['scan', '--snapshot', 'fixtures/demo/snapshot.json']]) {
