@@ -13,6 +13,6 @@ if (args.length === 1 && (args[0] === '--version' || args[0] === '-V')) {
   // abandoned must not keep the process alive until its server answers. Output still queued
   // (pipes are asynchronous on macOS) is flushed first: a write's callback runs after the writes before it.
   const code = await main(args);
-  await Promise.all([process.stdout, process.stderr].map((stream) => new Promise((resolve) => stream.write('', resolve))));
+  await Promise.all([process.stdout, process.stderr].map((stream) => new Promise((resolve) => (stream.destroyed ? resolve() : stream.write('', resolve)))));
   process.exit(code);
 }

@@ -3,7 +3,6 @@
  * output file, and the exit code from --fail-on.
  */
 import { promises as fs } from 'node:fs';
-import { once } from 'node:events';
 import path from 'node:path';
 import { CliError, EXIT } from '../exit.js';
 import type { CommonOptions } from './options.js';
@@ -92,9 +91,7 @@ const WRITE_BATCH = 1 << 20;
 /** Writes the text, or its pieces in order, to the output file or stdout. */
 export async function writeOutput(text: string | Iterable<string>, output: string | undefined): Promise<void> {
   if (!output) {
-    for (const batch of batches(text)) {
-      if (!process.stdout.write(batch)) await once(process.stdout, 'drain');
-    }
+    await writeStdout(text);
     return;
   }
   let handle: fs.FileHandle | undefined;
@@ -107,6 +104,38 @@ export async function writeOutput(text: string | Iterable<string>, output: strin
     await handle?.close().catch(() => undefined);
     throw new CliError(`cannot write ${output}: ${(error as Error).message}`);
   }
+}
+
+/**
+ * Writes to stdout. A reader that stops early (`negdoctor lint … | head`)
+ * closes the pipe: that EPIPE ends the writing quietly, as for other
+ * command-line tools, instead of a stack trace; any other error is a CliError.
+ */
+async function writeStdout(text: string | Iterable<string>): Promise<void> {
+  const stdout = process.stdout;
+  let failure: NodeJS.ErrnoException | undefined;
+  const onError = (error: NodeJS.ErrnoException) => {
+    failure ??= error;
+  };
+  // Kept for the process's life: a write after the pipe closed (the exit's flush) must not throw either.
+  stdout.on('error', onError);
+  for (const batch of batches(text)) {
+    if (failure || stdout.destroyed) break;
+    if (!stdout.write(batch)) await drainedOrGone(stdout);
+  }
+  if (!failure && !stdout.destroyed) await new Promise<void>((resolve) => stdout.write('', () => resolve()));
+  if (failure && failure.code !== 'EPIPE') throw new CliError(`cannot write the report to standard output: ${failure.message}`);
+}
+
+/** Resolves once the stream can take more, or has failed or closed (events.once would reject on 'error'). */
+function drainedOrGone(stream: NodeJS.WriteStream): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      stream.off('drain', done).off('error', done).off('close', done);
+      resolve();
+    };
+    stream.on('drain', done).on('error', done).on('close', done);
+  });
 }
 
 function* batches(text: string | Iterable<string>): Generator<string> {

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { runCli } from './cli.js';
+import { spawn } from 'node:child_process';
+import { BIN, runCli } from './cli.js';
 
 const DEMO = 'fixtures/demo/shop.yaml';
 
@@ -11,6 +12,19 @@ function tmp(): string {
 }
 
 describe('negdoctor lint (built CLI)', () => {
+  it('stops quietly when the reader closes the pipe early (`| head`), with the exit code of the findings', async () => {
+    for (const format of ['sarif', 'json', 'text']) {
+      const child = spawn(process.execPath, [BIN, 'lint', 'fixtures/demo', '--format', format], { stdio: ['ignore', 'pipe', 'pipe'] });
+      let stderr = '';
+      child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+      // Like `head -c 10`: read the first bytes, then close the pipe.
+      child.stdout.once('data', () => child.stdout.destroy());
+      const status = await new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+      expect({ format, stderr }).toEqual({ format, stderr: '' });
+      expect(status, format).toBe(1);
+    }
+  });
+
   it('reports the demo app and exits 1 for errors', () => {
     const run = runCli(['lint', DEMO]);
     expect(run.status).toBe(1);
