@@ -50,7 +50,7 @@
  *     with the same name in different (Shared VPC) projects are not told apart.
  */
 import type ipaddr from 'ipaddr.js';
-import { ipaddrLib } from '../model/lazy.js';
+import { ipaddrLib } from '../util/lazy.js';
 import type { GcpFirewall } from '../snapshot/types.js';
 
 /** The health-check source ranges GKE documents for Ingress / NEG backends. */

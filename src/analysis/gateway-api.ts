@@ -4,7 +4,7 @@
  * allowedRoutes (namespaces and kinds), and ReferenceGrant lookups.
  */
 import { labelSelectorMatches } from './network-policy.js';
-import { asRecord, asRecords, asString, type Rec } from '../model/values.js';
+import { asRecord, asRecords, asString, type Rec } from '../util/values.js';
 
 export const GATEWAY_GROUP = 'gateway.networking.k8s.io';
 

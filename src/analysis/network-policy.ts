@@ -20,7 +20,7 @@
  *   admit the load balancer's ranges.
  */
 import type ipaddr from 'ipaddr.js';
-import { ipaddrLib } from '../model/lazy.js';
+import { ipaddrLib } from '../util/lazy.js';
 
 type Rec = Record<string, unknown>;
 

@@ -7,7 +7,7 @@
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { isRecord } from '../model/values.js';
+import { isRecord } from '../util/values.js';
 import { parseTypedInput, type ExplicitType } from './shapes.js';
 
 export const BUNDLE_MANIFEST = 'negdoctor-bundle.json';

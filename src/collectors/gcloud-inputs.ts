@@ -13,7 +13,7 @@ import type { CloudState, DataAvailability, GcpFirewallPolicy, GcpNeg, InputNoti
 import { build, classifyGcloudDump, dataKeysOf, ITEM_TYPE_OF_SHAPE, mergeIntoCloudState, type GcloudItem } from './gcp/dumps.js';
 import { mapFirewall, mapFirewallPolicy, mapNetworkEndpoint } from './gcp/map.js';
 import type { ExplicitInput, ForeignDocument } from './manifests/index.js';
-import { isRecord } from '../model/values.js';
+import { isRecord } from '../util/values.js';
 
 export interface GcloudInputs {
   cloud?: { state: CloudState; data: Record<string, DataAvailability> };

@@ -20,7 +20,7 @@
  * candidates, so the caller can say what it might be and how to type it.
  * Pure functions, no I/O; the README's "Input shapes" table is this file.
  */
-import { isRecord } from '../model/values.js';
+import { isRecord } from '../util/values.js';
 
 export type Domain = 'kube' | 'gcp';
 

@@ -20,7 +20,7 @@ import path from 'node:path';
 import { CliError, EXIT } from '../exit.js';
 import { BUNDLE_KIND, BUNDLE_MANIFEST, type BundleEntry, type BundleManifest } from '../collectors/bundle.js';
 import type { GcpNeg, KubeObject } from '../snapshot/types.js';
-import { isRecord } from '../model/values.js';
+import { isRecord } from '../util/values.js';
 import { TOOL } from '../version.js';
 import { INPUT_TYPES_BY_NAME } from '../collectors/shapes.js';
 import { regionOf, shouldInspect } from '../collectors/gcp/index.js';

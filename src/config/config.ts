@@ -11,7 +11,7 @@ import { parse as parseYaml } from 'yaml';
 import type { Severity } from '../findings.js';
 import type { Rule } from '../rules/define-rule.js';
 import { defaultSettings, type Settings } from './settings.js';
-import { isRecord } from '../model/values.js';
+import { isRecord } from '../util/values.js';
 import { isValidCidr } from '../analysis/firewall.js';
 
 export const CONFIG_FILE_NAMES = ['.negdoctor.yaml', '.negdoctor.yml'];

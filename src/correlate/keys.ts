@@ -13,7 +13,7 @@
  */
 import { pathToString, type Finding } from '../findings.js';
 import type { Model } from '../model/index.js';
-import { asArray, asRecord, asString, get, isRecord } from '../model/values.js';
+import { asArray, asRecord, asString, get, isRecord } from '../util/values.js';
 import { nameOf, namespaceOf } from '../model/workloads.js';
 import type { JoinKey } from '../rules/define-rule.js';
 import type { SnapshotObject } from '../snapshot/types.js';

@@ -17,7 +17,7 @@ import type { SnapshotObject } from '../snapshot/types.js';
 import { gkeGatewayClass, isGkeGatewayClassName, type GkeGatewayClass } from './gateway-classes.js';
 import type { Model, ServiceInfo, ServicePort } from './index.js';
 import { matchServicePort, nearest } from './index.js';
-import { asArray, asCount, asRecord, asString, get, isRecord, stringMap, type Rec } from './values.js';
+import { asArray, asCount, asRecord, asString, get, isRecord, stringMap, type Rec } from '../util/values.js';
 import { nameOf, namespaceOf, type Path } from './workloads.js';
 
 export const ROUTE_KINDS = ['HTTPRoute', 'GRPCRoute'] as const;

@@ -3,10 +3,10 @@
  * templates, which Services GKE backs with NEGs (SPEC §4), and which
  * container serves each NEG port. Built once per snapshot and settings.
  */
-import { semverLib } from './lazy.js';
+import { semverLib } from '../util/lazy.js';
 import type { Settings } from '../config/settings.js';
 import type { Snapshot, SnapshotObject } from '../snapshot/types.js';
-import { asArray, asCount, asRecord, asString, get, isRecord, stringMap, type Rec } from './values.js';
+import { asArray, asCount, asRecord, asString, get, isRecord, stringMap, type Rec } from '../util/values.js';
 import { containersOf, nameOf, namespaceOf, workloadOf, type ContainerRef, type Path, type Workload } from './workloads.js';
 import { ingressClassOf, parseNegAnnotation, NEG_ANNOTATION } from '../analysis/annotations.js';
 import { buildGatewayModel, type GatewayModel } from './gateway.js';

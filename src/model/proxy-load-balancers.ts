@@ -10,7 +10,7 @@
 import type { SnapshotObject } from '../snapshot/types.js';
 import { gkeGatewayClass, type ProxySubnetPurpose } from './gateway-classes.js';
 import { matchServicePort, type Model, type ServiceInfo, type ServicePort } from './index.js';
-import { asCount, asRecords, asString, get } from './values.js';
+import { asCount, asRecords, asString, get } from '../util/values.js';
 import { nameOf, namespaceOf } from './workloads.js';
 
 export interface ProxyBackend {

@@ -2,7 +2,7 @@
  * What a container does before SIGTERM: the preStop hook forms Kubernetes
  * supports, and how long a sleep in them lasts.
  */
-import { asArray, asCount, asRecord, type Rec } from './values.js';
+import { asArray, asCount, asRecord, type Rec } from '../util/values.js';
 
 export type PreStop =
   | { kind: 'none' }

@@ -3,7 +3,7 @@
  * applies to them.
  */
 import type { SnapshotObject } from '../snapshot/types.js';
-import { asCount, asRecord, asRecords, asString, get, stringMap, type Rec } from './values.js';
+import { asCount, asRecord, asRecords, asString, get, stringMap, type Rec } from '../util/values.js';
 
 export type Path = Array<string | number>;
 

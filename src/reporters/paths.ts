@@ -12,7 +12,7 @@ import type { FindingKeys } from '../correlate/index.js';
 import { KeyReader } from '../correlate/keys.js';
 import { SEVERITY_ORDER, type Finding, type Severity } from '../findings.js';
 import { matchServicePort, modelOf, type Model, type ServiceInfo, type ServicePort } from '../model/index.js';
-import { asArray, asRecord, asString, get } from '../model/values.js';
+import { asArray, asRecord, asString, get } from '../util/values.js';
 import { nameOf, namespaceOf } from '../model/workloads.js';
 import type { JoinKey } from '../rules/define-rule.js';
 import { clusterIdentity, lastSegment, negKeyOfGroup, negsOfServicePort, podsByIp } from '../rules/cloud-state.js';

@@ -1,6 +1,6 @@
 import { backendConfigAnnotationOf, type BackendConfigAnnotation } from '../analysis/annotations.js';
 import type { ServiceInfo } from '../model/index.js';
-import { asArray, asRecord, get, isRecord } from '../model/values.js';
+import { asArray, asRecord, get, isRecord } from '../util/values.js';
 import { containersOf } from '../model/workloads.js';
 import type { SnapshotObject } from '../snapshot/types.js';
 import { DATA } from '../snapshot/data-keys.js';

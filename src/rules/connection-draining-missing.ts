@@ -1,6 +1,6 @@
 import { BACKEND_CONFIG_ANNOTATION, backendConfigAnnotationOf } from '../analysis/annotations.js';
 import type { ServicePort, ServiceInfo } from '../model/index.js';
-import { asRecord, get } from '../model/values.js';
+import { asRecord, get } from '../util/values.js';
 import type { GcpBackendService } from '../snapshot/types.js';
 import { DATA } from '../snapshot/data-keys.js';
 import { defineRule, type Rule } from './define-rule.js';

@@ -1,7 +1,7 @@
-import { ipaddrLib } from '../model/lazy.js';
+import { ipaddrLib } from '../util/lazy.js';
 import type { NegService } from '../model/index.js';
 import { selects } from '../model/index.js';
-import { asArray, asRecord, asString, get, stringMap } from '../model/values.js';
+import { asArray, asRecord, asString, get, stringMap } from '../util/values.js';
 import { nameOf, namespaceOf } from '../model/workloads.js';
 import { DATA } from '../snapshot/data-keys.js';
 import type { SnapshotObject } from '../snapshot/types.js';

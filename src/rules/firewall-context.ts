@@ -20,7 +20,7 @@ import {
   type FirewallVerdict,
 } from '../analysis/firewall.js';
 import { selects, type NegService, type ServicePort } from '../model/index.js';
-import { asRecords, asString, get, isRecord } from '../model/values.js';
+import { asRecords, asString, get, isRecord } from '../util/values.js';
 import { namespaceOf } from '../model/workloads.js';
 import { DATA } from '../snapshot/data-keys.js';
 import type { GcpFirewall, GcpSubnetwork, GkeCluster, Snapshot } from '../snapshot/types.js';

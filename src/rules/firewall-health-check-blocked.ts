@@ -1,6 +1,6 @@
 import type { FirewallVerdict } from '../analysis/firewall.js';
 import type { NegService } from '../model/index.js';
-import { asArray, asString, get } from '../model/values.js';
+import { asArray, asString, get } from '../util/values.js';
 import { DATA } from '../snapshot/data-keys.js';
 import type { GkeCluster } from '../snapshot/types.js';
 import { clusterIdentity, clusterLabel, negsOfServicePort, sample, targetCluster } from './cloud-state.js';

@@ -1,5 +1,5 @@
 import { backendConfigAnnotationOf, BACKEND_CONFIG_ANNOTATION } from '../analysis/annotations.js';
-import { asRecord } from '../model/values.js';
+import { asRecord } from '../util/values.js';
 import { DATA } from '../snapshot/data-keys.js';
 import { defineRule } from './define-rule.js';
 import { annotationPath, backendConfigFor, ingressBackedServices, serviceLabel } from './wiring-shared.js';

@@ -1,5 +1,5 @@
 import { GKE_GATEWAY_CLASSES } from '../model/gateway-classes.js';
-import { asString, get } from '../model/values.js';
+import { asString, get } from '../util/values.js';
 import { nameOf } from '../model/workloads.js';
 import { DATA } from '../snapshot/data-keys.js';
 import { defineRule } from './define-rule.js';

@@ -1,6 +1,6 @@
 import { gatewayHealthCheck, gatewayPolicies, type PolicyInfo } from '../model/gateway.js';
 import type { ServiceInfo, ServingContainer } from '../model/index.js';
-import { asRecord, asString, get } from '../model/values.js';
+import { asRecord, asString, get } from '../util/values.js';
 import { DATA } from '../snapshot/data-keys.js';
 import { defineRule } from './define-rule.js';
 import { negBackedWorkloads, workloadLabel } from './scope.js';

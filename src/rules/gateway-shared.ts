@@ -3,7 +3,7 @@
  * which routes GKE's controller is concerned with.
  */
 import type { ParentAttachment, RouteInfo } from '../model/gateway.js';
-import { asArray, asRecord, asString, get, isRecord } from '../model/values.js';
+import { asArray, asRecord, asString, get, isRecord } from '../util/values.js';
 import type { Path } from './define-rule.js';
 
 export function routeLabel(route: RouteInfo): string {

@@ -1,4 +1,4 @@
-import { asRecords, get, isRecord } from '../model/values.js';
+import { asRecords, get, isRecord } from '../util/values.js';
 import { DATA } from '../snapshot/data-keys.js';
 import { defineRule } from './define-rule.js';
 import { events, eventsAbout, formatDuration, isLiveObject, parseTime, truncate, UNKNOWN_TIME } from './live-state.js';

@@ -1,5 +1,5 @@
 import { describeIngressClass } from '../analysis/annotations.js';
-import { asArray, asString, isRecord } from '../model/values.js';
+import { asArray, asString, isRecord } from '../util/values.js';
 import { DATA } from '../snapshot/data-keys.js';
 import { defineRule } from './define-rule.js';
 import { gkeIngresses, ingressLabel } from './wiring-shared.js';

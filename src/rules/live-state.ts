@@ -7,7 +7,7 @@
  */
 import type { Model, NegService, ServiceInfo } from '../model/index.js';
 import { selects } from '../model/index.js';
-import { asArray, asRecord, asRecords, asString, get, isRecord, stringMap, type Rec } from '../model/values.js';
+import { asArray, asRecord, asRecords, asString, get, isRecord, stringMap, type Rec } from '../util/values.js';
 import { nameOf, namespaceOf, type Workload } from '../model/workloads.js';
 import type { SnapshotObject } from '../snapshot/types.js';
 

@@ -1,4 +1,4 @@
-import { asArray, asRecord, isRecord } from '../model/values.js';
+import { asArray, asRecord, isRecord } from '../util/values.js';
 import { workloadOf } from '../model/workloads.js';
 import type { SnapshotObject } from '../snapshot/types.js';
 import { defineRule, type Path, type RawFinding } from './define-rule.js';

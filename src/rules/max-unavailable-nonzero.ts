@@ -1,5 +1,5 @@
 import type { Fix } from '../findings.js';
-import { asRecords, get } from '../model/values.js';
+import { asRecords, get } from '../util/values.js';
 import { rolloutPlan, type RolloutPlan, type Workload } from '../model/workloads.js';
 import { DATA } from '../snapshot/data-keys.js';
 import { defineRule } from './define-rule.js';

@@ -1,4 +1,4 @@
-import { asArray, asRecords, asString, get, isRecord } from '../model/values.js';
+import { asArray, asRecords, asString, get, isRecord } from '../util/values.js';
 import { DATA } from '../snapshot/data-keys.js';
 import { clusterIdentity, lastSegment, negsOfServicePort, plural, sample } from './cloud-state.js';
 import { defineRule } from './define-rule.js';

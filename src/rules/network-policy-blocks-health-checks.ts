@@ -1,5 +1,5 @@
 import { evaluateIngress, podInfoFromTemplate } from '../analysis/network-policy.js';
-import { asRecord, get } from '../model/values.js';
+import { asRecord, get } from '../util/values.js';
 import { nameOf } from '../model/workloads.js';
 import { DATA } from '../snapshot/data-keys.js';
 import { defineRule } from './define-rule.js';

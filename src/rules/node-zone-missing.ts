@@ -1,4 +1,4 @@
-import { asString, get, stringMap } from '../model/values.js';
+import { asString, get, stringMap } from '../util/values.js';
 import { nameOf, namespaceOf } from '../model/workloads.js';
 import { DATA } from '../snapshot/data-keys.js';
 import { defineRule } from './define-rule.js';

@@ -1,4 +1,4 @@
-import { semverLib } from '../model/lazy.js';
+import { semverLib } from '../util/lazy.js';
 import type { Settings } from '../config/settings.js';
 import type { Fix } from '../findings.js';
 import { readPreStop } from '../model/termination.js';

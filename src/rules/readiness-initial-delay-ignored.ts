@@ -1,4 +1,4 @@
-import { asCount, asRecord } from '../model/values.js';
+import { asCount, asRecord } from '../util/values.js';
 import { DATA } from '../snapshot/data-keys.js';
 import { defineRule } from './define-rule.js';
 import { relatedServices, workloadLabel } from './scope.js';

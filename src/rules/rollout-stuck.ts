@@ -1,4 +1,4 @@
-import { asCount, asRecord, get, isRecord } from '../model/values.js';
+import { asCount, asRecord, get, isRecord } from '../util/values.js';
 import { nameOf } from '../model/workloads.js';
 import { DATA } from '../snapshot/data-keys.js';
 import type { SnapshotObject } from '../snapshot/types.js';

@@ -1,5 +1,5 @@
 import { selects } from '../model/index.js';
-import { stringMap } from '../model/values.js';
+import { stringMap } from '../util/values.js';
 import { namespaceOf } from '../model/workloads.js';
 import { DATA } from '../snapshot/data-keys.js';
 import { defineRule } from './define-rule.js';

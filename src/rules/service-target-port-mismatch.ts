@@ -1,4 +1,4 @@
-import { asArray, isRecord } from '../model/values.js';
+import { asArray, isRecord } from '../util/values.js';
 import { containersOf } from '../model/workloads.js';
 import { DATA } from '../snapshot/data-keys.js';
 import { defineRule } from './define-rule.js';

@@ -1,4 +1,4 @@
-import { asCount } from '../model/values.js';
+import { asCount } from '../util/values.js';
 import { DATA } from '../snapshot/data-keys.js';
 import { defineRule } from './define-rule.js';
 import { backingServices, negBackedWorkloads, relatedServices, workloadLabel } from './scope.js';

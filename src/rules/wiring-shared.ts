@@ -25,7 +25,7 @@ import type {
   ServicePort,
   ServingContainer,
 } from '../model/index.js';
-import { asRecord, get, isRecord } from '../model/values.js';
+import { asRecord, get, isRecord } from '../util/values.js';
 import type { SnapshotObject } from '../snapshot/types.js';
 import type { Path } from './define-rule.js';
 import { negBackedWorkloads } from './scope.js';

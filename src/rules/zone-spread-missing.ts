@@ -1,4 +1,4 @@
-import { asCount, asRecord, asRecords, asString } from '../model/values.js';
+import { asCount, asRecord, asRecords, asString } from '../util/values.js';
 import type { Workload } from '../model/workloads.js';
 import { DATA } from '../snapshot/data-keys.js';
 import { defineRule } from './define-rule.js';

@@ -8,7 +8,7 @@ import { existsSync, promises as fs, readdirSync, readFileSync, statSync } from 
 import path from 'node:path';
 import { Composer, LineCounter, Parser, type Document } from 'yaml';
 import type { InputNotice, InputProblem, KubeObject } from '../../snapshot/types.js';
-import { isRecord } from '../../model/values.js';
+import { isRecord } from '../../util/values.js';
 import { SourceIndex } from './source-index.js';
 import { FALLBACK, fastToJS } from './to-js.js';
 import { BUNDLE_MANIFEST, bundleTypes, readBundleManifest, type BundleManifest } from '../bundle.js';

@@ -13,7 +13,7 @@ import {
   type Snapshot,
   type SnapshotObject,
 } from '../../snapshot/types.js';
-import { isRecord } from '../../model/values.js';
+import { isRecord } from '../../util/values.js';
 import type { ManifestCollection } from './index.js';
 
 export interface ManifestSnapshotOptions {
