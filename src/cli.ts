@@ -9,7 +9,7 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { FORMATS } from './reporters/index.js';
 import { CliError, EXIT } from './exit.js';
-import { commonOptions, DEFAULT_CLUSTER_CONCURRENCY } from './commands/options.js';
+import { commonOptions, DEFAULT_CLUSTER_CONCURRENCY } from './pipeline/options.js';
 import { VERSION } from './version.js';
 
 const collect = (value: string, previous: string[]) => [...previous, ...value.split(',').map((v) => v.trim()).filter(Boolean)];

@@ -9,7 +9,7 @@ import { correlate } from './correlate/index.js';
 import { pathToString, type Finding, type Incident, type Location, type NotEvaluated, type ObjectRef, type Suppression } from './findings.js';
 import { modelOf, type Model } from './model/index.js';
 import { namespaceOf, nameOf, workloadOf } from './model/workloads.js';
-import type { RawFinding, Rule, RuleContext } from './rules/define-rule.js';
+import type { RawFinding, Rule, RuleContext } from './model/rule-contract.js';
 import type { Snapshot, SnapshotObject } from './snapshot/types.js';
 
 export const IGNORE_ANNOTATION = 'negdoctor.dev/ignore';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { defaultSettings } from '../src/config/settings.js';
+import { defaultSettings } from '../src/model/settings.js';
 import { Model } from '../src/model/index.js';
 import { resolveIntOrPercent, rolloutPlan, workloadOf } from '../src/model/workloads.js';
 import type { KubeObject, Snapshot, SnapshotObject } from '../src/snapshot/types.js';

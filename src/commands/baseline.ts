@@ -4,10 +4,11 @@
  */
 import { buildBaseline, serializeBaseline } from '../baseline.js';
 import { EXIT } from '../exit.js';
-import type { CommonOptions } from './options.js';
+import type { CommonOptions } from '../pipeline/options.js';
 import { TOOL } from '../version.js';
 import { prepareLint } from './lint.js';
-import { evaluate, writeOutput } from './run.js';
+import { evaluate } from '../pipeline/evaluate.js';
+import { writeOutput } from './run.js';
 
 export interface BaselineOptions extends CommonOptions {
   output: string;

@@ -11,11 +11,11 @@
 import path from 'node:path';
 import { createTwoFilesPatch } from 'diff';
 import { EXIT } from '../exit.js';
-import type { CommonOptions } from './options.js';
+import type { CommonOptions } from '../pipeline/options.js';
 import type { Finding } from '../findings.js';
 import { fixText, planFixes, refusalFor, writeIfUnchanged, type NotFixed, type PlannedFix } from '../fix/index.js';
 import { prepareLint } from './lint.js';
-import { evaluate } from './run.js';
+import { evaluate } from '../pipeline/evaluate.js';
 
 export interface FixOptions extends CommonOptions {
   dryRun: boolean;

@@ -24,7 +24,8 @@ import { isRecord } from '../util/values.js';
 import { TOOL } from '../version.js';
 import { INPUT_TYPES_BY_NAME } from '../collectors/shapes.js';
 import { regionOf, shouldInspect } from '../collectors/gcp/index.js';
-import { lastSegment, negKeyOfGroup } from '../rules/cloud-state.js';
+import { lastSegment } from '../util/text.js';
+import { negKeyOfGroup } from '../model/neg-index.js';
 
 export interface GatherOptions {
   kubeconfig?: string;

@@ -1,6 +1,6 @@
 /** `negdoctor lint`: offline, no credentials, no network. */
 import { CliError, EXIT } from '../exit.js';
-import type { CommonOptions } from './options.js';
+import type { CommonOptions } from '../pipeline/options.js';
 import type { Config } from '../config/config.js';
 import { collectManifests, InputError, type ManifestCollection } from '../collectors/manifests/index.js';
 import { manifestSnapshot } from '../collectors/manifests/snapshot.js';

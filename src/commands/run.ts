@@ -5,16 +5,16 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { CliError, EXIT } from '../exit.js';
-import type { CommonOptions } from './options.js';
+import type { CommonOptions } from '../pipeline/options.js';
 import { ConfigError, loadConfig, type Config } from '../config/config.js';
-import { runRules, type EngineResult, type Locator } from '../engine.js';
+import { type EngineResult } from '../engine.js';
 import { atLeast } from '../findings.js';
 import { renderPieces } from '../reporters/index.js';
 import type { Report } from '../reporters/report.js';
-import type { SourceIndex } from '../collectors/manifests/source-index.js';
 import { RULES } from '../rules/index.js';
 import type { Snapshot } from '../snapshot/types.js';
 import { TOOL } from '../version.js';
+import { type EvaluateOptions, evaluate } from '../pipeline/evaluate.js';
 
 export async function loadCommandConfig(options: CommonOptions): Promise<Config> {
   for (const id of [...options.enable, ...options.disable]) {
@@ -26,34 +26,6 @@ export async function loadCommandConfig(options: CommonOptions): Promise<Config>
     if (error instanceof ConfigError) throw new CliError(error.message, EXIT.usage);
     throw error;
   }
-}
-
-export interface EvaluateOptions {
-  locator?: Locator;
-  now?: Date;
-  /** Fingerprints already accepted: they are shown but do not fail the run. */
-  baselined?: Set<string>;
-  /** Parsed source files, for reporters that show fixes as text replacements (SARIF). */
-  sources?: SourceIndex;
-}
-
-/** Runs every rule with the command line's --enable/--disable; a crashed rule is reported on stderr. */
-export function evaluate(
-  snapshot: Snapshot,
-  config: Config,
-  options: Pick<CommonOptions, 'enable' | 'disable'>,
-  extra: Pick<EvaluateOptions, 'locator' | 'now'> = {},
-): EngineResult {
-  const result = runRules(snapshot, {
-    rules: RULES,
-    config,
-    enable: options.enable,
-    disable: options.disable,
-    ...(extra.locator ? { locator: extra.locator } : {}),
-    ...(extra.now ? { now: extra.now } : {}),
-  });
-  for (const crash of result.crashed) process.stderr.write(`negdoctor: internal error in rule ${crash.ruleId}: ${crash.error}\n`);
-  return result;
 }
 
 export async function evaluateAndReport(snapshot: Snapshot, config: Config, options: CommonOptions, extra: EvaluateOptions = {}): Promise<number> {

@@ -5,12 +5,12 @@
  * `collectedAt`, so a replay gives the findings the live scan gave.
  */
 import { CliError, EXIT } from '../exit.js';
-import type { CommonOptions } from './options.js';
+import type { CommonOptions } from '../pipeline/options.js';
 import type { Locator } from '../engine.js';
 import type { ManifestCollection } from '../collectors/manifests/index.js';
 import type { SourceIndex } from '../collectors/manifests/source-index.js';
 import type { Snapshot } from '../snapshot/types.js';
-import { briefErrors, collectLive, DEMO_HINT, mergeManifests, type LiveCollection, type LiveOptions } from './live.js';
+import { briefErrors, collectLive, DEMO_HINT, mergeManifests, type LiveCollection, type LiveOptions } from '../pipeline/live.js';
 import { evaluateAndReport, loadCommandConfig, reportResult } from './run.js';
 import {
   checkSelectionFlags,
@@ -19,7 +19,7 @@ import {
   resolveTargets,
   selectsSeveralClusters,
   type ClusterSelection,
-} from './clusters.js';
+} from '../pipeline/clusters.js';
 
 export interface ScanOptions extends CommonOptions, LiveOptions {
   /** --snapshot FILE: replay instead of collecting. */

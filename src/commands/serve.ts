@@ -11,10 +11,10 @@
  * itself instead of waiting for the event loop to drain.
  */
 import { CliError, EXIT } from '../exit.js';
-import type { ClusterSelection } from './clusters.js';
-import { checkSelectionFlags } from './clusters.js';
-import type { LiveOptions } from './live.js';
-import type { CommonOptions } from './options.js';
+import type { ClusterSelection } from '../pipeline/clusters.js';
+import { checkSelectionFlags } from '../pipeline/clusters.js';
+import type { LiveOptions } from '../pipeline/live.js';
+import type { CommonOptions } from '../pipeline/options.js';
 import { loadCommandConfig } from './run.js';
 
 export interface ServeOptions extends LiveOptions, Pick<CommonOptions, 'config' | 'enable' | 'disable'> {

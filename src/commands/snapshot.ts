@@ -7,9 +7,9 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { CliError, EXIT } from '../exit.js';
-import { collectLive, DEMO_HINT, type LiveOptions } from './live.js';
+import { collectLive, DEMO_HINT, type LiveOptions } from '../pipeline/live.js';
 import { reportCollectionErrors } from './scan.js';
-import { checkSelectionFlags, collectClusters, resolveTargets, selectsSeveralClusters, snapshotFileName, type ClusterSelection } from './clusters.js';
+import { checkSelectionFlags, collectClusters, resolveTargets, selectsSeveralClusters, snapshotFileName, type ClusterSelection } from '../pipeline/clusters.js';
 
 export interface SnapshotOptions extends LiveOptions {
   output: string;

@@ -9,8 +9,8 @@ import { createRequire } from 'node:module';
 import type { ErrorObject } from 'ajv';
 import { parse as parseYaml } from 'yaml';
 import type { Severity } from '../findings.js';
-import type { Rule } from '../rules/define-rule.js';
-import { defaultSettings, type Settings } from './settings.js';
+import type { Rule } from '../model/rule-contract.js';
+import { defaultSettings, type Settings } from '../model/settings.js';
 import { isRecord } from '../util/values.js';
 import { isValidCidr } from '../analysis/firewall.js';
 

@@ -17,8 +17,11 @@
  */
 import { SEVERITY_ORDER, type Finding, type Incident } from '../findings.js';
 import type { Model } from '../model/index.js';
-import type { Rule } from '../rules/define-rule.js';
-import { clusterIdentity, negKeyOfGroup, negsOfServicePort, negStatusNames, sample } from '../rules/cloud-state.js';
+import type { Rule } from '../model/rule-contract.js';
+import { clusterIdentity } from '../model/cluster-identity.js';
+import { negKeyOfGroup, negsOfServicePort } from '../model/neg-index.js';
+import { negStatusNames } from '../model/neg-status.js';
+import { sample } from '../util/text.js';
 import { DATA } from '../snapshot/data-keys.js';
 import { KeyReader, type FindingKeys } from './keys.js';
 

@@ -15,11 +15,12 @@ import { pathToString, type Finding } from '../findings.js';
 import type { Model } from '../model/index.js';
 import { asArray, asRecord, asString, get, isRecord } from '../util/values.js';
 import { nameOf, namespaceOf } from '../model/workloads.js';
-import type { JoinKey } from '../rules/define-rule.js';
+import type { JoinKey } from '../model/rule-contract.js';
 import type { SnapshotObject } from '../snapshot/types.js';
-import { podsByIp } from '../rules/cloud-state.js';
-import { livePods, ownerChain, podNodeName, SERVICE_NAME_LABEL } from '../rules/live-state.js';
-import { ingressServingPortsByContainer, servingPorts, type ServingPort } from '../rules/wiring-shared.js';
+import { podsByIp } from '../model/pods.js';
+import { livePods, podNodeName, SERVICE_NAME_LABEL } from '../model/pods.js';
+import { ownerChain } from '../model/owners.js';
+import { ingressServingPortsByContainer, servingPorts, type ServingPort } from '../model/serving-ports.js';
 
 export type FindingKeys = Map<JoinKey, Set<string>>;
 

@@ -15,8 +15,8 @@ import { allowedRoutesAdmit, GATEWAY_GROUP, referenceGrantAllows, routeHostnames
 import { GKE_POLICY_KINDS, policySchemaProblems, type GkePolicyKind, type SchemaProblem } from '../analysis/gke-policy-schema.js';
 import type { SnapshotObject } from '../snapshot/types.js';
 import { gkeGatewayClass, isGkeGatewayClassName, type GkeGatewayClass } from './gateway-classes.js';
-import type { Model, ServiceInfo, ServicePort } from './index.js';
-import { matchServicePort, nearest } from './index.js';
+import { nearest, type ObjectIndex } from './objects.js';
+import { matchServicePort, type ServiceInfo, type ServicePort } from './services.js';
 import { asArray, asCount, asRecord, asString, get, isRecord, stringMap, type Rec } from '../util/values.js';
 import { nameOf, namespaceOf, type Path } from './workloads.js';
 
@@ -145,7 +145,7 @@ export function isGkePolicy(obj: SnapshotObject): boolean {
 }
 
 /** The model's Gateway view (built with the model: NEG scoping needs it). */
-export function buildGatewayModel(model: Model): GatewayModel {
+export function buildGatewayModel(model: ObjectIndex): GatewayModel {
   const gateways = model.kind('Gateway').filter(isGatewayApi).map(gatewayInfo);
   const byName = new Map<string, GatewayInfo[]>();
   for (const g of gateways) {
@@ -212,7 +212,7 @@ function gatewayInfo(obj: SnapshotObject): GatewayInfo {
 }
 
 function routeInfo(
-  model: Model,
+  model: ObjectIndex,
   obj: SnapshotObject,
   kind: RouteInfo['kind'],
   gatewaysByName: Map<string, GatewayInfo[]>,
@@ -315,7 +315,7 @@ function listenerList(gateway: GatewayInfo): string {
 }
 
 function resolveBackend(
-  model: Model,
+  model: ObjectIndex,
   route: SnapshotObject,
   routeKind: string,
   raw: Rec,
@@ -384,11 +384,11 @@ function resolveBackend(
 }
 
 /** GKE's policies with their targets, validity and conflicts. */
-export function gatewayPolicies(model: Model): PolicyInfo[] {
+export function gatewayPolicies(model: ObjectIndex): PolicyInfo[] {
   return model.memo('gatewayPolicies', () => computePolicies(model));
 }
 
-function computePolicies(model: Model): PolicyInfo[] {
+function computePolicies(model: ObjectIndex): PolicyInfo[] {
   const out: PolicyInfo[] = [];
   for (const kind of GKE_POLICY_KINDS) {
     for (const obj of model.kind(kind).filter(isGkePolicy)) out.push(policyInfo(model, obj, kind));
@@ -418,7 +418,7 @@ function olderFirst(a: PolicyInfo, b: PolicyInfo): number {
   return `${a.namespace}/${a.name}`.localeCompare(`${b.namespace}/${b.name}`);
 }
 
-function policyInfo(model: Model, obj: SnapshotObject, kind: GkePolicyKind): PolicyInfo {
+function policyInfo(model: ObjectIndex, obj: SnapshotObject, kind: GkePolicyKind): PolicyInfo {
   const namespace = namespaceOf(obj);
   const ref = asRecord(get(obj.object, 'spec', 'targetRef'));
   const target: PolicyTarget | undefined = ref
@@ -466,7 +466,7 @@ function policyInfo(model: Model, obj: SnapshotObject, kind: GkePolicyKind): Pol
 }
 
 /** The policy of a kind that applies to a Service (same namespace, valid, the conflict's winner). */
-export function policyFor(model: Model, kind: 'HealthCheckPolicy' | 'GCPBackendPolicy', service: ServiceInfo): PolicyInfo | undefined {
+export function policyFor(model: ObjectIndex, kind: 'HealthCheckPolicy' | 'GCPBackendPolicy', service: ServiceInfo): PolicyInfo | undefined {
   return gatewayPolicies(model).find(
     (p) => p.kind === kind && p.applies && p.namespace === service.namespace && p.target?.kind === 'Service' && p.target.name === service.name,
   );
@@ -498,7 +498,7 @@ const CONFIG_KEYS: Record<HealthCheckType, string> = {
  * (HTTPS or HTTP2 when the Service port's appProtocol says so); a policy
  * sets it field by field (type HTTP, path `/`, serving port unless set).
  */
-export function gatewayHealthCheck(model: Model, service: ServiceInfo, port: ServicePort): GatewayHealthCheck {
+export function gatewayHealthCheck(model: ObjectIndex, service: ServiceInfo, port: ServicePort): GatewayHealthCheck {
   const policy = policyFor(model, 'HealthCheckPolicy', service);
   const fallback: HealthCheckType = defaultTypeFor(port);
   if (!policy) return { type: fallback, port: 'serving', ...(fallback === 'HTTP' || fallback === 'HTTPS' || fallback === 'HTTP2' ? { path: '/' } : {}) };

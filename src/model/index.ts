@@ -4,35 +4,16 @@
  * container serves each NEG port. Built once per snapshot and settings.
  */
 import { semverLib } from '../util/lazy.js';
-import type { Settings } from '../config/settings.js';
+import type { Settings } from './settings.js';
 import type { Snapshot, SnapshotObject } from '../snapshot/types.js';
-import { asArray, asCount, asRecord, asString, get, isRecord, stringMap, type Rec } from '../util/values.js';
+import { asArray, asCount, asRecord, asString, get, isRecord, type Rec } from '../util/values.js';
 import { containersOf, nameOf, namespaceOf, workloadOf, type ContainerRef, type Path, type Workload } from './workloads.js';
 import { ingressClassOf, parseNegAnnotation, NEG_ANNOTATION } from '../analysis/annotations.js';
 import { buildGatewayModel, type GatewayModel } from './gateway.js';
+import { nearest, ObjectIndex, objectKey, push } from './objects.js';
+import { matchServicePort, selects, type ServiceInfo, type ServicePort } from './services.js';
 
 export type { Path, Workload, ContainerRef };
-
-export interface ServicePort {
-  index: number;
-  port: number;
-  name?: string;
-  /** targetPort as written (number or name); defaults to `port`. */
-  targetPort: number | string;
-  protocol: string;
-  appProtocol?: string;
-  path: Path;
-}
-
-export interface ServiceInfo {
-  obj: SnapshotObject;
-  namespace: string;
-  name: string;
-  /** undefined when the Service has no selector (endpoints managed elsewhere). */
-  selector?: Record<string, string>;
-  ports: ServicePort[];
-  type: string;
-}
 
 export interface IngressBackendRef {
   ingress: IngressInfo;
@@ -83,10 +64,8 @@ export interface NegBackedWorkload {
   servingContainers: ServingContainer[];
 }
 
-export class Model {
-  readonly objectsByKind = new Map<string, SnapshotObject[]>();
+export class Model extends ObjectIndex {
   readonly workloads: Workload[] = [];
-  readonly services: ServiceInfo[] = [];
   readonly ingresses: IngressInfo[] = [];
   readonly negServices: NegService[] = [];
   readonly negBacked: NegBackedWorkload[] = [];
@@ -94,25 +73,16 @@ export class Model {
   readonly gateway: GatewayModel;
   /** Whether an Ingress backend gets NEGs without the annotation (GKE ≥ 1.17, VPC-native, not Shared VPC). */
   readonly negIsIngressDefault: boolean;
-  /** Lookups by kind/namespace/name and by namespace: rules resolve references per object, so scans must not be linear. */
-  private readonly byKindNamespaceName = new Map<string, SnapshotObject[]>();
-  private readonly servicesByName = new Map<string, ServiceInfo[]>();
+  /** Lookups by namespace and label: rules resolve references per object, so scans must not be linear. */
   private readonly workloadsByNamespace = new Map<string, Workload[]>();
   /** Workloads by namespace and one pod-template label (`ns\0key\0value`), in input order: selector lookups start from the smallest bucket. */
   private readonly workloadsByLabel = new Map<string, Workload[]>();
   private readonly selectedBy = new Map<ServiceInfo, Workload[]>();
   private hpasByTarget: Map<string, SnapshotObject> | undefined;
-  private readonly memos = new Map<string, unknown>();
 
-  constructor(
-    readonly snapshot: Snapshot,
-    readonly settings: Settings,
-  ) {
+  constructor(snapshot: Snapshot, settings: Settings) {
+    super(snapshot, settings);
     for (const obj of snapshot.objects) {
-      const list = this.objectsByKind.get(obj.object.kind);
-      if (list) list.push(obj);
-      else this.objectsByKind.set(obj.object.kind, [obj]);
-      push(this.byKindNamespaceName, objectKey(obj.object.kind, namespaceOf(obj), nameOf(obj)), obj);
       const workload = workloadOf(obj);
       if (workload) {
         this.workloads.push(workload);
@@ -121,41 +91,11 @@ export class Model {
       }
     }
     this.negIsIngressDefault = negIsIngressDefault(settings);
-    for (const obj of this.kind('Service')) {
-      const info = serviceInfo(obj);
-      this.services.push(info);
-      push(this.servicesByName, `${info.namespace}/${info.name}`, info);
-    }
     const ingressClasses = this.kind('IngressClass').map((o) => o.object);
     for (const obj of this.kind('Ingress')) this.ingresses.push(ingressInfo(obj, ingressClasses));
     this.gateway = buildGatewayModel(this);
     this.computeNegServices();
     this.computeNegBacked();
-  }
-
-  kind(kind: string): SnapshotObject[] {
-    return this.objectsByKind.get(kind) ?? [];
-  }
-
-  /** Objects of a kind with this namespace and name (manifests may hold the same name twice). */
-  find(kind: string, namespace: string | undefined, name: string): SnapshotObject[] {
-    if (namespace !== undefined) return this.byKindNamespaceName.get(objectKey(kind, namespace, name)) ?? [];
-    return this.kind(kind).filter((o) => nameOf(o) === name);
-  }
-
-  /**
-   * A value derived from the model, computed once per model: several rules
-   * share views such as the serving ports with their inferred health checks.
-   */
-  memo<T>(key: string, compute: () => T): T {
-    if (!this.memos.has(key)) this.memos.set(key, compute());
-    return this.memos.get(key) as T;
-  }
-
-  /** Services of this namespace and name; with `from`, only those of the referring object's own input set (see `nearest`). */
-  servicesNamed(namespace: string, name: string, from?: SnapshotObject): ServiceInfo[] {
-    const candidates = this.servicesByName.get(`${namespace}/${name}`) ?? [];
-    return from ? nearest(from, candidates, (s) => s.obj) : candidates;
   }
 
   /** Workloads whose pod template the Service selects (same namespace, every selector label present), within the Service's input set. */
@@ -269,18 +209,8 @@ export class Model {
   }
 }
 
-function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
-  const list = map.get(key);
-  if (list) list.push(value);
-  else map.set(key, [value]);
-}
-
 function labelKey(namespace: string, key: string, value: string): string {
   return `${namespace}\0${key}\0${value}`;
-}
-
-function objectKey(kind: string, namespace: string, name: string): string {
-  return `${kind}\0${namespace}\0${name}`;
 }
 
 const cache = new WeakMap<Snapshot, Map<string, Model>>();
@@ -295,93 +225,11 @@ export function modelOf(snapshot: Snapshot, settings: Settings): Model {
   return model;
 }
 
-/**
- * The candidates whose source file is nearest to `from` (longest common
- * directory prefix; the same file wins outright). Inputs often hold several
- * independent apps that reuse names in one namespace (samples,
- * per-environment folders): a reference is resolved within its own input
- * set, not against every object of that name. Objects without a source (live
- * data) keep every candidate.
- */
-export function nearest<T>(from: SnapshotObject, candidates: T[], objOf: (candidate: T) => SnapshotObject): T[] {
-  if (candidates.length < 2) return candidates;
-  const base = directoryOf(from);
-  if (!base) return candidates;
-  const scored = candidates.map((candidate) => {
-    const dirs = directoryOf(objOf(candidate));
-    if (!dirs) return { candidate, score: -1 };
-    let score = 0;
-    while (score < base.length && score < dirs.length && base[score] === dirs[score]) score++;
-    if (objOf(candidate).source?.file === from.source?.file) score = Number.MAX_SAFE_INTEGER;
-    return { candidate, score };
-  });
-  if (scored.some((s) => s.score < 0)) return candidates;
-  const best = Math.max(...scored.map((s) => s.score));
-  return scored.filter((s) => s.score === best).map((s) => s.candidate);
-}
-
-function directoryOf(obj: SnapshotObject): string[] | undefined {
-  const file = obj.source?.file;
-  if (!file) return undefined;
-  const parts = file.split(/[\\/]+/);
-  parts.pop();
-  return parts;
-}
-
-export function selects(selector: Record<string, string>, labels: Record<string, string>): boolean {
-  for (const [key, value] of Object.entries(selector)) if (labels[key] !== value) return false;
-  return true;
-}
-
 function negIsIngressDefault(settings: Settings): boolean {
   if (settings.sharedVpc) return false;
   if (!settings.gkeVersion) return true;
   const version = semverLib().coerce(settings.gkeVersion);
   return version ? semverLib().gte(version, '1.17.0') : true;
-}
-
-export function serviceInfo(obj: SnapshotObject): ServiceInfo {
-  const spec = asRecord(obj.object.spec) ?? {};
-  const selector = isRecord(spec.selector) ? stringMap(spec.selector) : undefined;
-  const ports: ServicePort[] = [];
-  asArray(spec.ports).forEach((raw, index) => {
-    if (!isRecord(raw)) return;
-    const port = typeof raw.port === 'number' && Number.isInteger(raw.port) ? raw.port : undefined;
-    if (port === undefined) return;
-    const target = raw.targetPort;
-    const targetPort =
-      typeof target === 'number' && Number.isInteger(target)
-        ? target
-        : typeof target === 'string' && target !== ''
-          ? /^\d+$/.test(target)
-            ? Number(target)
-            : target
-          : port;
-    ports.push({
-      index,
-      port,
-      ...(typeof raw.name === 'string' ? { name: raw.name } : {}),
-      targetPort,
-      protocol: asString(raw.protocol) ?? 'TCP',
-      ...(typeof raw.appProtocol === 'string' ? { appProtocol: raw.appProtocol } : {}),
-      path: ['spec', 'ports', index],
-    });
-  });
-  return {
-    obj,
-    namespace: namespaceOf(obj),
-    name: nameOf(obj),
-    ...(selector ? { selector } : {}),
-    ports,
-    type: asString(spec.type) ?? 'ClusterIP',
-  };
-}
-
-/** The Service port an Ingress or route backend names: by number, or by port name. */
-export function matchServicePort(service: ServiceInfo, port: number | string | undefined): ServicePort | undefined {
-  if (port === undefined) return service.ports.length === 1 ? service.ports[0] : undefined;
-  if (typeof port === 'number') return service.ports.find((p) => p.port === port);
-  return service.ports.find((p) => p.name === port);
 }
 
 /** Backends of an Ingress in both the networking.k8s.io/v1 and the old extensions/v1beta1 shape. */

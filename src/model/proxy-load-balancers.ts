@@ -9,7 +9,8 @@
  */
 import type { SnapshotObject } from '../snapshot/types.js';
 import { gkeGatewayClass, type ProxySubnetPurpose } from './gateway-classes.js';
-import { matchServicePort, type Model, type ServiceInfo, type ServicePort } from './index.js';
+import { matchServicePort, type ServiceInfo, type ServicePort } from './services.js';
+import type { Model } from './index.js';
 import { asCount, asRecords, asString, get } from '../util/values.js';
 import { nameOf, namespaceOf } from './workloads.js';
 

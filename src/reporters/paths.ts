@@ -7,16 +7,21 @@
  * state (lint) the Service leads to the workloads it selects.
  */
 import { NEG_STATUS_ANNOTATION, parseNegStatusAnnotation } from '../analysis/annotations.js';
-import { defaultSettings } from '../config/settings.js';
+import { defaultSettings } from '../model/settings.js';
 import type { FindingKeys } from '../correlate/index.js';
 import { KeyReader } from '../correlate/keys.js';
 import { SEVERITY_ORDER, type Finding, type Severity } from '../findings.js';
-import { matchServicePort, modelOf, type Model, type ServiceInfo, type ServicePort } from '../model/index.js';
+import { matchServicePort, type ServiceInfo, type ServicePort } from '../model/services.js';
+import { modelOf, type Model } from '../model/index.js';
 import { asArray, asRecord, asString, get } from '../util/values.js';
 import { nameOf, namespaceOf } from '../model/workloads.js';
-import type { JoinKey } from '../rules/define-rule.js';
-import { clusterIdentity, lastSegment, negKeyOfGroup, negsOfServicePort, podsByIp } from '../rules/cloud-state.js';
-import { endpointSlicesLabelled, ownerChain } from '../rules/live-state.js';
+import type { JoinKey } from '../model/rule-contract.js';
+import { clusterIdentity } from '../model/cluster-identity.js';
+import { lastSegment } from '../util/text.js';
+import { negKeyOfGroup, negsOfServicePort } from '../model/neg-index.js';
+import { podsByIp } from '../model/pods.js';
+import { endpointSlicesLabelled } from '../model/pods.js';
+import { ownerChain } from '../model/owners.js';
 import type { Report } from './report.js';
 
 export type BoxKind = 'ingress' | 'gateway' | 'service-port' | 'neg' | 'endpoint' | 'pod' | 'workload';

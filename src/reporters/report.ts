@@ -1,6 +1,6 @@
 /** What every reporter receives: the engine's result plus the facts about the run. */
 import type { EngineResult } from '../engine.js';
-import type { Rule } from '../rules/define-rule.js';
+import type { Rule } from '../model/rule-contract.js';
 import type { Snapshot } from '../snapshot/types.js';
 import type { SourceIndex } from '../collectors/manifests/source-index.js';
 

@@ -1,5 +1,5 @@
 /** Rule documentation generated from rule metadata (README, `rules`, `explain`); a test keeps the README in step. */
-import type { Category, Explains, JoinKey, Rule } from '../rules/define-rule.js';
+import type { Category, Explains, JoinKey, Rule } from '../model/rule-contract.js';
 
 /** How a join key reads in the docs: "on the same …". */
 export const JOIN_KEY_TEXT: Record<JoinKey, string> = {

@@ -11,7 +11,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Finding, Location, Severity } from '../findings.js';
 import { requestFor, FileFixer, UnsafeEdit, type TextEdit } from '../fix/index.js';
-import type { Rule } from '../rules/define-rule.js';
+import type { Rule } from '../model/rule-contract.js';
 import { findingsByFingerprint, objectLabel, rootsOf } from './incidents.js';
 import type { RenderOptions, Report } from './report.js';
 

@@ -1,7 +1,9 @@
 import { appProtocolsAnnotationOf, unusedAppProtocolKeys } from '../analysis/annotations.js';
 import { DATA } from '../snapshot/data-keys.js';
 import { defineRule } from './define-rule.js';
-import { annotationPath, onlyBehindOtherIngresses, serviceLabel } from './wiring-shared.js';
+import { annotationPath } from '../model/annotations.js';
+import { onlyBehindOtherIngresses } from '../model/ingress-backends.js';
+import { serviceLabel } from '../model/labels.js';
 
 export default defineRule({
   meta: {

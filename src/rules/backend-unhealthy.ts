@@ -2,18 +2,11 @@ import { isGkeNegName, parseNegDescription } from '../analysis/neg-name.js';
 import { nameOf, namespaceOf } from '../model/workloads.js';
 import { DATA } from '../snapshot/data-keys.js';
 import type { GcpNeg } from '../snapshot/types.js';
-import {
-  clusterIdentity,
-  describedService,
-  isGkeNeg,
-  lastSegment,
-  negKeyOfGroup,
-  negOwnership,
-  negStatusNames,
-  plural,
-  podsByIp,
-  sample,
-} from './cloud-state.js';
+import { clusterIdentity } from '../model/cluster-identity.js';
+import { describedService, isGkeNeg, negKeyOfGroup, negOwnership } from '../model/neg-index.js';
+import { negStatusNames } from '../model/neg-status.js';
+import { lastSegment, plural, sample } from '../util/text.js';
+import { podsByIp } from '../model/pods.js';
 import { defineRule } from './define-rule.js';
 
 interface EndpointHealth {

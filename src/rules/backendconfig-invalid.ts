@@ -1,11 +1,14 @@
 import { backendConfigAnnotationOf, type BackendConfigAnnotation } from '../analysis/annotations.js';
-import type { ServiceInfo } from '../model/index.js';
+import type { ServiceInfo } from '../model/services.js';
 import { asArray, asRecord, get, isRecord } from '../util/values.js';
 import { containersOf } from '../model/workloads.js';
 import type { SnapshotObject } from '../snapshot/types.js';
 import { DATA } from '../snapshot/data-keys.js';
 import { defineRule } from './define-rule.js';
-import { annotationPath, onlyBehindOtherIngresses, backendConfigsNamed, serviceLabel } from './wiring-shared.js';
+import { annotationPath } from '../model/annotations.js';
+import { onlyBehindOtherIngresses } from '../model/ingress-backends.js';
+import { backendConfigsNamed } from '../model/backend-config.js';
+import { serviceLabel } from '../model/labels.js';
 
 export default defineRule({
   meta: {

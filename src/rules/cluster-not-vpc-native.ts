@@ -1,5 +1,5 @@
 import { DATA } from '../snapshot/data-keys.js';
-import { clusterEvidence, clusterLabel, clusterResource, clustersToCheck } from './cloud-state.js';
+import { clusterEvidence, clusterLabel, clusterResource, clustersToCheck } from '../model/cluster-identity.js';
 import { defineRule } from './define-rule.js';
 
 export default defineRule({

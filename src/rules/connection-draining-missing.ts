@@ -1,10 +1,13 @@
 import { BACKEND_CONFIG_ANNOTATION, backendConfigAnnotationOf } from '../analysis/annotations.js';
-import type { ServicePort, ServiceInfo } from '../model/index.js';
+import type { ServicePort, ServiceInfo } from '../model/services.js';
 import { asRecord, get } from '../util/values.js';
 import type { GcpBackendService } from '../snapshot/types.js';
 import { DATA } from '../snapshot/data-keys.js';
-import { defineRule, type Rule } from './define-rule.js';
-import { annotationPath, backendConfigFor, serviceLabel } from './wiring-shared.js';
+import { defineRule } from './define-rule.js';
+import type { Rule } from '../model/rule-contract.js';
+import { annotationPath } from '../model/annotations.js';
+import { backendConfigFor } from '../model/backend-config.js';
+import { serviceLabel } from '../model/labels.js';
 import { policyFor } from '../model/gateway.js';
 
 export default defineRule({

@@ -1,25 +1,16 @@
 import { ipaddrLib } from '../util/lazy.js';
 import type { NegService } from '../model/index.js';
-import { selects } from '../model/index.js';
+import { selects } from '../model/services.js';
 import { asArray, asRecord, asString, get, stringMap } from '../util/values.js';
 import { nameOf, namespaceOf } from '../model/workloads.js';
 import { DATA } from '../snapshot/data-keys.js';
 import type { SnapshotObject } from '../snapshot/types.js';
-import { defineRule, type Path } from './define-rule.js';
-import {
-  ENDPOINTSLICE_CONTROLLER,
-  MANAGED_BY_LABEL,
-  endpointSlicesLabelled,
-  events,
-  eventsAbout,
-  isTerminal,
-  nodePodCidrs,
-  nodesByName,
-  podIps,
-  podLabels,
-  providerZone,
-  truncate,
-} from './live-state.js';
+import { defineRule } from './define-rule.js';
+import type { Path } from '../model/rule-contract.js';
+import { ENDPOINTSLICE_CONTROLLER, MANAGED_BY_LABEL, endpointSlicesLabelled, isTerminal, podIps, podLabels } from '../model/pods.js';
+import { events, eventsAbout } from '../model/events.js';
+import { nodePodCidrs, nodesByName, providerZone } from '../model/nodes.js';
+import { truncate } from '../util/text.js';
 
 const HOSTNAME_LABEL = 'kubernetes.io/hostname';
 

@@ -3,11 +3,21 @@ import type { NegService } from '../model/index.js';
 import { asArray, asString, get } from '../util/values.js';
 import { DATA } from '../snapshot/data-keys.js';
 import type { GkeCluster } from '../snapshot/types.js';
-import { clusterIdentity, clusterLabel, negsOfServicePort, sample, targetCluster } from './cloud-state.js';
+import { clusterIdentity, clusterLabel, targetCluster } from '../model/cluster-identity.js';
+import { negsOfServicePort } from '../model/neg-index.js';
+import { sample } from '../util/text.js';
 import { defineRule } from './define-rule.js';
-import { decidingPolicy, firewallContext, fixCommands, notesText, POLICIES_NOT_EVALUATED, resolveNamedTargetPort, sentences } from './firewall-context.js';
-import { firewallAssumptions, ignoringTargets, nodeTargetsUnknown, targetedAllows } from './partial-evidence.js';
-import { servingPorts } from './wiring-shared.js';
+import {
+  decidingPolicy,
+  firewallContext,
+  fixCommands,
+  notesText,
+  POLICIES_NOT_EVALUATED,
+  resolveNamedTargetPort,
+} from '../model/firewall-context.js';
+import { sentences } from '../util/text.js';
+import { firewallAssumptions, ignoringTargets, nodeTargetsUnknown, targetedAllows } from '../model/firewall-assumptions.js';
+import { servingPorts } from '../model/serving-ports.js';
 import { gatewayHealthCheck } from '../model/gateway.js';
 
 function usesIpv6(cluster: GkeCluster, negService: NegService): boolean {

@@ -1,11 +1,20 @@
 import type { FirewallBlocked } from '../analysis/firewall.js';
-import type { ServiceInfo, ServicePort } from '../model/index.js';
+import type { ServiceInfo, ServicePort } from '../model/services.js';
 import { proxyLoadBalancers, type ProxyLoadBalancer } from '../model/proxy-load-balancers.js';
 import { DATA } from '../snapshot/data-keys.js';
 import type { GcpSubnetwork } from '../snapshot/types.js';
-import { clusterLabel, lastSegment, targetCluster } from './cloud-state.js';
+import { clusterLabel, targetCluster } from '../model/cluster-identity.js';
+import { lastSegment } from '../util/text.js';
 import { defineRule } from './define-rule.js';
-import { decidingPolicy, firewallContext, fixCommands, notesText, proxySubnetsOf, resolveNamedTargetPort, sentences } from './firewall-context.js';
+import {
+  decidingPolicy,
+  firewallContext,
+  fixCommands,
+  notesText,
+  proxySubnetsOf,
+  resolveNamedTargetPort,
+} from '../model/firewall-context.js';
+import { sentences } from '../util/text.js';
 
 export default defineRule({
   meta: {

@@ -1,7 +1,9 @@
 import { nameOf, namespaceOf } from '../model/workloads.js';
 import { DATA } from '../snapshot/data-keys.js';
 import { defineRule } from './define-rule.js';
-import { annotationPath, annotationsOf, FRONTEND_CONFIG_ANNOTATION, gkeIngresses, ingressLabel } from './wiring-shared.js';
+import { annotationPath, annotationsOf, FRONTEND_CONFIG_ANNOTATION } from '../model/annotations.js';
+import { gkeIngresses } from '../model/ingress-backends.js';
+import { ingressLabel } from '../model/labels.js';
 
 export default defineRule({
   meta: {

@@ -2,7 +2,10 @@ import { backendConfigAnnotationOf, BACKEND_CONFIG_ANNOTATION } from '../analysi
 import { asRecord } from '../util/values.js';
 import { DATA } from '../snapshot/data-keys.js';
 import { defineRule } from './define-rule.js';
-import { annotationPath, backendConfigFor, ingressBackedServices, serviceLabel } from './wiring-shared.js';
+import { annotationPath } from '../model/annotations.js';
+import { backendConfigFor } from '../model/backend-config.js';
+import { ingressBackedServices } from '../model/ingress-backends.js';
+import { serviceLabel } from '../model/labels.js';
 
 /** What each BackendConfig field becomes behind a GKE Gateway (docs: "Migrate from Ingress to Gateway", "Configure Gateway resources using Policies"). */
 const REPLACEMENTS: Record<string, string> = {

@@ -1,10 +1,11 @@
 import { gatewayHealthCheck, gatewayPolicies, type PolicyInfo } from '../model/gateway.js';
-import type { ServiceInfo, ServingContainer } from '../model/index.js';
+import type { ServiceInfo } from '../model/services.js';
+import type { ServingContainer } from '../model/index.js';
 import { asRecord, asString, get } from '../util/values.js';
 import { DATA } from '../snapshot/data-keys.js';
 import { defineRule } from './define-rule.js';
-import { negBackedWorkloads, workloadLabel } from './scope.js';
-import { serviceLabel } from './wiring-shared.js';
+import { negBackedWorkloads, workloadLabel } from '../model/scope.js';
+import { serviceLabel } from '../model/labels.js';
 
 export default defineRule({
   meta: {

@@ -1,7 +1,10 @@
 import { asRecords, get, isRecord } from '../util/values.js';
 import { DATA } from '../snapshot/data-keys.js';
 import { defineRule } from './define-rule.js';
-import { conditions, events, eventsAbout, formatDuration, parseTime, truncate } from './live-state.js';
+import { conditions } from '../model/conditions.js';
+import { events, eventsAbout } from '../model/events.js';
+import { formatDuration, parseTime } from '../util/time.js';
+import { truncate } from '../util/text.js';
 
 export default defineRule({
   meta: {

@@ -1,5 +1,5 @@
 /** The rule registry: every rule negdoctor knows, in catalog order (each category lists its own). */
-import type { Rule } from './define-rule.js';
+import type { Rule } from '../model/rule-contract.js';
 import { INPUT_RULES } from './catalog/input.js';
 import { TERMINATION_RULES } from './catalog/termination.js';
 import { WIRING_RULES } from './catalog/wiring.js';

@@ -1,7 +1,11 @@
 import { asRecords, get, isRecord } from '../util/values.js';
 import { DATA } from '../snapshot/data-keys.js';
 import { defineRule } from './define-rule.js';
-import { events, eventsAbout, formatDuration, isLiveObject, parseTime, truncate, UNKNOWN_TIME } from './live-state.js';
+import { events, eventsAbout } from '../model/events.js';
+import { formatDuration, parseTime } from '../util/time.js';
+import { isLiveObject } from '../model/pods.js';
+import { truncate } from '../util/text.js';
+import { UNKNOWN_TIME } from '../model/readiness-gate.js';
 
 export default defineRule({
   meta: {

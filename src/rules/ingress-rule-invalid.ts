@@ -2,7 +2,8 @@ import { describeIngressClass } from '../analysis/annotations.js';
 import { asArray, asString, isRecord } from '../util/values.js';
 import { DATA } from '../snapshot/data-keys.js';
 import { defineRule } from './define-rule.js';
-import { gkeIngresses, ingressLabel } from './wiring-shared.js';
+import { gkeIngresses } from '../model/ingress-backends.js';
+import { ingressLabel } from '../model/labels.js';
 
 export default defineRule({
   meta: {

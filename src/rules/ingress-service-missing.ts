@@ -1,6 +1,7 @@
 import { DATA } from '../snapshot/data-keys.js';
 import { defineRule } from './define-rule.js';
-import { backendNamePath, gkeIngresses, ingressLabel } from './wiring-shared.js';
+import { backendNamePath, gkeIngresses } from '../model/ingress-backends.js';
+import { ingressLabel } from '../model/labels.js';
 
 export default defineRule({
   meta: {

@@ -1,7 +1,8 @@
-import { matchServicePort } from '../model/index.js';
+import { matchServicePort } from '../model/services.js';
 import { DATA } from '../snapshot/data-keys.js';
 import { defineRule } from './define-rule.js';
-import { gkeIngresses, ingressLabel, portLabel } from './wiring-shared.js';
+import { gkeIngresses } from '../model/ingress-backends.js';
+import { ingressLabel, portLabel } from '../model/labels.js';
 
 export default defineRule({
   meta: {

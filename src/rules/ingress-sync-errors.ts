@@ -1,7 +1,10 @@
 import { DATA } from '../snapshot/data-keys.js';
 import type { SnapshotObject } from '../snapshot/types.js';
 import { defineRule } from './define-rule.js';
-import { LB_COMPONENTS, UNKNOWN_TIME, events, formatDuration, truncate, type EventInfo } from './live-state.js';
+import { LB_COMPONENTS, events, type EventInfo } from '../model/events.js';
+import { UNKNOWN_TIME } from '../model/readiness-gate.js';
+import { formatDuration } from '../util/time.js';
+import { truncate } from '../util/text.js';
 
 /** Warning reasons the GKE Ingress and NEG controllers emit (pkg/controller, pkg/neg, pkg/events). */
 const LB_REASONS = new Set([

@@ -1,8 +1,9 @@
 import { NEG_ANNOTATION, parseNegAnnotation } from '../analysis/annotations.js';
-import type { ServiceInfo } from '../model/index.js';
+import type { ServiceInfo } from '../model/services.js';
 import { DATA } from '../snapshot/data-keys.js';
 import { defineRule } from './define-rule.js';
-import { annotationPath, annotationsOf, FRONTEND_CONFIG_ANNOTATION, ingressLabel, serviceLabel } from './wiring-shared.js';
+import { annotationPath, annotationsOf, FRONTEND_CONFIG_ANNOTATION } from '../model/annotations.js';
+import { ingressLabel, serviceLabel } from '../model/labels.js';
 
 export default defineRule({
   meta: {

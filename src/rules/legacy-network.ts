@@ -1,6 +1,7 @@
 import { DATA } from '../snapshot/data-keys.js';
 import type { GcpNetwork } from '../snapshot/types.js';
-import { clusterLabel, clusterNetwork, lastSegment, targetCluster } from './cloud-state.js';
+import { clusterLabel, clusterNetwork, targetCluster } from '../model/cluster-identity.js';
+import { lastSegment } from '../util/text.js';
 import { defineRule } from './define-rule.js';
 
 export default defineRule({

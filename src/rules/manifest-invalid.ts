@@ -1,7 +1,8 @@
 import { asArray, asRecord, isRecord } from '../util/values.js';
 import { workloadOf } from '../model/workloads.js';
 import type { SnapshotObject } from '../snapshot/types.js';
-import { defineRule, type Path, type RawFinding } from './define-rule.js';
+import { defineRule } from './define-rule.js';
+import { type Path, type RawFinding } from '../model/rule-contract.js';
 
 type Check = (value: unknown) => string | undefined;
 

@@ -3,7 +3,7 @@ import { asRecords, get } from '../util/values.js';
 import { rolloutPlan, type RolloutPlan, type Workload } from '../model/workloads.js';
 import { DATA } from '../snapshot/data-keys.js';
 import { defineRule } from './define-rule.js';
-import { backingServices, negBackedWorkloads, relatedServices, workloadLabel } from './scope.js';
+import { backingServices, negBackedWorkloads, relatedServices, workloadLabel } from '../model/scope.js';
 
 export default defineRule({
   meta: {

@@ -1,7 +1,8 @@
 import { NEG_ANNOTATION, parseNegAnnotation } from '../analysis/annotations.js';
 import { DATA } from '../snapshot/data-keys.js';
 import { defineRule } from './define-rule.js';
-import { annotationPath, annotationsOf, serviceLabel } from './wiring-shared.js';
+import { annotationPath, annotationsOf } from '../model/annotations.js';
+import { serviceLabel } from '../model/labels.js';
 
 export default defineRule({
   meta: {

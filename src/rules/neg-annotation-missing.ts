@@ -1,8 +1,10 @@
 import { NEG_ANNOTATION, parseNegAnnotation } from '../analysis/annotations.js';
 import { DATA } from '../snapshot/data-keys.js';
 import { defineRule } from './define-rule.js';
-import { annotationPath, annotationsOf, gkeIngresses, ingressLabel, serviceLabel } from './wiring-shared.js';
-import type { ServiceInfo } from '../model/index.js';
+import { annotationPath, annotationsOf } from '../model/annotations.js';
+import { gkeIngresses } from '../model/ingress-backends.js';
+import { ingressLabel, serviceLabel } from '../model/labels.js';
+import type { ServiceInfo } from '../model/services.js';
 
 export default defineRule({
   meta: {

@@ -1,8 +1,11 @@
 import { asArray, asRecords, asString, get, isRecord } from '../util/values.js';
 import { DATA } from '../snapshot/data-keys.js';
-import { clusterIdentity, lastSegment, negsOfServicePort, plural, sample } from './cloud-state.js';
+import { clusterIdentity } from '../model/cluster-identity.js';
+import { lastSegment, plural, sample } from '../util/text.js';
+import { negsOfServicePort } from '../model/neg-index.js';
 import { defineRule } from './define-rule.js';
-import { endpointSlicesLabelled, nodesByName, nodeZone, SERVICE_NAME_LABEL } from './live-state.js';
+import { endpointSlicesLabelled, SERVICE_NAME_LABEL } from '../model/pods.js';
+import { nodesByName, nodeZone } from '../model/nodes.js';
 
 export default defineRule({
   meta: {

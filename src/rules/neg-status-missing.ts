@@ -1,7 +1,9 @@
 import { NEG_STATUS_ANNOTATION, parseNegStatusAnnotation } from '../analysis/annotations.js';
 import { DATA } from '../snapshot/data-keys.js';
 import { defineRule } from './define-rule.js';
-import { formatDuration, isLiveObject, parseTime, UNKNOWN_TIME } from './live-state.js';
+import { formatDuration, parseTime } from '../util/time.js';
+import { isLiveObject } from '../model/pods.js';
+import { UNKNOWN_TIME } from '../model/readiness-gate.js';
 
 export default defineRule({
   meta: {

@@ -2,9 +2,12 @@ import { NEG_STATUS_ANNOTATION, parseNegStatusAnnotation } from '../analysis/ann
 import { nameOf } from '../model/workloads.js';
 import { DATA } from '../snapshot/data-keys.js';
 import type { SnapshotObject } from '../snapshot/types.js';
-import { clusterIdentity, lastSegment, negsOfServicePort, sample } from './cloud-state.js';
+import { clusterIdentity } from '../model/cluster-identity.js';
+import { lastSegment, sample } from '../util/text.js';
+import { negsOfServicePort } from '../model/neg-index.js';
 import { defineRule } from './define-rule.js';
-import { isDeleting, isTerminal, livePodsSelectedBy, nodesByName, nodeZone, podNodeName } from './live-state.js';
+import { isDeleting, isTerminal, livePodsSelectedBy, podNodeName } from '../model/pods.js';
+import { nodesByName, nodeZone } from '../model/nodes.js';
 
 export default defineRule({
   meta: {

@@ -3,8 +3,8 @@ import { asRecord, get } from '../util/values.js';
 import { nameOf } from '../model/workloads.js';
 import { DATA } from '../snapshot/data-keys.js';
 import { defineRule } from './define-rule.js';
-import { relatedServices, workloadLabel } from './scope.js';
-import { servingPorts } from './wiring-shared.js';
+import { relatedServices, workloadLabel } from '../model/scope.js';
+import { servingPorts } from '../model/serving-ports.js';
 
 export default defineRule({
   meta: {

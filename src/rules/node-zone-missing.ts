@@ -2,7 +2,8 @@ import { asString, get, stringMap } from '../util/values.js';
 import { nameOf, namespaceOf } from '../model/workloads.js';
 import { DATA } from '../snapshot/data-keys.js';
 import { defineRule } from './define-rule.js';
-import { SERVICE_NAME_LABEL, isDeleting, isTerminal, labelZone, livePods, negServicesOfPod, podNodeName, providerZone } from './live-state.js';
+import { SERVICE_NAME_LABEL, isDeleting, isTerminal, livePods, negServicesOfPod, podNodeName } from '../model/pods.js';
+import { labelZone, providerZone } from '../model/nodes.js';
 
 export default defineRule({
   meta: {

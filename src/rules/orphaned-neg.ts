@@ -2,19 +2,10 @@ import { matchNegToService, negNameClusterPrefix, parseNegDescription } from '..
 import type { Model } from '../model/index.js';
 import { DATA } from '../snapshot/data-keys.js';
 import type { GcpNeg, GkeCluster } from '../snapshot/types.js';
-import {
-  clusterIdentity,
-  clusterNetwork,
-  isGkeNeg,
-  lastSegment,
-  negEvidence,
-  negKey,
-  negKeyOfGroup,
-  negOwnership,
-  negResource,
-  negStatusNames,
-  targetCluster,
-} from './cloud-state.js';
+import { clusterIdentity, clusterNetwork, targetCluster } from '../model/cluster-identity.js';
+import { isGkeNeg, negEvidence, negKey, negKeyOfGroup, negOwnership, negResource } from '../model/neg-index.js';
+import { negStatusNames } from '../model/neg-status.js';
+import { lastSegment } from '../util/text.js';
 import { defineRule } from './define-rule.js';
 
 interface WantedBy {

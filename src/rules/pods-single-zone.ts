@@ -2,9 +2,13 @@ import { get } from '../util/values.js';
 import { nameOf } from '../model/workloads.js';
 import { DATA } from '../snapshot/data-keys.js';
 import type { SnapshotObject } from '../snapshot/types.js';
-import { defineRule, type Path } from './define-rule.js';
-import { BATCH_KINDS, isDeleting, isPodReady, livePods, negServicesOfPod, nodeZone, nodesByName, ownerChain, podNodeName, serviceList } from './live-state.js';
-import type { ServiceInfo } from '../model/index.js';
+import { defineRule } from './define-rule.js';
+import type { Path } from '../model/rule-contract.js';
+import { BATCH_KINDS, ownerChain } from '../model/owners.js';
+import { isDeleting, isPodReady, livePods, negServicesOfPod, podNodeName } from '../model/pods.js';
+import { nodeZone, nodesByName } from '../model/nodes.js';
+import { serviceList } from '../model/labels.js';
+import type { ServiceInfo } from '../model/services.js';
 
 export default defineRule({
   meta: {

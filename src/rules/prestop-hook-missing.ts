@@ -1,11 +1,12 @@
 import { semverLib } from '../util/lazy.js';
-import type { Settings } from '../config/settings.js';
+import type { Settings } from '../model/settings.js';
 import type { Fix } from '../findings.js';
 import { readPreStop } from '../model/termination.js';
 import { gracePeriodSeconds, type Workload } from '../model/workloads.js';
 import { DATA } from '../snapshot/data-keys.js';
-import { defineRule, type Path } from './define-rule.js';
-import { backingServices, negBackedWorkloads, relatedServices, workloadLabel } from './scope.js';
+import { defineRule } from './define-rule.js';
+import type { Path } from '../model/rule-contract.js';
+import { backingServices, negBackedWorkloads, relatedServices, workloadLabel } from '../model/scope.js';
 
 /** Time the load balancer needs to stop sending new requests after an endpoint starts terminating. */
 export const DRAIN_MARGIN_SECONDS = 15;

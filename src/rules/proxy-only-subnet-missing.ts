@@ -2,9 +2,10 @@ import { networkName } from '../analysis/firewall.js';
 import { proxyLoadBalancers } from '../model/proxy-load-balancers.js';
 import { DATA } from '../snapshot/data-keys.js';
 import type { GcpSubnetwork } from '../snapshot/types.js';
-import { clusterLabel, clusterNetwork, lastSegment, targetCluster } from './cloud-state.js';
+import { clusterLabel, clusterNetwork, targetCluster } from '../model/cluster-identity.js';
+import { lastSegment } from '../util/text.js';
 import { defineRule } from './define-rule.js';
-import { proxySubnetsOf, regionOfLocation } from './firewall-context.js';
+import { proxySubnetsOf, regionOfLocation } from '../model/firewall-context.js';
 
 export default defineRule({
   meta: {

@@ -1,30 +1,26 @@
 import { nameOf } from '../model/workloads.js';
 import { DATA } from '../snapshot/data-keys.js';
 import type { SnapshotObject } from '../snapshot/types.js';
-import { defineRule, type Path } from './define-rule.js';
+import { defineRule } from './define-rule.js';
+import type { Path } from '../model/rule-contract.js';
+import { BATCH_KINDS, ownerChain } from '../model/owners.js';
 import {
-  BATCH_KINDS,
   NEG_NOT_READY,
   NEG_READINESS_GATE,
   NEG_READINESS_TIMEOUT_SECONDS,
   NEG_TIMEOUT,
   NEG_WITHOUT_HEALTH_CHECK,
-  condition,
-  formatDuration,
-  isDeleting,
-  isTerminal,
-  livePods,
-  negServicesOfPod,
-  ownerChain,
-  parseTime,
   gateWaitSeconds,
   gateHeldForUnknownTime,
   negNotReadyEvents,
   UNKNOWN_TIME,
   readinessGateIndex,
-  serviceList,
-  truncate,
-} from './live-state.js';
+} from '../model/readiness-gate.js';
+import { condition } from '../model/conditions.js';
+import { formatDuration, parseTime } from '../util/time.js';
+import { isDeleting, isTerminal, livePods, negServicesOfPod } from '../model/pods.js';
+import { serviceList } from '../model/labels.js';
+import { truncate } from '../util/text.js';
 
 export default defineRule({
   meta: {

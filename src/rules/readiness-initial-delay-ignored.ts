@@ -1,8 +1,8 @@
 import { asCount, asRecord } from '../util/values.js';
 import { DATA } from '../snapshot/data-keys.js';
 import { defineRule } from './define-rule.js';
-import { relatedServices, workloadLabel } from './scope.js';
-import { ingressServingPortsByContainer } from './wiring-shared.js';
+import { relatedServices, workloadLabel } from '../model/scope.js';
+import { ingressServingPortsByContainer } from '../model/serving-ports.js';
 
 export default defineRule({
   meta: {

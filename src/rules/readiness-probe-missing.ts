@@ -1,7 +1,7 @@
 import { DATA } from '../snapshot/data-keys.js';
 import { defineRule } from './define-rule.js';
-import { relatedServices, workloadLabel } from './scope.js';
-import { ingressServingPortsByContainer, servicePortsText } from './wiring-shared.js';
+import { relatedServices, workloadLabel } from '../model/scope.js';
+import { ingressServingPortsByContainer, servicePortsText } from '../model/serving-ports.js';
 
 export default defineRule({
   meta: {

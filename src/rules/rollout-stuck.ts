@@ -2,9 +2,13 @@ import { asCount, asRecord, get, isRecord } from '../util/values.js';
 import { nameOf } from '../model/workloads.js';
 import { DATA } from '../snapshot/data-keys.js';
 import type { SnapshotObject } from '../snapshot/types.js';
-import { defineRule, type Path } from './define-rule.js';
-import { condition, formatDuration, gateHeldForUnknownTime, gateWaitSeconds, livePodsByWorkload, UNKNOWN_TIME } from './live-state.js';
-import { backingServices, negBackedWorkloads, relatedServices, workloadLabel } from './scope.js';
+import { defineRule } from './define-rule.js';
+import type { Path } from '../model/rule-contract.js';
+import { condition } from '../model/conditions.js';
+import { formatDuration } from '../util/time.js';
+import { gateHeldForUnknownTime, gateWaitSeconds, UNKNOWN_TIME } from '../model/readiness-gate.js';
+import { livePodsByWorkload } from '../model/owners.js';
+import { backingServices, negBackedWorkloads, relatedServices, workloadLabel } from '../model/scope.js';
 
 export default defineRule({
   meta: {

@@ -1,6 +1,6 @@
 import { DATA } from '../snapshot/data-keys.js';
 import { defineRule } from './define-rule.js';
-import { conditionText, falseRouteConditions, isGatewayParent, isGkeRoute, routeConditionPath, routeLabel } from './gateway-shared.js';
+import { conditionText, falseRouteConditions, isGatewayParent, isGkeRoute, routeConditionPath, routeLabel } from '../model/route-status.js';
 
 export default defineRule({
   meta: {

@@ -1,9 +1,10 @@
-import { selects } from '../model/index.js';
+import { selects } from '../model/services.js';
 import { stringMap } from '../util/values.js';
 import { namespaceOf } from '../model/workloads.js';
 import { DATA } from '../snapshot/data-keys.js';
 import { defineRule } from './define-rule.js';
-import { negRelevantServices, serviceLabel } from './wiring-shared.js';
+import { negRelevantServices } from '../model/ingress-backends.js';
+import { serviceLabel } from '../model/labels.js';
 
 export default defineRule({
   meta: {

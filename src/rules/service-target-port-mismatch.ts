@@ -2,7 +2,8 @@ import { asArray, isRecord } from '../util/values.js';
 import { containersOf } from '../model/workloads.js';
 import { DATA } from '../snapshot/data-keys.js';
 import { defineRule } from './define-rule.js';
-import { negRelevantServices, portLabel, serviceLabel } from './wiring-shared.js';
+import { negRelevantServices } from '../model/ingress-backends.js';
+import { portLabel, serviceLabel } from '../model/labels.js';
 
 export default defineRule({
   meta: {

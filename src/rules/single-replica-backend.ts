@@ -1,7 +1,7 @@
 import { asCount } from '../util/values.js';
 import { DATA } from '../snapshot/data-keys.js';
 import { defineRule } from './define-rule.js';
-import { backingServices, negBackedWorkloads, relatedServices, workloadLabel } from './scope.js';
+import { backingServices, negBackedWorkloads, relatedServices, workloadLabel } from '../model/scope.js';
 
 const KINDS = new Set(['Deployment', 'StatefulSet', 'Rollout']);
 

@@ -3,7 +3,7 @@ import { gracePeriodSeconds } from '../model/workloads.js';
 import { DATA } from '../snapshot/data-keys.js';
 import { defineRule } from './define-rule.js';
 import { DRAIN_MARGIN_SECONDS } from './prestop-hook-missing.js';
-import { backingServices, negBackedWorkloads, relatedServices, workloadLabel } from './scope.js';
+import { backingServices, negBackedWorkloads, relatedServices, workloadLabel } from '../model/scope.js';
 
 export default defineRule({
   meta: {

@@ -2,7 +2,7 @@ import { asCount, asRecord, asRecords, asString } from '../util/values.js';
 import type { Workload } from '../model/workloads.js';
 import { DATA } from '../snapshot/data-keys.js';
 import { defineRule } from './define-rule.js';
-import { backingServices, negBackedWorkloads, relatedServices, workloadLabel } from './scope.js';
+import { backingServices, negBackedWorkloads, relatedServices, workloadLabel } from '../model/scope.js';
 
 const ZONE_KEYS = new Set(['topology.kubernetes.io/zone', 'failure-domain.beta.kubernetes.io/zone']);
 const KINDS = new Set(['Deployment', 'StatefulSet', 'Rollout']);

@@ -8,8 +8,8 @@
  * negdoctor_scan_errors_total{cluster,stage}.
  */
 import type { Config } from '../config/config.js';
-import type { CommonOptions } from '../commands/options.js';
-import type { LiveOptions } from '../commands/live.js';
+import type { CommonOptions } from '../pipeline/options.js';
+import type { LiveOptions } from '../pipeline/live.js';
 import {
   collectClusters,
   evaluateClusters,
@@ -19,7 +19,7 @@ import {
   type ClusterSelection,
   type ClusterTarget,
   type TargetFailure,
-} from '../commands/clusters.js';
+} from '../pipeline/clusters.js';
 import { renderJson } from '../reporters/json.js';
 import type { ClusterStatus } from '../reporters/report.js';
 import { RULES } from '../rules/index.js';

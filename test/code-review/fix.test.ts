@@ -9,7 +9,7 @@ import path from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { fixCommand } from '../../src/commands/fix.js';
-import type { CommonOptions } from '../../src/commands/options.js';
+import type { CommonOptions } from '../../src/pipeline/options.js';
 import { applyFix, FileFixer, UnsafeEdit } from '../../src/fix/index.js';
 
 const MULTI = `# Shop manifests: comments, quoting and layout must survive a fix.

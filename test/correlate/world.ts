@@ -8,7 +8,7 @@
  * findings of the demo snapshot, so they cannot drift from the rules.
  */
 import type { Finding } from '../../src/findings.js';
-import type { JoinKey } from '../../src/rules/define-rule.js';
+import type { JoinKey } from '../../src/model/rule-contract.js';
 import type { Snapshot, SnapshotObject } from '../../src/snapshot/types.js';
 
 export type Side = 'a' | 'b';

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import { policySchemaProblems } from '../../src/analysis/gke-policy-schema.js';
-import { defaultSettings } from '../../src/config/settings.js';
+import { defaultSettings } from '../../src/model/settings.js';
 import { gatewayHealthCheck, gatewayPolicies, policyFor } from '../../src/model/gateway.js';
 import { Model } from '../../src/model/index.js';
 import type { KubeObject, Snapshot } from '../../src/snapshot/types.js';

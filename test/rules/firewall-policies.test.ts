@@ -70,7 +70,7 @@ describe('the proxy-only subnet rules', () => {
 describe('node secure tags', () => {
   it('come from node pool resourceManagerTags in tagValues/N form (and survive the cluster mapping); otherwise they stay unknown', async () => {
     const { mapCluster } = await import('../../src/collectors/gcp/map.js');
-    const { nodeTargets } = await import('../../src/rules/firewall-context.js');
+    const { nodeTargets } = await import('../../src/model/firewall-context.js');
     const raw = {
       name: 'shop-prod',
       nodePools: [

@@ -1,4 +1,4 @@
-import type { Rule } from '../define-rule.js';
+import type { Rule } from '../../model/rule-contract.js';
 import legacyNetwork from '../legacy-network.js';
 import clusterNotVpcNative from '../cluster-not-vpc-native.js';
 import httpLoadBalancingDisabled from '../http-load-balancing-disabled.js';

@@ -1,4 +1,4 @@
-import type { Rule } from '../define-rule.js';
+import type { Rule } from '../../model/rule-contract.js';
 import routeNotAttached from '../route-not-attached.js';
 import routeBackendUnresolved from '../route-backend-unresolved.js';
 import gatewayHealthCheckDefault from '../gateway-health-check-default.js';

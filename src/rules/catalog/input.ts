@@ -1,4 +1,4 @@
-import type { Rule } from '../define-rule.js';
+import type { Rule } from '../../model/rule-contract.js';
 import yamlSyntax from '../yaml-syntax.js';
 import manifestInvalid from '../manifest-invalid.js';
 

@@ -1,4 +1,4 @@
-import type { Rule } from '../define-rule.js';
+import type { Rule } from '../../model/rule-contract.js';
 import readinessGateStuck from '../readiness-gate-stuck.js';
 import rolloutStuck from '../rollout-stuck.js';
 import endpointsliceDegraded from '../endpointslice-degraded.js';

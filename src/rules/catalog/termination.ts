@@ -1,4 +1,4 @@
-import type { Rule } from '../define-rule.js';
+import type { Rule } from '../../model/rule-contract.js';
 import prestopHookMissing from '../prestop-hook-missing.js';
 import prestopExceedsGracePeriod from '../prestop-exceeds-grace-period.js';
 import terminationGracePeriodShort from '../termination-grace-period-short.js';

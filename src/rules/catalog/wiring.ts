@@ -1,4 +1,4 @@
-import type { Rule } from '../define-rule.js';
+import type { Rule } from '../../model/rule-contract.js';
 import negAnnotationInvalid from '../neg-annotation-invalid.js';
 import negAnnotationMissing from '../neg-annotation-missing.js';
 import ingressServiceMissing from '../ingress-service-missing.js';

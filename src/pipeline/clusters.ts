@@ -18,7 +18,7 @@ import { SNAPSHOT_API_VERSION, SNAPSHOT_KIND, type CollectionError, type Snapsho
 import { TOOL } from '../version.js';
 import type { CommonOptions } from './options.js';
 import { collectCluster, type LiveCollection, type LiveOptions } from './live.js';
-import { evaluate } from './run.js';
+import { evaluate } from './evaluate.js';
 
 export interface ClusterSelection {
   /** --contexts a,b,c */

@@ -5,7 +5,7 @@
  * fill a field in.
  */
 import type { GcpFirewall, GkeCluster } from '../snapshot/types.js';
-import { sample } from './cloud-state.js';
+import { sample } from '../util/text.js';
 
 const quoted = (rules: readonly GcpFirewall[]) => sample(rules.map((r) => `"${r.name}"`));
 

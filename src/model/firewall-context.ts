@@ -19,14 +19,16 @@ import {
   type FirewallTarget,
   type FirewallVerdict,
 } from '../analysis/firewall.js';
-import { selects, type NegService, type ServicePort } from '../model/index.js';
+import { selects, type ServicePort } from './services.js';
+import { type NegService } from './index.js';
 import { asRecords, asString, get, isRecord } from '../util/values.js';
-import { namespaceOf } from '../model/workloads.js';
+import { namespaceOf } from './workloads.js';
 import { DATA } from '../snapshot/data-keys.js';
 import type { GcpFirewall, GcpSubnetwork, GkeCluster, Snapshot } from '../snapshot/types.js';
-import { clusterNetwork, lastSegment } from './cloud-state.js';
-import type { RuleContext } from './define-rule.js';
-import { livePods, podLabels, SERVICE_NAME_LABEL } from './live-state.js';
+import { clusterNetwork } from './cluster-identity.js';
+import { lastSegment } from '../util/text.js';
+import type { RuleContext } from './rule-contract.js';
+import { livePods, podLabels, SERVICE_NAME_LABEL } from './pods.js';
 
 export const POLICIES_NOT_EVALUATED = 'hierarchical and network firewall policies were not collected and not evaluated';
 
@@ -291,9 +293,4 @@ export function fixCommands(fw: FirewallContext, blocked: readonly BlockedPair[]
     sentences.push(`\`${create}\``);
   }
   return { commands, text: sentences.join('; and ') };
-}
-
-/** Reasons joined as sentences: every one after the first starts with a capital. */
-export function sentences(reasons: readonly string[]): string {
-  return reasons.map((r, i) => (i === 0 ? r : r.charAt(0).toUpperCase() + r.slice(1))).join(' ');
 }

@@ -3,7 +3,7 @@
  * look only at workloads whose pods are NEG endpoints, never at every
  * Deployment in the input.
  */
-import type { Model, NegBackedWorkload } from '../model/index.js';
+import type { Model, NegBackedWorkload } from './index.js';
 import type { SnapshotObject } from '../snapshot/types.js';
 
 /** Kinds whose pods never serve a NEG steadily: run-to-completion workloads. */

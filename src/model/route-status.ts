@@ -2,9 +2,9 @@
  * Readers the Gateway rules share: labels, route status per parentRef, and
  * which routes GKE's controller is concerned with.
  */
-import type { ParentAttachment, RouteInfo } from '../model/gateway.js';
+import type { ParentAttachment, RouteInfo } from './gateway.js';
 import { asArray, asRecord, asString, get, isRecord } from '../util/values.js';
-import type { Path } from './define-rule.js';
+import type { Path } from './rule-contract.js';
 
 export function routeLabel(route: RouteInfo): string {
   return `${route.kind} ${route.namespace}/${route.name}`;
