@@ -10,15 +10,13 @@ import {
   describePolicy,
   evaluateFirewallIngress,
   evaluateFirewallIngressWithPolicies,
-  networkName,
   policyType,
   type EnforcementOrder,
   type FirewallBlocked,
   type FirewallPolicy,
-  type FirewallQuery,
-  type FirewallTarget,
   type FirewallVerdict,
 } from '../analysis/firewall.js';
+import { networkName, type FirewallQuery, type FirewallTarget } from '../analysis/firewall/match.js';
 import { selects, type NegService, type ServicePort } from '../model/index.js';
 import { asRecords, asString, get, isRecord } from '../util/values.js';
 import { namespaceOf } from '../model/workloads.js';
