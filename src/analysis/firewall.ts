@@ -7,29 +7,16 @@
  * range may be covered piecewise by several rules, the evaluation works on
  * address intervals (bigint, per IP family) rather than on single addresses.
  *
- * Model (VPC firewall rules; which rules match a probe is in ./firewall/match.ts):
- *   - lower `priority` wins (default 1000); at equal priority deny beats allow;
- *   - walking rules in effective order, an allow decides the part of the range
- *     it covers; a deny that reaches any still-undecided address blocks the
- *     range; whatever is left at the end hits the implied deny.
+ * VPC firewall rules are walked in their effective order: an allow decides
+ * the part of the range it covers; a deny that reaches any still-undecided
+ * address blocks the range; whatever is left at the end hits the implied deny.
+ * Which rules match a probe is in ./firewall/match.ts; the order of the rules
+ * and of the policies around them is in ./firewall/order.ts.
  *
- * Firewall policies and VPC rules are evaluated in the order Cloud NGFW
- * documents ("Evaluation order for firewall policies and rules",
- * docs.cloud.google.com/firewall/docs/firewall-policies-rule-eval-order):
- *   1. hierarchical policies, organization first, then the folders down to
- *      the project (the order the effective-firewalls API lists them in);
- *   2. system firewall policies (Google-managed);
- *   3. with the network's `networkFirewallPolicyEnforcementOrder`
- *      AFTER_CLASSIC_FIREWALL (the default): VPC firewall rules, then the
- *      global network policies, then the regional ones; with
- *      BEFORE_CLASSIC_FIREWALL the two network policy levels come before the
- *      VPC rules;
- *   4. the implied deny.
  * Within a policy the rules run by priority; `allow`, `deny` and
  * `apply_security_profile_group` (an allow whose traffic is inspected) end
  * evaluation for the addresses they match; `goto_next`, and any address no
- * rule of the policy matches, pass on to the next level. A policy without a
- * `type` is taken as hierarchical.
+ * rule of the policy matches, pass on to the next level.
  */
 import { intersect, isEmpty, parseCidr, subtract, toCidrs, type IntervalSet } from './firewall/address-ranges.js';
 import {
@@ -39,16 +26,21 @@ import {
   policyRuleSource,
   policyTargetMatches,
   protocolPortMatches,
-  sameNetwork,
-  stringList,
   unresolvedSources,
   vpcAction,
   vpcSourceSet,
-  vpcTargetMatches,
   type FirewallPolicyRule,
   type FirewallQuery,
   type FirewallTarget,
 } from './firewall/match.js';
+import {
+  DEFAULT_PRIORITY,
+  orderedVpcRules,
+  policyType,
+  stagesOf,
+  type EnforcementOrder,
+  type FirewallPolicy,
+} from './firewall/order.js';
 import { joinWords } from '../util/words.js';
 import type { GcpFirewall } from '../snapshot/types.js';
 
@@ -56,34 +48,6 @@ import type { GcpFirewall } from '../snapshot/types.js';
 export const HEALTH_CHECK_RANGES_IPV4: readonly string[] = ['130.211.0.0/22', '35.191.0.0/16'];
 /** The IPv6 health-check ranges, relevant for IPv6 (dual-stack) endpoints. */
 export const HEALTH_CHECK_RANGES_IPV6: readonly string[] = ['2600:2d00:1:b029::/64', '2600:2d00:1:1::/64'];
-
-const DEFAULT_PRIORITY = 1000;
-
-/**
- * The policy types of the effective-firewalls answers (NETWORK and
- * SYSTEM from networks.getEffectiveFirewalls; NETWORK_REGIONAL,
- * SYSTEM_GLOBAL and SYSTEM_REGIONAL from regionNetworkFirewallPolicies.getEffectiveFirewalls).
- */
-export type FirewallPolicyType = 'HIERARCHY' | 'SYSTEM' | 'SYSTEM_GLOBAL' | 'SYSTEM_REGIONAL' | 'NETWORK' | 'NETWORK_REGIONAL';
-
-export interface FirewallPolicy {
-  /** For hierarchical policies the numeric id Google allocated; for network policies the user's name. */
-  name: string;
-  /** Hierarchical policies: the user's name (`shortName`; `displayName` is its deprecated twin). */
-  shortName?: string;
-  displayName?: string;
-  /** HIERARCHY, NETWORK, NETWORK_REGIONAL, SYSTEM…; absent = hierarchical. */
-  type?: FirewallPolicyType | (string & {});
-  /** Hierarchical policies: `organizations/123` or `folders/456`, when known (firewall-policies describe). */
-  parent?: string;
-  /** Association priority of network policies: lower runs first within a level. */
-  priority?: number;
-  rules?: FirewallPolicyRule[];
-  [k: string]: unknown;
-}
-
-/** The network's `networkFirewallPolicyEnforcementOrder`; absent means AFTER_CLASSIC_FIREWALL. */
-export type EnforcementOrder = 'AFTER_CLASSIC_FIREWALL' | 'BEFORE_CLASSIC_FIREWALL';
 
 /** Which policy rule decided, so a finding can name it. */
 export interface PolicyRuleRef {
@@ -129,37 +93,6 @@ function describeRule(rule: GcpFirewall): string {
   return `"${rule.name}" (priority ${rule.priority ?? DEFAULT_PRIORITY})`;
 }
 
-// ---------------------------------------------------------------------------
-// Evaluation
-
-/** Rules of one VPC, in effective order, for the traffic described by `query`. */
-function orderedVpcRules(firewalls: readonly GcpFirewall[], query: FirewallQuery): GcpFirewall[] {
-  const candidates = firewalls.filter(
-    (rule) =>
-      isIngress(rule.direction) &&
-      rule.disabled !== true &&
-      sameNetwork(rule.network, query.network) &&
-      vpcTargetMatches(rule, query.target) &&
-      destinationMatches(stringList(rule['destinationRanges']), query.destination),
-  );
-  // Stable sort: priority, then deny before allow, then input order.
-  return candidates
-    .map((rule, index) => ({ rule, index }))
-    .sort((a, b) => {
-      const priority = (a.rule.priority ?? DEFAULT_PRIORITY) - (b.rule.priority ?? DEFAULT_PRIORITY);
-      if (priority !== 0) return priority;
-      const deny = Number(vpcAction(b.rule).action === 'deny') - Number(vpcAction(a.rule).action === 'deny');
-      if (deny !== 0) return deny;
-      return a.index - b.index;
-    })
-    .map((entry) => entry.rule);
-}
-
-/** The policy's type; a policy without one (hand-written or older snapshots) is taken as hierarchical. */
-export function policyType(policy: FirewallPolicy): FirewallPolicyType | (string & {}) {
-  return policy.type ?? 'HIERARCHY';
-}
-
 /** How a policy is named in messages: kind, user's name, and id/parent where known. */
 export function describePolicy(policy: FirewallPolicy): string {
   const type = policyType(policy);
@@ -176,33 +109,6 @@ export function describePolicy(policy: FirewallPolicy): string {
             ? 'system firewall policy'
             : 'firewall policy';
   return `${kind} "${shown}"${ids.length ? ` (${ids.join(', ')})` : ''}`;
-}
-
-type Stage = { kind: 'policy'; policy: FirewallPolicy } | { kind: 'vpc' };
-
-const STAGE_OF_TYPE: Record<string, number> = { HIERARCHY: 0, SYSTEM: 1, SYSTEM_GLOBAL: 1, SYSTEM_REGIONAL: 2, NETWORK: 4, NETWORK_REGIONAL: 5 };
-
-/**
- * The evaluation order of the policies and the VPC rules. Hierarchical
- * policies keep their given order (organization first, as the API lists
- * them); network policies of one level run by association priority.
- * Unknown types are placed with the network policies.
- */
-function stagesOf(policies: readonly FirewallPolicy[], order: EnforcementOrder | undefined): Stage[] {
-  const vpcRank = order === 'BEFORE_CLASSIC_FIREWALL' ? 6 : 3;
-  const ranked = policies.map((policy, index) => ({ policy, index, rank: STAGE_OF_TYPE[policyType(policy)] ?? 5 }));
-  ranked.sort((a, b) => a.rank - b.rank || (a.rank >= 4 ? (a.policy.priority ?? 0) - (b.policy.priority ?? 0) : 0) || a.index - b.index);
-  const stages: Stage[] = [];
-  let vpcPlaced = false;
-  for (const entry of ranked) {
-    if (!vpcPlaced && entry.rank > vpcRank) {
-      stages.push({ kind: 'vpc' });
-      vpcPlaced = true;
-    }
-    stages.push({ kind: 'policy', policy: entry.policy });
-  }
-  if (!vpcPlaced) stages.push({ kind: 'vpc' });
-  return stages;
 }
 
 function describeRuleOfPolicy(ref: PolicyRuleRef): string {

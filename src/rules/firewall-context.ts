@@ -10,13 +10,11 @@ import {
   describePolicy,
   evaluateFirewallIngress,
   evaluateFirewallIngressWithPolicies,
-  policyType,
-  type EnforcementOrder,
   type FirewallBlocked,
-  type FirewallPolicy,
   type FirewallVerdict,
 } from '../analysis/firewall.js';
 import { networkName, type FirewallQuery, type FirewallTarget } from '../analysis/firewall/match.js';
+import { policyType, type EnforcementOrder, type FirewallPolicy } from '../analysis/firewall/order.js';
 import { selects, type NegService, type ServicePort } from '../model/index.js';
 import { asRecords, asString, get, isRecord } from '../util/values.js';
 import { namespaceOf } from '../model/workloads.js';
