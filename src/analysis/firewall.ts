@@ -18,7 +18,7 @@
  * evaluation for the addresses they match; `goto_next`, and any address no
  * rule of the policy matches, pass on to the next level.
  */
-import { intersect, isEmpty, parseCidr, subtract, toCidrs, type IntervalSet } from './firewall/address-ranges.js';
+import { intersect, isEmpty, parseCidr, subtract, type IntervalSet } from './firewall/address-ranges.js';
 import {
   destinationMatches,
   isIngress,
@@ -29,92 +29,27 @@ import {
   unresolvedSources,
   vpcAction,
   vpcSourceSet,
-  type FirewallPolicyRule,
   type FirewallQuery,
   type FirewallTarget,
 } from './firewall/match.js';
+import { orderedVpcRules, stagesOf, type EnforcementOrder, type FirewallPolicy } from './firewall/order.js';
 import {
-  DEFAULT_PRIORITY,
-  orderedVpcRules,
-  policyType,
-  stagesOf,
-  type EnforcementOrder,
-  type FirewallPolicy,
-} from './firewall/order.js';
-import { joinWords } from '../util/words.js';
+  allowedVerdict,
+  blockedByPolicyDeny,
+  blockedByVpcDeny,
+  impliedDenyVerdict,
+  unexpandedSourcesNote,
+  unresolvedTargetNote,
+  type EvaluationRecord,
+  type FirewallVerdict,
+  type PolicyRuleRef,
+} from './firewall/verdict.js';
 import type { GcpFirewall } from '../snapshot/types.js';
 
 /** The health-check source ranges GKE documents for Ingress / NEG backends. */
 export const HEALTH_CHECK_RANGES_IPV4: readonly string[] = ['130.211.0.0/22', '35.191.0.0/16'];
 /** The IPv6 health-check ranges, relevant for IPv6 (dual-stack) endpoints. */
 export const HEALTH_CHECK_RANGES_IPV6: readonly string[] = ['2600:2d00:1:b029::/64', '2600:2d00:1:1::/64'];
-
-/** Which policy rule decided, so a finding can name it. */
-export interface PolicyRuleRef {
-  policy: FirewallPolicy;
-  rule: FirewallPolicyRule;
-  /** True when the rule decided before any VPC firewall rule was considered. */
-  beforeVpc?: boolean;
-}
-
-export interface FirewallAllowed {
-  allowed: true;
-  /** The VPC allow rule(s) that together admit the whole range, in evaluation order. */
-  rules: GcpFirewall[];
-  /** Policy rules that admitted (part of) the range, when policies were evaluated. */
-  policyRules?: PolicyRuleRef[];
-  /** Rules whose match depended on what is not known, and how they were taken. */
-  unknowns?: string[];
-  reason: string;
-}
-
-export interface FirewallBlocked {
-  allowed: false;
-  /** The VPC deny rule that blocks (part of) the range. */
-  blockedBy?: GcpFirewall;
-  /** The policy deny rule that blocks (part of) the range. */
-  blockedByPolicyRule?: PolicyRuleRef;
-  /** The CIDRs of the range the blocking deny hits. */
-  blockedRanges?: string[];
-  /** Set for the implied deny: CIDRs of the range that no allow covers. */
-  uncovered?: string[];
-  /** Allow rules that decided other parts of the range before it was blocked. */
-  partlyAllowedBy?: GcpFirewall[];
-  /** Allow rules matching source and target but not this protocol/port (e.g. a rule opening only node ports). */
-  nearMisses?: GcpFirewall[];
-  /** Rules whose match depended on what is not known, and how they were taken. */
-  unknowns?: string[];
-  reason: string;
-}
-
-export type FirewallVerdict = FirewallAllowed | FirewallBlocked;
-
-function describeRule(rule: GcpFirewall): string {
-  return `"${rule.name}" (priority ${rule.priority ?? DEFAULT_PRIORITY})`;
-}
-
-/** How a policy is named in messages: kind, user's name, and id/parent where known. */
-export function describePolicy(policy: FirewallPolicy): string {
-  const type = policyType(policy);
-  const shown = policy.shortName ?? policy.displayName ?? policy.name;
-  const ids = [policy.name !== shown ? policy.name : undefined, policy.parent].filter((v): v is string => Boolean(v));
-  const kind =
-    type === 'HIERARCHY'
-      ? 'hierarchical firewall policy'
-      : type === 'NETWORK'
-        ? 'global network firewall policy'
-        : type === 'NETWORK_REGIONAL'
-          ? 'regional network firewall policy'
-          : type.startsWith('SYSTEM')
-            ? 'system firewall policy'
-            : 'firewall policy';
-  return `${kind} "${shown}"${ids.length ? ` (${ids.join(', ')})` : ''}`;
-}
-
-function describeRuleOfPolicy(ref: PolicyRuleRef): string {
-  const ruleName = ref.rule.ruleName ? ` "${ref.rule.ruleName}"` : '';
-  return `rule${ruleName} priority ${ref.rule.priority} of ${describePolicy(ref.policy)}`;
-}
 
 function evaluate(
   policies: readonly FirewallPolicy[],
@@ -127,19 +62,10 @@ function evaluate(
   const protocol = query.protocol ?? 'tcp';
   const family = source.family;
   const whole: IntervalSet = { family, spans: [[source.start, source.end]] };
-  const what = `${protocol.toLowerCase()} port ${query.port}`;
+  const record: EvaluationRecord = { query, whole, decidingAllows: [], allowedByPolicy: [], nearMisses: [], unknowns: [] };
 
   let undecided = whole;
-  const allowedByPolicy: PolicyRuleRef[] = [];
-  const decidingAllows: GcpFirewall[] = [];
-  const nearMisses: GcpFirewall[] = [];
-  const unknowns: string[] = [];
   let vpcReached = false;
-  const withUnknowns = <V extends FirewallVerdict>(verdict: V): V => {
-    if (unknowns.length) verdict.unknowns = [...new Set(unknowns)];
-    return verdict;
-  };
-  const deciders = () => [...decidingAllows.map(describeRule), ...allowedByPolicy.map(describeRuleOfPolicy)];
 
   for (const stage of stagesOf(policies, order)) {
     if (isEmpty(undecided)) break;
@@ -158,29 +84,20 @@ function evaluate(
         const target = policyTargetMatches(rule, query);
         if (target === false) continue;
         const sources = unresolvedSources(rule);
-        if (sources.length) unknowns.push(`${describeRuleOfPolicy(ref)} also matches ${joinWords(sources)}, which negdoctor cannot expand; only its srcIpRanges were taken`);
+        if (sources.length) record.unknowns.push(unexpandedSourcesNote(ref, sources));
         const hit = intersect(pending, policyRuleSource(rule, family));
         if (isEmpty(hit)) continue;
         if (typeof target === 'string') {
-          unknowns.push(`${describeRuleOfPolicy(ref)} (${rule.action}) ${target}; it was taken as not applying to the nodes`);
+          record.unknowns.push(unresolvedTargetNote(ref, target));
           continue;
         }
         const action = rule.action.toLowerCase();
-        if (action === 'deny') {
-          const blockedRanges = toCidrs(hit);
-          return withUnknowns({
-            allowed: false,
-            blockedByPolicyRule: ref,
-            blockedRanges,
-            ...(decidingAllows.length ? { partlyAllowedBy: decidingAllows } : {}),
-            reason: `${describeRuleOfPolicy(ref)} denies ${what} from ${joinWords(blockedRanges)}${ref.beforeVpc ? ' before any VPC rule is considered' : ''}.`,
-          });
-        }
+        if (action === 'deny') return blockedByPolicyDeny(record, ref, hit);
         pending = subtract(pending, hit);
         if (action === 'goto_next') continue;
         // allow, apply_security_profile_group (allowed, then inspected) and unknown non-deny actions let the traffic through.
         undecided = subtract(undecided, hit);
-        allowedByPolicy.push(ref);
+        record.allowedByPolicy.push(ref);
       }
       continue;
     }
@@ -193,59 +110,16 @@ function evaluate(
       const hit = intersect(undecided, vpcSourceSet(rule, family));
       if (isEmpty(hit)) continue;
       if (!protocolPortMatches(entries, protocol, query.port)) {
-        if (action === 'allow' && entries.length > 0) nearMisses.push(rule);
+        if (action === 'allow' && entries.length > 0) record.nearMisses.push(rule);
         continue;
       }
-      if (action === 'deny') {
-        const blockedRanges = toCidrs(hit);
-        const part = blockedRanges.length === 1 && blockedRanges[0] === toCidrs(whole)[0] ? '' : ` (${joinWords(blockedRanges)} of it)`;
-        const verdict: FirewallBlocked = {
-          allowed: false,
-          blockedBy: rule,
-          blockedRanges,
-          reason: `Traffic from ${query.sourceRange}${part} to ${what} is blocked by deny rule ${describeRule(rule)}.`,
-        };
-        if (decidingAllows.length > 0) verdict.partlyAllowedBy = decidingAllows;
-        const earlier = deciders();
-        if (earlier.length > 0) verdict.reason = verdict.reason.replace(/\.$/, `; ${joinWords(earlier)} ${earlier.length > 1 ? 'allow' : 'allows'} only other parts.`);
-        return withUnknowns(verdict);
-      }
+      if (action === 'deny') return blockedByVpcDeny(record, rule, hit);
       undecided = subtract(undecided, hit);
-      decidingAllows.push(rule);
+      record.decidingAllows.push(rule);
     }
   }
 
-  if (isEmpty(undecided)) {
-    const names = deciders();
-    const allowed: FirewallAllowed = {
-      allowed: true,
-      rules: decidingAllows,
-      reason: `Traffic from ${query.sourceRange} to ${what} is allowed by ${decidingAllows.length === 0 ? joinWords(names) : `${names.length > 1 ? 'rules' : 'rule'} ${joinWords(names)}`}.`,
-    };
-    if (allowedByPolicy.length > 0) allowed.policyRules = allowedByPolicy;
-    return withUnknowns(allowed);
-  }
-
-  // The implied deny for whatever is left.
-  const uncovered = toCidrs(undecided);
-  const partly = !(uncovered.length === 1 && uncovered[0] === toCidrs(whole)[0]);
-  const names = deciders();
-  let reason = partly
-    ? `No firewall rule allows ${what} from ${joinWords(uncovered)} (part of ${query.sourceRange}); ${joinWords(names)} ${names.length > 1 ? 'cover' : 'covers'} only the rest, so the implied deny blocks it.`
-    : `No firewall rule allows ${what} from ${query.sourceRange} to the nodes, so the implied deny blocks it.`;
-  if (nearMisses.length > 0) {
-    const described = nearMisses.map((rule) => {
-      const opened = vpcAction(rule)
-        .entries.map((entry) => (entry.ports && entry.ports.length > 0 ? `${entry.protocol}:${entry.ports.join(',')}` : entry.protocol))
-        .join(', ');
-      return `"${rule.name}" opens only ${opened}`;
-    });
-    reason = reason.replace(/\.$/, ` (${joinWords(described)}).`);
-  }
-  const verdict: FirewallBlocked = { allowed: false, uncovered, reason };
-  if (decidingAllows.length > 0) verdict.partlyAllowedBy = decidingAllows;
-  if (nearMisses.length > 0) verdict.nearMisses = nearMisses;
-  return withUnknowns(verdict);
+  return isEmpty(undecided) ? allowedVerdict(record) : impliedDenyVerdict(record, undecided);
 }
 
 /**

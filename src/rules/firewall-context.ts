@@ -6,15 +6,10 @@
  * gives for a blocking verdict. Shared by firewall-health-check-blocked and
  * firewall-proxy-subnet-blocked.
  */
-import {
-  describePolicy,
-  evaluateFirewallIngress,
-  evaluateFirewallIngressWithPolicies,
-  type FirewallBlocked,
-  type FirewallVerdict,
-} from '../analysis/firewall.js';
+import { evaluateFirewallIngress, evaluateFirewallIngressWithPolicies } from '../analysis/firewall.js';
 import { networkName, type FirewallQuery, type FirewallTarget } from '../analysis/firewall/match.js';
 import { policyType, type EnforcementOrder, type FirewallPolicy } from '../analysis/firewall/order.js';
+import { describePolicy, type FirewallBlocked, type FirewallVerdict } from '../analysis/firewall/verdict.js';
 import { selects, type NegService, type ServicePort } from '../model/index.js';
 import { asRecords, asString, get, isRecord } from '../util/values.js';
 import { namespaceOf } from '../model/workloads.js';
