@@ -6,7 +6,7 @@
  * gives for a blocking verdict. Shared by firewall-health-check-blocked and
  * firewall-proxy-subnet-blocked.
  */
-import { evaluateFirewallIngress, evaluateFirewallIngressWithPolicies } from '../analysis/firewall.js';
+import { evaluateFirewallIngress, evaluateFirewallIngressWithPolicies } from '../analysis/firewall/evaluate.js';
 import { networkName, type FirewallQuery, type FirewallTarget } from '../analysis/firewall/match.js';
 import { policyType, type EnforcementOrder, type FirewallPolicy } from '../analysis/firewall/order.js';
 import { describePolicy, type FirewallBlocked, type FirewallVerdict } from '../analysis/firewall/verdict.js';

@@ -10,15 +10,17 @@
  * VPC firewall rules are walked in their effective order: an allow decides
  * the part of the range it covers; a deny that reaches any still-undecided
  * address blocks the range; whatever is left at the end hits the implied deny.
- * Which rules match a probe is in ./firewall/match.ts; the order of the rules
- * and of the policies around them is in ./firewall/order.ts.
+ * Which rules match a probe is in ./match.ts; the order of the rules and of
+ * the policies around them is in ./order.ts; the verdicts and their
+ * explanations are in ./verdict.ts.
  *
  * Within a policy the rules run by priority; `allow`, `deny` and
  * `apply_security_profile_group` (an allow whose traffic is inspected) end
  * evaluation for the addresses they match; `goto_next`, and any address no
  * rule of the policy matches, pass on to the next level.
  */
-import { intersect, isEmpty, parseCidr, subtract, type IntervalSet } from './firewall/address-ranges.js';
+import type { GcpFirewall } from '../../snapshot/types.js';
+import { intersect, isEmpty, parseCidr, subtract, type IntervalSet } from './address-ranges.js';
 import {
   destinationMatches,
   isIngress,
@@ -31,8 +33,8 @@ import {
   vpcSourceSet,
   type FirewallQuery,
   type FirewallTarget,
-} from './firewall/match.js';
-import { orderedVpcRules, stagesOf, type EnforcementOrder, type FirewallPolicy } from './firewall/order.js';
+} from './match.js';
+import { orderedVpcRules, stagesOf, type EnforcementOrder, type FirewallPolicy } from './order.js';
 import {
   allowedVerdict,
   blockedByPolicyDeny,
@@ -43,8 +45,7 @@ import {
   type EvaluationRecord,
   type FirewallVerdict,
   type PolicyRuleRef,
-} from './firewall/verdict.js';
-import type { GcpFirewall } from '../snapshot/types.js';
+} from './verdict.js';
 
 /** The health-check source ranges GKE documents for Ingress / NEG backends. */
 export const HEALTH_CHECK_RANGES_IPV4: readonly string[] = ['130.211.0.0/22', '35.191.0.0/16'];
@@ -133,7 +134,7 @@ export function evaluateFirewallIngress(firewalls: readonly GcpFirewall[], query
 
 /**
  * Like evaluateFirewallIngress, with the firewall policies that apply to the
- * network, in Cloud NGFW's order (see the header): hierarchical policies as
+ * network, in Cloud NGFW's order (see ./order.ts): hierarchical policies as
  * given (organization first), system policies, then the VPC rules and the
  * network policies as `enforcementOrder` says (default AFTER_CLASSIC_FIREWALL).
  */
