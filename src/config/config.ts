@@ -12,7 +12,7 @@ import type { Severity } from '../findings.js';
 import type { Rule } from '../model/rule-contract.js';
 import { defaultSettings, type Settings } from '../model/settings.js';
 import { isRecord } from '../util/values.js';
-import { isValidCidr } from '../analysis/firewall.js';
+import { isValidCidr } from '../analysis/firewall/address-ranges.js';
 
 export const CONFIG_FILE_NAMES = ['.negdoctor.yaml', '.negdoctor.yml'];
 

@@ -6,21 +6,12 @@
  * gives for a blocking verdict. Shared by firewall-health-check-blocked and
  * firewall-proxy-subnet-blocked.
  */
-import {
-  describePolicy,
-  evaluateFirewallIngress,
-  evaluateFirewallIngressWithPolicies,
-  networkName,
-  policyType,
-  type EnforcementOrder,
-  type FirewallBlocked,
-  type FirewallPolicy,
-  type FirewallQuery,
-  type FirewallTarget,
-  type FirewallVerdict,
-} from '../analysis/firewall.js';
+import { evaluateFirewallIngress, evaluateFirewallIngressWithPolicies } from '../analysis/firewall/evaluate.js';
+import { networkName, type FirewallQuery, type FirewallTarget } from '../analysis/firewall/match.js';
+import { policyType, type EnforcementOrder, type FirewallPolicy } from '../analysis/firewall/order.js';
+import { describePolicy, type FirewallBlocked, type FirewallVerdict } from '../analysis/firewall/verdict.js';
 import { selects, type ServicePort } from './services.js';
-import { type NegService } from './index.js';
+import type { NegService } from './index.js';
 import { asRecords, asString, get, isRecord } from '../util/values.js';
 import { namespaceOf } from './workloads.js';
 import { DATA } from '../snapshot/data-keys.js';

@@ -1,4 +1,4 @@
-import type { FirewallVerdict } from '../analysis/firewall.js';
+import type { FirewallVerdict } from '../analysis/firewall/verdict.js';
 import type { NegService } from '../model/index.js';
 import { asArray, asString, get } from '../util/values.js';
 import { DATA } from '../snapshot/data-keys.js';

@@ -1,4 +1,4 @@
-import type { FirewallBlocked } from '../analysis/firewall.js';
+import type { FirewallBlocked } from '../analysis/firewall/verdict.js';
 import type { ServiceInfo, ServicePort } from '../model/services.js';
 import { proxyLoadBalancers, type ProxyLoadBalancer } from '../model/proxy-load-balancers.js';
 import { DATA } from '../snapshot/data-keys.js';

@@ -1,4 +1,4 @@
-import { networkName } from '../analysis/firewall.js';
+import { networkName } from '../analysis/firewall/match.js';
 import { proxyLoadBalancers } from '../model/proxy-load-balancers.js';
 import { DATA } from '../snapshot/data-keys.js';
 import type { GcpSubnetwork } from '../snapshot/types.js';

@@ -5,12 +5,10 @@ import {
   evaluateFirewallMatrix,
   HEALTH_CHECK_RANGES_IPV4,
   HEALTH_CHECK_RANGES_IPV6,
-  isValidCidr,
-  networkName,
-  type FirewallPolicy,
-  type FirewallQuery,
-  type FirewallTarget,
-} from '../../src/analysis/firewall.js';
+} from '../../src/analysis/firewall/evaluate.js';
+import { isValidCidr } from '../../src/analysis/firewall/address-ranges.js';
+import { networkName, type FirewallQuery, type FirewallTarget } from '../../src/analysis/firewall/match.js';
+import type { FirewallPolicy } from '../../src/analysis/firewall/order.js';
 import type { GcpFirewall } from '../../src/snapshot/types.js';
 
 const NETWORK = 'https://www.googleapis.com/compute/v1/projects/acme/global/networks/prod-vpc';
