@@ -5,11 +5,11 @@
  */
 import { DATA } from '../../snapshot/data-keys.js';
 import type { GcpFirewall, GcpFirewallPolicy, GkeCluster } from '../../snapshot/types.js';
-import type { RawObject } from './clients.js';
+import { unpackEffectiveFirewalls } from '../effective-firewalls.js';
 import { networkOf } from './clusters.js';
 import type { GcpReadContext } from './context.js';
 import { describeGcpError, httpStatusOf } from './errors.js';
-import { mapFirewall, mapFirewallPolicy, mapNetwork, mapSubnetwork } from './map.js';
+import { mapFirewall, mapNetwork, mapSubnetwork } from './map.js';
 import { regionOf } from './names.js';
 import { OPS } from './operations.js';
 import { CALL, listItems } from './session.js';
@@ -73,8 +73,9 @@ async function readFirewallPolicies({ session, clients, options, cloud }: GcpRea
       }),
   ]);
   if (!global) return;
-  const policies: GcpFirewallPolicy[] = policyList(global).map(mapFirewallPolicy);
-  for (const policy of policyList(regional.raw).map(mapFirewallPolicy)) {
+  // The answers' VPC rules are not taken: readFirewalls lists them, with the network's filter.
+  const policies: GcpFirewallPolicy[] = unpackEffectiveFirewalls(global).policies;
+  for (const policy of unpackEffectiveFirewalls(regional.raw).policies) {
     if (policy.type === 'NETWORK_REGIONAL' || policy.type === 'SYSTEM_REGIONAL') policies.push({ ...policy, region });
   }
   cloud.firewallPolicies = policies;
@@ -135,9 +136,4 @@ async function readFirewalls({ session, clients, options, cloud }: GcpReadContex
   } catch (error) {
     session.fail(DATA.gcpFirewalls, 'firewalls', OPS.listFirewalls, `projects/${project}`, error);
   }
-}
-
-/** `firewallPolicys[]` of an effective-firewalls answer. */
-function policyList(answer: RawObject | undefined): unknown[] {
-  return answer && Array.isArray(answer.firewallPolicys) ? answer.firewallPolicys : [];
 }
