@@ -11,7 +11,9 @@
 import { DATA, type DataKey } from '../snapshot/data-keys.js';
 import type { CloudState, DataAvailability, GcpFirewallPolicy, GcpNeg, InputNotice } from '../snapshot/types.js';
 import { build, classifyGcloudDump, dataKeysOf, ITEM_TYPE_OF_SHAPE, mergeIntoCloudState, type GcloudItem } from './gcp/dumps.js';
-import { mapFirewall, mapFirewallPolicy, mapNetworkEndpoint } from './gcp/map.js';
+import { unpackEffectiveFirewalls } from './effective-firewalls.js';
+import { mapFirewallPolicy, mapNetworkEndpoint } from './gcp/map.js';
+import { lastSegment } from './gcp/names.js';
 import type { ExplicitInput, ForeignDocument } from './manifests/index.js';
 import { isRecord } from '../util/values.js';
 
@@ -86,14 +88,12 @@ export function gcloudInputs(foreign: ForeignDocument[], explicitInputs: readonl
     switch (doc.shape) {
       case 'gcp:effective-firewalls': {
         // `gcloud compute networks get-effective-firewalls NET --format=json`: VPC rules and the policies in force.
-        for (const rule of Array.isArray(value.firewalls) ? value.firewalls : []) {
-          const firewall = mapFirewall(rule);
+        const effective = unpackEffectiveFirewalls(value);
+        for (const firewall of effective.firewalls) {
           if (qualifier && !firewall.network) firewall.network = qualifier;
           items.push({ type: 'firewall', value: firewall });
         }
-        for (const key of ['firewallPolicys', 'firewallPolicies', 'organizationFirewalls']) {
-          for (const policy of Array.isArray(value[key]) ? (value[key] as unknown[]) : []) if (isRecord(policy)) policies.push(mapFirewallPolicy(policy));
-        }
+        policies.push(...effective.policies);
         data[DATA.gcpFirewalls] = { state: 'collected' };
         // networks.getEffectiveFirewalls returns hierarchical and global network policies only.
         data[DATA.gcpFirewallPolicies] = { state: 'collected', reason: EFFECTIVE_POLICIES };
@@ -163,8 +163,4 @@ export function gcloudInputs(foreign: ForeignDocument[], explicitInputs: readonl
     }
   }
   return { cloud: { state, data }, unrecognized, notices };
-}
-
-function lastSegment(value: string | undefined): string {
-  return value ? value.slice(value.lastIndexOf('/') + 1) : '';
 }

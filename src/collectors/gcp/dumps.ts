@@ -20,6 +20,7 @@ import type {
   GkeCluster,
 } from '../../snapshot/types.js';
 import { mapBackendHealth, mapBackendService, mapCluster, mapFirewall, mapFirewallPolicy, mapNeg, mapNetwork, mapSubnetwork } from './map.js';
+import { isEffectiveFirewallsAnswer, unpackEffectiveFirewalls } from '../effective-firewalls.js';
 import { shapesOf } from '../shapes.js';
 
 export type GcloudItem =
@@ -104,23 +105,18 @@ export function classifyGcloudDump(value: unknown): GcloudItem[] {
   return [];
 }
 
-const EFFECTIVE_KEYS = new Set(['firewalls', 'firewallPolicys', 'organizationFirewalls']);
-
 /**
- * `gcloud compute networks get-effective-firewalls NET --format=json` and
- * `gcloud compute network-firewall-policies get-effective-firewalls --network NET --region R --format=json`
- * (and the raw API answers): `{firewalls: [...], firewallPolicys: [{name, type, priority, rules}]}`.
- * gcloud leaves out empty lists, so either key alone is enough, but nothing else may be there.
+ * An effective-firewalls answer (see ../effective-firewalls.ts): its rules and
+ * policies, and the mark that its policies are the whole set in force.
  */
 function effectiveFirewalls(value: RawObject): GcloudItem[] | undefined {
-  const keys = Object.keys(value);
-  if (keys.length === 0 || !keys.every((k) => EFFECTIVE_KEYS.has(k))) return undefined;
-  if (!isList(value.firewallPolicys) && !isList(value.firewalls)) return undefined;
-  const firewalls = (isList(value.firewalls) ? value.firewalls : []).filter(isObject).map((f) => ({ type: 'firewall' as const, value: mapFirewall(f) }));
-  const policies = (isList(value.firewallPolicys) ? value.firewallPolicys : [])
-    .filter(isObject)
-    .map((p) => ({ type: 'firewallPolicy' as const, value: mapFirewallPolicy(p) }));
-  return [...firewalls, ...policies, { type: 'effectiveFirewalls', value: { policies: policies.length } }];
+  if (!isEffectiveFirewallsAnswer(value)) return undefined;
+  const { firewalls, policies } = unpackEffectiveFirewalls(value);
+  return [
+    ...firewalls.map((f) => ({ type: 'firewall' as const, value: f })),
+    ...policies.map((p) => ({ type: 'firewallPolicy' as const, value: p })),
+    { type: 'effectiveFirewalls', value: { policies: policies.length } },
+  ];
 }
 
 /** The shapes of src/collectors/shapes.ts this module turns into cloud state. */

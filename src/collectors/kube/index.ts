@@ -5,41 +5,23 @@
  *
  * Imported lazily by `scan`/`snapshot` only (client-node costs ~0.45 s to load).
  */
-import { statSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import http from 'node:http';
 import pLimit from 'p-limit';
-import {
-  ApiException,
-  AppsV1Api,
-  AutoscalingV2Api,
-  CoreV1Api,
-  CustomObjectsApi,
-  DiscoveryV1Api,
-  KubeConfig,
-  NetworkingV1Api,
-  VersionApi,
-  type ConfigurationOptions,
-} from '@kubernetes/client-node';
+import { ApiException, AppsV1Api, AutoscalingV2Api, CoreV1Api, CustomObjectsApi, DiscoveryV1Api, NetworkingV1Api, VersionApi, type ConfigurationOptions } from '@kubernetes/client-node';
 import { DATA } from '../../snapshot/data-keys.js';
 import type { ClusterInfo, CollectionError, DataAvailability, KubeObject } from '../../snapshot/types.js';
-import { DEFAULT_RETRY, isRetryableNetworkError, isRetryableStatus, parseRetryAfter, withRetry, type RetryDecision, type RetryPolicy } from '../retry.js';
+import { DEFAULT_RETRY, withRetry, type RetryPolicy } from '../retry.js';
 import type { CollectionProgress } from '../progress.js';
-import { RawHttpLibrary, RequestTimeoutError, ScanAbortedError, TruncatedResponseError, type CallState, type RawAnswer } from './http.js';
-import { redactInPlace } from './redact.js';
+import { apiExceptionOf, classify, CredentialsError, describeFailure, errorText, parseBody, statusOf, withAnswer } from './call-errors.js';
+import { keepRelevantEvents } from './events.js';
+import { RawHttpLibrary, ScanAbortedError, type CallState } from './http.js';
+import { IN_CLUSTER, loadKubeconfig, parseGkeContext, type KubeconfigChoice } from './kubeconfig.js';
+import { LISTS, normalize, type Apis, type ListSpec } from './lists.js';
 
 export { redactObject, LAST_APPLIED_ANNOTATION, NEVER_COLLECTED_KINDS } from './redact.js';
+export { listKubeContexts, parseGkeContext, type KubeConnection } from './kubeconfig.js';
+export { KUBE_LIST_PLAN } from './lists.js';
 
-export interface KubeCollectOptions {
-  /** Path given with --kubeconfig; otherwise KUBECONFIG (colon-separated) or ~/.kube/config, as kubectl finds it. */
-  kubeconfig?: string;
-  context?: string;
-  /**
-   * Connect directly instead of through a kubeconfig, the way `gcloud container
-   * clusters get-credentials` would configure it (fleet discovery): nothing is written to disk.
-   */
-  connection?: KubeConnection;
+export interface KubeCollectOptions extends KubeconfigChoice {
   /** Namespace to scan; default: the context's namespace, else "default". */
   namespace?: string;
   allNamespaces?: boolean;
@@ -68,19 +50,6 @@ export interface KubeIdentity {
   cluster: ClusterInfo;
   /** As KubeCollectResult.inCluster. */
   inCluster: boolean;
-}
-
-/** An API server reached without a kubeconfig: its URL, the CA that signed its certificate, and a bearer token. */
-export interface KubeConnection {
-  /** Names the cluster in messages and in the snapshot's `cluster.context`. */
-  name: string;
-  /** https://HOST[:PORT] */
-  server: string;
-  /** Base64 PEM of the cluster CA (GKE's masterAuth.clusterCaCertificate); the server's certificate is verified against it. */
-  caData?: string;
-  token: string;
-  /** Where the connection came from, for messages (e.g. "the Container API"). */
-  source: string;
 }
 
 export interface KubeCollectResult {
@@ -125,145 +94,11 @@ export const KUBE_DATA_KEYS: string[] = [
   DATA.gatewayStatus,
 ];
 
-interface Apis {
-  core: CoreV1Api;
-  apps: AppsV1Api;
-  autoscaling: AutoscalingV2Api;
-  networking: NetworkingV1Api;
-  discovery: DiscoveryV1Api;
-  custom: CustomObjectsApi;
-  version: VersionApi;
-}
-
-interface PageParams {
-  limit: number;
-  _continue?: string;
-}
-
-/** Calls one page of a list; the result is ignored (the raw answer is read instead). */
-type ListCall = (apis: Apis, namespace: string | undefined, page: PageParams, options: ConfigurationOptions) => Promise<unknown>;
-
-interface ListSpec {
-  /** Name for progress and messages: the plural, with the group for non-core types. */
-  resource: string;
-  plural: string;
-  apiVersion: string;
-  kind: string;
-  namespaced: boolean;
-  dataKeys: string[];
-  /** Custom resources: a 404 means the CRD is not installed, which is an answer, not an error. */
-  crd?: { group: string; version: string };
-  /**
-   * A 404 on this CRD leaves its data keys unknown (rules needing them are not
-   * evaluated, with the reason) instead of collected-and-empty: without the
-   * Gateway API there is nothing to judge, and saying "no problem" would be a pass.
-   */
-  absentIsUnknown?: boolean;
-  list: ListCall;
-}
-
-const builtin = (
-  resource: string,
-  apiVersion: string,
-  kind: string,
-  namespaced: boolean,
-  dataKeys: string[],
-  list: ListCall,
-): ListSpec => ({ resource, plural: resource.split('.')[0]!, apiVersion, kind, namespaced, dataKeys, list });
-
-const custom = (
-  group: string,
-  version: string,
-  plural: string,
-  kind: string,
-  namespaced: boolean,
-  dataKeys: string[],
-  absentIsUnknown = false,
-): ListSpec => ({
-  ...(absentIsUnknown ? { absentIsUnknown } : {}),
-  resource: `${plural}.${group}`,
-  plural,
-  apiVersion: `${group}/${version}`,
-  kind,
-  namespaced,
-  dataKeys,
-  crd: { group, version },
-  list: (apis, namespace, page, options) =>
-    namespace !== undefined && namespaced
-      ? apis.custom.listNamespacedCustomObject({ group, version, namespace, plural, ...page }, options)
-      : apis.custom.listClusterCustomObject({ group, version, plural, ...page }, options),
-});
-
-/** What the collector lists. Secrets and ConfigMaps are deliberately absent (SPEC §7). */
-const LISTS: ListSpec[] = [
-  builtin('deployments.apps', 'apps/v1', 'Deployment', true, [DATA.workloads, DATA.workloadStatus], (a, ns, p, o) =>
-    ns === undefined ? a.apps.listDeploymentForAllNamespaces(p, o) : a.apps.listNamespacedDeployment({ namespace: ns, ...p }, o),
-  ),
-  builtin('statefulsets.apps', 'apps/v1', 'StatefulSet', true, [DATA.workloads, DATA.workloadStatus], (a, ns, p, o) =>
-    ns === undefined ? a.apps.listStatefulSetForAllNamespaces(p, o) : a.apps.listNamespacedStatefulSet({ namespace: ns, ...p }, o),
-  ),
-  builtin('daemonsets.apps', 'apps/v1', 'DaemonSet', true, [DATA.workloads, DATA.workloadStatus], (a, ns, p, o) =>
-    ns === undefined ? a.apps.listDaemonSetForAllNamespaces(p, o) : a.apps.listNamespacedDaemonSet({ namespace: ns, ...p }, o),
-  ),
-  builtin('horizontalpodautoscalers.autoscaling', 'autoscaling/v2', 'HorizontalPodAutoscaler', true, [DATA.hpas], (a, ns, p, o) =>
-    ns === undefined
-      ? a.autoscaling.listHorizontalPodAutoscalerForAllNamespaces(p, o)
-      : a.autoscaling.listNamespacedHorizontalPodAutoscaler({ namespace: ns, ...p }, o),
-  ),
-  builtin('services', 'v1', 'Service', true, [DATA.services], (a, ns, p, o) =>
-    ns === undefined ? a.core.listServiceForAllNamespaces(p, o) : a.core.listNamespacedService({ namespace: ns, ...p }, o),
-  ),
-  builtin('ingresses.networking.k8s.io', 'networking.k8s.io/v1', 'Ingress', true, [DATA.ingresses, DATA.ingressStatus], (a, ns, p, o) =>
-    ns === undefined ? a.networking.listIngressForAllNamespaces(p, o) : a.networking.listNamespacedIngress({ namespace: ns, ...p }, o),
-  ),
-  builtin('ingressclasses.networking.k8s.io', 'networking.k8s.io/v1', 'IngressClass', false, [DATA.ingressClasses], (a, _ns, p, o) =>
-    a.networking.listIngressClass(p, o),
-  ),
-  builtin('endpointslices.discovery.k8s.io', 'discovery.k8s.io/v1', 'EndpointSlice', true, [DATA.endpointSlices], (a, ns, p, o) =>
-    ns === undefined ? a.discovery.listEndpointSliceForAllNamespaces(p, o) : a.discovery.listNamespacedEndpointSlice({ namespace: ns, ...p }, o),
-  ),
-  builtin('pods', 'v1', 'Pod', true, [DATA.pods], (a, ns, p, o) =>
-    ns === undefined ? a.core.listPodForAllNamespaces(p, o) : a.core.listNamespacedPod({ namespace: ns, ...p }, o),
-  ),
-  builtin('nodes', 'v1', 'Node', false, [DATA.nodes], (a, _ns, p, o) => a.core.listNode(p, o)),
-  builtin('networkpolicies.networking.k8s.io', 'networking.k8s.io/v1', 'NetworkPolicy', true, [DATA.networkPolicies], (a, ns, p, o) =>
-    ns === undefined ? a.networking.listNetworkPolicyForAllNamespaces(p, o) : a.networking.listNamespacedNetworkPolicy({ namespace: ns, ...p }, o),
-  ),
-  builtin('events', 'v1', 'Event', true, [DATA.events], (a, ns, p, o) =>
-    ns === undefined ? a.core.listEventForAllNamespaces(p, o) : a.core.listNamespacedEvent({ namespace: ns, ...p }, o),
-  ),
-  custom('cloud.google.com', 'v1', 'backendconfigs', 'BackendConfig', true, [DATA.backendConfigs]),
-  custom('networking.gke.io', 'v1beta1', 'frontendconfigs', 'FrontendConfig', true, [DATA.frontendConfigs]),
-  custom('networking.gke.io', 'v1beta1', 'servicenetworkendpointgroups', 'ServiceNetworkEndpointGroup', true, [DATA.serviceNegs]),
-  // GKE Gateway programs the same NEGs (SPEC §4 c); a cluster without the Gateway API simply has none.
-  custom('gateway.networking.k8s.io', 'v1', 'gatewayclasses', 'GatewayClass', false, [DATA.gateways]),
-  custom('gateway.networking.k8s.io', 'v1', 'gateways', 'Gateway', true, [DATA.gateways, DATA.gatewayStatus], true),
-  custom('gateway.networking.k8s.io', 'v1', 'httproutes', 'HTTPRoute', true, [DATA.gateways]),
-  custom('gateway.networking.k8s.io', 'v1', 'grpcroutes', 'GRPCRoute', true, [DATA.gateways]),
-  // ReferenceGrant is served as v1beta1 (the standard channel never promoted it to v1).
-  custom('gateway.networking.k8s.io', 'v1beta1', 'referencegrants', 'ReferenceGrant', true, [DATA.gateways]),
-  // GKE's Gateway policies; GKE installs their CRDs with the Gateway API.
-  custom('networking.gke.io', 'v1', 'healthcheckpolicies', 'HealthCheckPolicy', true, [DATA.gatewayPolicies], true),
-  custom('networking.gke.io', 'v1', 'gcpbackendpolicies', 'GCPBackendPolicy', true, [DATA.gatewayPolicies], true),
-  custom('networking.gke.io', 'v1', 'gcpgatewaypolicies', 'GCPGatewayPolicy', true, [DATA.gatewayPolicies], true),
-];
-
-/** Kinds whose events are kept: the objects the rules reason about. */
-const EVENT_SUBJECT_KINDS = new Set(['Pod', 'Service', 'Ingress', 'Deployment', 'StatefulSet', 'DaemonSet', 'EndpointSlice', 'Node', 'Gateway', 'HTTPRoute', 'GRPCRoute']);
-
 /** Outcome of one list. */
 type ListOutcome =
   | { state: 'ok'; items: KubeObject[] }
   | { state: 'not-installed'; reason: string; unknown: boolean }
   | { state: 'error'; error: CollectionError; noAnswer: boolean };
-
-/** A failure of one HTTP call, described for humans and classified for the unreachable check. */
-interface CallFailure {
-  message: string;
-  status?: number;
-  /** No usable HTTP answer (network error, timeout) or 401: what "unreachable" is made of. */
-  noAnswer: boolean;
-}
 
 export async function collectKube(options: KubeCollectOptions, progress?: CollectionProgress): Promise<KubeCollectResult> {
   const counter = { requests: 0 };
@@ -470,80 +305,6 @@ function push(map: Map<string, string[]>, key: string, value: string): void {
   map.set(key, list);
 }
 
-function statusOf(failure: CallFailure): { status?: number } {
-  return failure.status !== undefined ? { status: failure.status } : {};
-}
-
-/** The context names of the kubeconfig kubectl would use (for `scan --all-contexts`), or why it cannot be read. */
-export function listKubeContexts(kubeconfig: string | undefined): { contexts: string[]; current: string; source: string } | { failure: string } {
-  const loaded = loadKubeconfig({ ...(kubeconfig ? { kubeconfig } : {}), timeoutMs: 1 }, false);
-  if ('failure' in loaded) return loaded;
-  return { contexts: loaded.kc.getContexts().map((c) => c.name), current: loaded.kc.getCurrentContext(), source: loaded.source };
-}
-
-const IN_CLUSTER = 'in-cluster service account';
-
-/** Loads the kubeconfig the way kubectl finds it, and selects the context; or builds one from a direct connection. */
-function loadKubeconfig(options: KubeCollectOptions, needCurrent = true): { kc: KubeConfig; source: string } | { failure: string } {
-  const kc = new KubeConfig();
-  if (options.connection) {
-    const { name, server, caData, token, source } = options.connection;
-    kc.loadFromOptions({
-      clusters: [{ name, server, skipTLSVerify: false, ...(caData ? { caData } : {}) }],
-      users: [{ name, token }],
-      contexts: [{ name, cluster: name, user: name }],
-      currentContext: name,
-    });
-    return { kc, source };
-  }
-  let source: string;
-  try {
-    if (options.kubeconfig) {
-      source = options.kubeconfig;
-      kc.loadFromFile(options.kubeconfig);
-    } else if (process.env.KUBECONFIG) {
-      source = `$KUBECONFIG (${process.env.KUBECONFIG})`;
-      kc.loadFromDefault();
-    } else {
-      const defaultPath = path.join(os.homedir(), '.kube', 'config');
-      source = defaultPath;
-      // loadFromDefault silently falls back to in-cluster config or to localhost:8080; say plainly when there is no file.
-      if (!process.env.KUBERNETES_SERVICE_HOST && !fileExists(defaultPath)) {
-        return { failure: `no kubeconfig found: pass --kubeconfig, set KUBECONFIG, or create ${defaultPath} (for GKE: gcloud container clusters get-credentials)` };
-      }
-      kc.loadFromDefault();
-      if (process.env.KUBERNETES_SERVICE_HOST && !fileExists(defaultPath)) source = IN_CLUSTER;
-    }
-  } catch (error) {
-    return { failure: `cannot read kubeconfig ${options.kubeconfig ?? process.env.KUBECONFIG ?? '~/.kube/config'}: ${errorText(error)}` };
-  }
-  if (options.context) {
-    if (!kc.getContextObject(options.context)) {
-      const known = kc.getContexts().map((c) => c.name);
-      return { failure: `context "${options.context}" not found in ${source}${known.length ? ` (contexts: ${known.join(', ')})` : ''}` };
-    }
-    kc.setCurrentContext(options.context);
-  }
-  if (needCurrent && (!kc.getCurrentContext() || !kc.getCurrentCluster())) {
-    return { failure: `kubeconfig ${source} has no current context with a cluster; pass --context` };
-  }
-  return { kc, source };
-}
-
-function fileExists(file: string): boolean {
-  try {
-    return statSync(file).isFile();
-  } catch {
-    return false;
-  }
-}
-
-/** project/location/name from GKE's context naming, gke_PROJECT_LOCATION_CLUSTER. */
-export function parseGkeContext(context: string | undefined): Pick<ClusterInfo, 'project' | 'location' | 'name'> {
-  const match = context ? /^gke_([^_]+)_([^_]+)_(.+)$/.exec(context) : null;
-  return match ? { project: match[1]!, location: match[2]!, name: match[3]! } : {};
-}
-
 function unreachableResult(message: string, cluster: ClusterInfo, requests: number): KubeCollectResult {
   const data: Record<string, DataAvailability> = {};
   for (const key of KUBE_DATA_KEYS) data[key] = { state: 'error', reason: message };
@@ -557,125 +318,3 @@ function unreachableResult(message: string, cluster: ClusterInfo, requests: numb
     unreachable: { message },
   };
 }
-
-/** Gives list items their apiVersion/kind (typed lists omit them) and redacts them. */
-/** `item` comes straight from parseBody and is not shared, so it is redacted in place rather than copied. */
-function normalize(item: unknown, spec: ListSpec): KubeObject {
-  const object = { ...(item as Record<string, unknown>) } as KubeObject;
-  object.apiVersion = spec.apiVersion;
-  object.kind = spec.kind;
-  if (!object.metadata || typeof object.metadata !== 'object') object.metadata = {};
-  return redactInPlace(object);
-}
-
-/** Keeps only the events about collected objects the rules reason about; other events are noise (and can be many). */
-function keepRelevantEvents(objects: KubeObject[]): KubeObject[] {
-  const uids = new Set<string>();
-  const names = new Set<string>();
-  for (const o of objects) {
-    if (!EVENT_SUBJECT_KINDS.has(o.kind)) continue;
-    if (o.metadata.uid) uids.add(o.metadata.uid);
-    names.add(`${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name ?? ''}`);
-  }
-  return objects.filter((o) => {
-    if (o.kind !== 'Event' || o.apiVersion !== 'v1') return true;
-    const involved = o.involvedObject as { kind?: string; namespace?: string; name?: string; uid?: string } | undefined;
-    if (!involved?.kind || !EVENT_SUBJECT_KINDS.has(involved.kind)) return false;
-    if (involved.uid && uids.has(involved.uid)) return true;
-    return names.has(`${involved.kind}/${involved.namespace ?? ''}/${involved.name ?? ''}`);
-  });
-}
-
-/** The request never left: credentials (exec plugin, token file, client certificate) failed. Not retried. */
-class CredentialsError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'CredentialsError';
-  }
-}
-
-/** An ApiException plus the raw answer it came from (its `.body` is undefined on 401). */
-class CallError extends Error {
-  constructor(
-    readonly cause: unknown,
-    readonly answer: RawAnswer | undefined,
-  ) {
-    super(errorText(cause));
-  }
-}
-
-function withAnswer(error: unknown, answer: RawAnswer | undefined): unknown {
-  return error instanceof ApiException ? new CallError(error, answer) : error;
-}
-
-function parseBody(answer: RawAnswer): unknown {
-  try {
-    return JSON.parse(answer.text);
-  } catch {
-    // Not JSON despite a 2xx: treat like a damaged answer (retryable, see isRetryableNetworkError's 'invalid-json').
-    throw Object.assign(new Error(`the answer is not JSON (${answer.text.length} bytes, starts ${JSON.stringify(answer.text.slice(0, 40))})`), {
-      type: 'invalid-json',
-    });
-  }
-}
-
-function classify(error: unknown): RetryDecision {
-  if (error instanceof ScanAbortedError || error instanceof CredentialsError) return { retry: false };
-  const apiError = apiExceptionOf(error);
-  if (apiError) {
-    const headers = (apiError.headers ?? {}) as Record<string, string>;
-    const retryAfter = parseRetryAfter(headers['retry-after'] ?? headers['Retry-After']);
-    return { retry: isRetryableStatus(apiError.code), ...(retryAfter !== undefined ? { afterMs: retryAfter } : {}) };
-  }
-  if (error instanceof RequestTimeoutError || error instanceof TruncatedResponseError) return { retry: true };
-  return { retry: isRetryableNetworkError(error) };
-}
-
-function apiExceptionOf(error: unknown): ApiException<unknown> | undefined {
-  if (error instanceof CallError && error.cause instanceof ApiException) return error.cause;
-  if (error instanceof ApiException) return error;
-  return undefined;
-}
-
-/** "403 Forbidden: pods is forbidden: User …" from the Status body; "connect ECONNREFUSED …" for network errors. */
-function describeFailure(error: unknown): CallFailure {
-  const apiError = apiExceptionOf(error);
-  if (apiError) {
-    const answer = error instanceof CallError ? error.answer : undefined;
-    const statusMessage = statusMessageOf(answer?.text ?? apiError.body);
-    const head = `${apiError.code} ${http.STATUS_CODES[apiError.code] ?? ''}`.trim();
-    return { message: statusMessage ? `${head}: ${statusMessage}` : head, status: apiError.code, noAnswer: apiError.code === 401 };
-  }
-  if (error instanceof ScanAbortedError) return { message: error.message, noAnswer: false };
-  return { message: errorText(error), noAnswer: true };
-}
-
-function statusMessageOf(body: unknown): string | undefined {
-  let value = body;
-  if (typeof body === 'string') {
-    try {
-      value = JSON.parse(body);
-    } catch {
-      return body.trim().slice(0, 300) || undefined;
-    }
-  }
-  const message = (value as { message?: unknown } | undefined)?.message;
-  return typeof message === 'string' && message ? message : undefined;
-}
-
-function errorText(error: unknown): string {
-  if (error instanceof Error) {
-    const code = (error as { code?: unknown }).code;
-    return typeof code === 'string' && !error.message.includes(code) ? `${error.message} (${code})` : error.message;
-  }
-  return String(error);
-}
-
-/** What the collector lists, for `negdoctor gather` to capture the same with kubectl. */
-export const KUBE_LIST_PLAN: ReadonlyArray<{ resource: string; plural: string; kind: string; namespaced: boolean; crd: boolean }> = LISTS.map((s) => ({
-  resource: s.resource,
-  plural: s.plural,
-  kind: s.kind,
-  namespaced: s.namespaced,
-  crd: s.crd !== undefined,
-}));
