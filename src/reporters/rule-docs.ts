@@ -1,4 +1,4 @@
-/** Rule documentation generated from rule metadata (README, `rules`, `explain`); a test keeps the README in step. */
+/** Rule documentation generated from rule metadata (docs/rules.md, `rules`, `explain`); a test keeps docs/rules.md in step. */
 import type { Category, Explains, JoinKey, Rule } from '../rules/define-rule.js';
 
 /** How a join key reads in the docs: "on the same …". */
@@ -96,15 +96,18 @@ export function renderRuleExplanation(rule: Rule, rules: readonly Rule[] = []): 
   ].join('\n');
 }
 
-export function renderRulesMarkdown(rules: Rule[]): string {
+/** The rule docs as `negdoctor rules --format markdown` prints them: a heading per category (at `level`), one per rule below it. */
+export function renderRulesMarkdown(rules: Rule[], level = 3): string {
   const out: string[] = [];
+  const h = '#'.repeat(level);
   for (const [category, title] of Object.entries(CATEGORY_TITLES)) {
     const inCategory = rules.filter((r) => r.meta.category === category);
     if (inCategory.length === 0) continue;
-    out.push(`### ${title}`, '');
+    out.push(`${h} ${title}`, '');
     for (const r of inCategory) {
       const m = r.meta;
-      out.push(`#### \`${m.id}\``, '');
+      // The heading `rule-id` is the rule's anchor (#rule-id) in docs/rules.md.
+      out.push(`${h}# \`${m.id}\``, '');
       out.push(`**${m.title}** — default severity \`${m.severity}\`; needs ${dataLabel(r)}${m.fixable ? '; autofix available' : ''}.`, '');
       out.push(`- **Symptom:** ${m.symptom}`);
       out.push(`- **Cause:** ${m.cause}`);
@@ -119,4 +122,21 @@ export function renderRulesMarkdown(rules: Rule[]): string {
     }
   }
   return `${out.join('\n').trimEnd()}\n`;
+}
+
+/**
+ * The generated part of docs/rules.md: an index of every rule (linked to its
+ * anchor, in category order), then the rules by category one heading level
+ * above `rules --format markdown`, as the page's own sections.
+ * scripts/update-docs.mjs writes it; test/readme.test.ts keeps it in step.
+ */
+export function renderRulesReference(rules: Rule[]): string {
+  const index = ['| rule | what it finds | default severity | needs |', '|---|---|---|---|'];
+  for (const category of Object.keys(CATEGORY_TITLES)) {
+    for (const r of rules.filter((x) => x.meta.category === category)) {
+      const m = r.meta;
+      index.push(`| [\`${m.id}\`](#${m.id}) | ${m.title}${m.fixable ? ' (autofix)' : ''} | ${m.severity} | ${dataLabel(r)} |`);
+    }
+  }
+  return `${index.join('\n')}\n\n${renderRulesMarkdown(rules, 2)}`;
 }
