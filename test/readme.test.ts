@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { renderRulesReference } from '../src/reporters/rule-docs.js';
+import { REPOSITORY_URL, renderRulesReference, ruleDocsUrl } from '../src/reporters/rule-docs.js';
+import { INFORMATION_URI } from '../src/reporters/sarif.js';
 import { RULES } from '../src/rules/index.js';
 import { renderShapesMarkdown } from '../src/collectors/shapes.js';
 
@@ -69,12 +70,14 @@ describe('docs/rules.md', () => {
     expect(generated(rules, 'rules')).toBe(renderRulesReference(RULES).trim());
   });
 
-  it('has one anchor per rule: its id', () => {
+  it('has one anchor per rule, its id, where `negdoctor explain` and SARIF helpUri point', () => {
     const ids = anchors(rules);
     for (const { meta } of RULES) {
       expect(ids, meta.id).toContain(meta.id);
       expect(ids, `${meta.id} is a heading more than once`).not.toContain(`${meta.id}-1`);
+      expect(ruleDocsUrl(meta.id)).toBe(`${REPOSITORY_URL}/blob/main/docs/rules.md#${meta.id}`);
     }
+    expect(INFORMATION_URI).toBe(REPOSITORY_URL);
   });
 });
 

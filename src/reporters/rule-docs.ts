@@ -1,6 +1,14 @@
 /** Rule documentation generated from rule metadata (docs/rules.md, `rules`, `explain`); a test keeps docs/rules.md in step. */
 import type { Category, Explains, JoinKey, Rule } from '../rules/define-rule.js';
 
+/** The repository: SARIF's `informationUri`, and the base of the rule docs URLs. */
+export const REPOSITORY_URL = 'https://github.com/negdoctor/negdoctor';
+
+/** A rule's documentation: its anchor (the rule id) in docs/rules.md. SARIF `helpUri` and `negdoctor explain` give it. */
+export function ruleDocsUrl(id: string): string {
+  return `${REPOSITORY_URL}/blob/main/docs/rules.md#${id}`;
+}
+
 /** How a join key reads in the docs: "on the same …". */
 export const JOIN_KEY_TEXT: Record<JoinKey, string> = {
   'service-port': 'same Service port',
@@ -93,6 +101,8 @@ export function renderRuleExplanation(rule: Rule, rules: readonly Rule[] = []): 
     ...(explains.length ? ['', 'Explains (a finding of this rule is reported as the cause of):', ...explains] : []),
     ...(by.length ? ['', 'Explained by (reported as caused by):', ...by] : []),
     '',
+    `Docs: ${ruleDocsUrl(m.id)}`,
+    '',
   ].join('\n');
 }
 
@@ -106,7 +116,7 @@ export function renderRulesMarkdown(rules: Rule[], level = 3): string {
     out.push(`${h} ${title}`, '');
     for (const r of inCategory) {
       const m = r.meta;
-      // The heading `rule-id` is the rule's anchor (#rule-id) in docs/rules.md.
+      // The heading `rule-id` is the rule's anchor (#rule-id), which ruleDocsUrl links to.
       out.push(`${h}# \`${m.id}\``, '');
       out.push(`**${m.title}** — default severity \`${m.severity}\`; needs ${dataLabel(r)}${m.fixable ? '; autofix available' : ''}.`, '');
       out.push(`- **Symptom:** ${m.symptom}`);
