@@ -27,7 +27,7 @@ const result = await build({
   absWorkingDir: root,
   entryPoints: [
     { in: 'src/cli.ts', out: 'cli' },
-    // What scripts/update-readme.mjs imports.
+    // What scripts/update-docs.mjs imports.
     { in: 'src/reporters/rule-docs.ts', out: 'reporters/rule-docs' },
     { in: 'src/rules/index.ts', out: 'rules/index' },
     { in: 'src/collectors/shapes.ts', out: 'collectors/shapes' },

@@ -18,7 +18,7 @@
  * aggregated list's `networkEndpointGroups` key), else by its shape. An
  * object that fits no shape or several is returned as `unknown` with the
  * candidates, so the caller can say what it might be and how to type it.
- * Pure functions, no I/O; the README's "Input shapes" table is this file.
+ * Pure functions, no I/O; the table of docs/inputs.md is this file.
  */
 import { isRecord } from '../util/values.js';
 
@@ -248,7 +248,7 @@ export interface InputType {
   shape: string;
   /** What the qualifier names, if the type takes one. */
   qualifier?: string;
-  /** What the explicit type states, for the README. */
+  /** What the explicit type states, for docs/inputs.md. */
   means: string;
   /** Whether the file is one object (describe) rather than a list. */
   single?: boolean;
@@ -528,13 +528,13 @@ export function unknownNotice(item: Recognized): string {
   return 'neither a Kubernetes object (no apiVersion/kind, and no shape a rule reads) nor a Google Cloud resource negdoctor reads; skipped — if it is one, state its type: `negdoctor lint TYPE=FILE` (see "Input shapes" in the README)';
 }
 
-// ---------------------------------------------------------------- README
+// ---------------------------------------------------------------- docs/inputs.md
 
 function describeTests(tests: readonly FieldTest[] | undefined, joiner: string): string {
   return (tests ?? []).map((t) => `\`${t.path}\``).join(joiner);
 }
 
-/** The "Input shapes" table of the README, from the table above (test/readme.test.ts keeps them equal). */
+/** The table of docs/inputs.md, from the table above (test/readme.test.ts keeps them equal). */
 export function renderShapesMarkdown(): string {
   const rows = INPUT_TYPES.map((type) => {
     const shape = SHAPES_BY_ID.get(type.shape)!;

@@ -1,5 +1,13 @@
-/** Rule documentation generated from rule metadata (README, `rules`, `explain`); a test keeps the README in step. */
+/** Rule documentation generated from rule metadata (docs/rules.md, `rules`, `explain`); a test keeps docs/rules.md in step. */
 import type { Category, Explains, JoinKey, Rule } from '../model/rule-contract.js';
+
+/** The repository: SARIF's `informationUri`, and the base of the rule docs URLs. */
+export const REPOSITORY_URL = 'https://github.com/negdoctor/negdoctor';
+
+/** A rule's documentation: its anchor (the rule id) in docs/rules.md. SARIF `helpUri` and `negdoctor explain` give it. */
+export function ruleDocsUrl(id: string): string {
+  return `${REPOSITORY_URL}/blob/main/docs/rules.md#${id}`;
+}
 
 /** How a join key reads in the docs: "on the same …". */
 export const JOIN_KEY_TEXT: Record<JoinKey, string> = {
@@ -93,18 +101,23 @@ export function renderRuleExplanation(rule: Rule, rules: readonly Rule[] = []): 
     ...(explains.length ? ['', 'Explains (a finding of this rule is reported as the cause of):', ...explains] : []),
     ...(by.length ? ['', 'Explained by (reported as caused by):', ...by] : []),
     '',
+    `Docs: ${ruleDocsUrl(m.id)}`,
+    '',
   ].join('\n');
 }
 
-export function renderRulesMarkdown(rules: Rule[]): string {
+/** The rule docs as `negdoctor rules --format markdown` prints them: a heading per category (at `level`), one per rule below it. */
+export function renderRulesMarkdown(rules: Rule[], level = 3): string {
   const out: string[] = [];
+  const h = '#'.repeat(level);
   for (const [category, title] of Object.entries(CATEGORY_TITLES)) {
     const inCategory = rules.filter((r) => r.meta.category === category);
     if (inCategory.length === 0) continue;
-    out.push(`### ${title}`, '');
+    out.push(`${h} ${title}`, '');
     for (const r of inCategory) {
       const m = r.meta;
-      out.push(`#### \`${m.id}\``, '');
+      // The heading `rule-id` is the rule's anchor (#rule-id), which ruleDocsUrl links to.
+      out.push(`${h}# \`${m.id}\``, '');
       out.push(`**${m.title}** — default severity \`${m.severity}\`; needs ${dataLabel(r)}${m.fixable ? '; autofix available' : ''}.`, '');
       out.push(`- **Symptom:** ${m.symptom}`);
       out.push(`- **Cause:** ${m.cause}`);
@@ -119,4 +132,21 @@ export function renderRulesMarkdown(rules: Rule[]): string {
     }
   }
   return `${out.join('\n').trimEnd()}\n`;
+}
+
+/**
+ * The generated part of docs/rules.md: an index of every rule (linked to its
+ * anchor, in category order), then the rules by category one heading level
+ * above `rules --format markdown`, as the page's own sections.
+ * scripts/update-docs.mjs writes it; test/readme.test.ts keeps it in step.
+ */
+export function renderRulesReference(rules: Rule[]): string {
+  const index = ['| rule | what it finds | default severity | needs |', '|---|---|---|---|'];
+  for (const category of Object.keys(CATEGORY_TITLES)) {
+    for (const r of rules.filter((x) => x.meta.category === category)) {
+      const m = r.meta;
+      index.push(`| [\`${m.id}\`](#${m.id}) | ${m.title}${m.fixable ? ' (autofix)' : ''} | ${m.severity} | ${dataLabel(r)} |`);
+    }
+  }
+  return `${index.join('\n')}\n\n${renderRulesMarkdown(rules, 2)}`;
 }

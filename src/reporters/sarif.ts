@@ -13,10 +13,11 @@ import type { Finding, Location, Severity } from '../findings.js';
 import { requestFor, FileFixer, UnsafeEdit, type TextEdit } from '../fix/index.js';
 import type { Rule } from '../model/rule-contract.js';
 import { findingsByFingerprint, objectLabel, rootsOf } from './incidents.js';
+import { REPOSITORY_URL, ruleDocsUrl } from './rule-docs.js';
 import type { RenderOptions, Report } from './report.js';
 
 export const SARIF_SCHEMA = 'https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json';
-export const INFORMATION_URI = 'https://github.com/negdoctor/negdoctor';
+export const INFORMATION_URI = REPOSITORY_URL;
 /** The key of our fingerprint in `partialFingerprints` (GitHub keeps its own `primaryLocationLineHash`). */
 export const FINGERPRINT_KEY = 'negdoctorFingerprint/v1';
 const SRCROOT = '%SRCROOT%';
@@ -90,7 +91,7 @@ function ruleDescriptor(rule: Rule): Json {
         .filter(Boolean)
         .join('\n\n'),
     },
-    helpUri: `${INFORMATION_URI}#${m.id}`,
+    helpUri: ruleDocsUrl(m.id),
     defaultConfiguration: { level: sarifLevel(m.severity) },
     properties: {
       tags: ['kubernetes', 'gke', 'load-balancing', m.category, ...(m.fixable ? ['autofix'] : [])],

@@ -124,7 +124,8 @@ describe('SARIF details', () => {
       expect(rule.fullDescription.text.length).toBeGreaterThan(20);
       expect(rule.help.text).toContain('Fix:');
       expect(rule.help.markdown).toContain('**Fix.**');
-      expect(rule.helpUri).toBe(`https://github.com/negdoctor/negdoctor#${rule.id}`);
+      // The rule's anchor in docs/rules.md (test/readme.test.ts checks that every rule id is one).
+      expect(rule.helpUri).toBe(`https://github.com/negdoctor/negdoctor/blob/main/docs/rules.md#${rule.id}`);
       expect(['error', 'warning', 'note']).toContain(rule.defaultConfiguration.level);
       expect(rule.properties.tags).toContain('kubernetes');
     }

@@ -161,6 +161,8 @@ describe('negdoctor lint (built CLI)', () => {
     const explain = runCli(['explain', 'max-unavailable-nonzero']);
     expect(explain.status).toBe(0);
     expect(explain.stdout).toMatch(/^Symptom: /m);
+    // The same anchor as the rule's SARIF helpUri.
+    expect(explain.stdout).toMatch(/^Docs: https:\/\/github\.com\/negdoctor\/negdoctor\/blob\/main\/docs\/rules\.md#max-unavailable-nonzero\n$/m);
     // The cause graph is part of the catalog: what a rule explains and what explains it.
     const firewall = rules.rules.find((r: { id: string }) => r.id === 'firewall-health-check-blocked');
     expect(firewall.explains).toEqual([{ rule: 'backend-unhealthy', on: 'service-port', why: expect.stringMatching(/UNHEALTHY\.$/) }]);
