@@ -13,7 +13,7 @@ import type { CloudState, DataAvailability, GcpFirewallPolicy, GcpNeg, InputNoti
 import { build, classifyGcloudDump, dataKeysOf, ITEM_TYPE_OF_SHAPE, mergeIntoCloudState, type GcloudItem } from './gcp/dumps.js';
 import { unpackEffectiveFirewalls } from './effective-firewalls.js';
 import { mapFirewallPolicy, mapNetworkEndpoint } from './gcp/map.js';
-import { lastSegment } from './gcp/names.js';
+import { lastSegment } from '../util/text.js';
 import type { ExplicitInput, ForeignDocument } from './manifests/index.js';
 import { isRecord } from '../util/values.js';
 

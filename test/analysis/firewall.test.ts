@@ -1,10 +1,9 @@
+import { DEFAULT_HEALTH_CHECK_RANGES, DEFAULT_HEALTH_CHECK_RANGES_IPV6 } from '../../src/model/settings.js';
 import { describe, expect, it } from 'vitest';
 import {
   evaluateFirewallIngress,
   evaluateFirewallIngressWithPolicies,
   evaluateFirewallMatrix,
-  HEALTH_CHECK_RANGES_IPV4,
-  HEALTH_CHECK_RANGES_IPV6,
 } from '../../src/analysis/firewall/evaluate.js';
 import { isValidCidr } from '../../src/analysis/firewall/address-ranges.js';
 import { networkName, type FirewallQuery, type FirewallTarget } from '../../src/analysis/firewall/match.js';
@@ -264,7 +263,7 @@ describe('evaluateFirewallIngress: GKE scenarios', () => {
       targetTags: ['gke-prod-1a2b3c4d-node'],
       allowed: [{ IPProtocol: 'tcp', ports: ['30000-32767'] }],
     });
-    for (const range of HEALTH_CHECK_RANGES_IPV4) {
+    for (const range of DEFAULT_HEALTH_CHECK_RANGES) {
       const verdict = evaluateFirewallIngress([l7], query(range, 8080));
       expect(verdict).toMatchObject({ allowed: false, uncovered: [range], nearMisses: [l7] });
       expect(verdict.reason).toContain(range);
@@ -294,7 +293,7 @@ describe('evaluateFirewallIngress: GKE scenarios', () => {
       network: 'https://www.googleapis.com/compute/v1/projects/host-project/global/networks/prod-vpc',
       allowed: [{ IPProtocol: 'tcp' }],
     });
-    const matrix = evaluateFirewallMatrix([shared], { sourceRanges: HEALTH_CHECK_RANGES_IPV4, ports: [80, 8080, 30080], targets: [NODE], network: NETWORK });
+    const matrix = evaluateFirewallMatrix([shared], { sourceRanges: DEFAULT_HEALTH_CHECK_RANGES, ports: [80, 8080, 30080], targets: [NODE], network: NETWORK });
     expect(matrix).toHaveLength(6);
     expect(matrix.every((entry) => entry.verdict.allowed)).toBe(true);
   });
@@ -303,8 +302,8 @@ describe('evaluateFirewallIngress: GKE scenarios', () => {
 describe('evaluateFirewallIngress: IPv6', () => {
   it('IPv6 health-check ranges need IPv6 source ranges', () => {
     const v4Only = rule('v4');
-    const v6 = rule('v6', { sourceRanges: [...HEALTH_CHECK_RANGES_IPV6] });
-    for (const range of HEALTH_CHECK_RANGES_IPV6) {
+    const v6 = rule('v6', { sourceRanges: [...DEFAULT_HEALTH_CHECK_RANGES_IPV6] });
+    for (const range of DEFAULT_HEALTH_CHECK_RANGES_IPV6) {
       expect(evaluateFirewallIngress([v4Only], query(range, 8080))).toMatchObject({ allowed: false, uncovered: [range] });
       expect(evaluateFirewallIngress([v6], query(range, 8080))).toMatchObject({ allowed: true, rules: [v6] });
     }
@@ -333,7 +332,7 @@ describe('evaluateFirewallMatrix', () => {
   it('evaluates ranges × ports × targets', () => {
     const l7 = rule('k8s-fw-l7--abc', { targetTags: ['gke-prod-1a2b3c4d-node'], allowed: [{ IPProtocol: 'tcp', ports: ['8080'] }] });
     const other: FirewallTarget = { tags: ['other-pool'] };
-    const matrix = evaluateFirewallMatrix([l7], { sourceRanges: HEALTH_CHECK_RANGES_IPV4, ports: [8080, 9090], targets: [NODE, other], network: 'prod-vpc' });
+    const matrix = evaluateFirewallMatrix([l7], { sourceRanges: DEFAULT_HEALTH_CHECK_RANGES, ports: [8080, 9090], targets: [NODE, other], network: 'prod-vpc' });
     expect(matrix).toHaveLength(8);
     const allowed = matrix.filter((entry) => entry.verdict.allowed).map((entry) => `${entry.target.tags[0]} ${entry.port} ${entry.sourceRange}`);
     expect(allowed).toEqual(['gke-prod-1a2b3c4d-node 8080 130.211.0.0/22', 'gke-prod-1a2b3c4d-node 8080 35.191.0.0/16']);
@@ -341,7 +340,7 @@ describe('evaluateFirewallMatrix', () => {
 });
 
 describe('evaluateFirewallIngressWithPolicies', () => {
-  const hcRanges = [...HEALTH_CHECK_RANGES_IPV4];
+  const hcRanges = [...DEFAULT_HEALTH_CHECK_RANGES];
   const policy = (name: string, rules: FirewallPolicy['rules']): FirewallPolicy => ({ name, rules });
 
   it('a hierarchical deny wins over a VPC allow', () => {
@@ -393,7 +392,7 @@ describe('evaluateFirewallIngressWithPolicies', () => {
 });
 
 describe('Cloud NGFW evaluation order (hierarchical → system → VPC / network policies by enforcement order → implied deny)', () => {
-  const hcRanges = [...HEALTH_CHECK_RANGES_IPV4];
+  const hcRanges = [...DEFAULT_HEALTH_CHECK_RANGES];
   const all = [{ ipProtocol: 'all' }];
   const denyAll = (priority = 100): NonNullable<FirewallPolicy['rules']>[number] => ({ priority, action: 'deny', direction: 'INGRESS', match: { srcIpRanges: ['0.0.0.0/0'], layer4Configs: all } });
   const allowHc = (priority = 100): NonNullable<FirewallPolicy['rules']>[number] => ({ priority, action: 'allow', direction: 'INGRESS', match: { srcIpRanges: hcRanges, layer4Configs: [{ ipProtocol: 'tcp' }] } });

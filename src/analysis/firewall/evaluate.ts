@@ -47,11 +47,6 @@ import {
   type PolicyRuleRef,
 } from './verdict.js';
 
-/** The health-check source ranges GKE documents for Ingress / NEG backends. */
-export const HEALTH_CHECK_RANGES_IPV4: readonly string[] = ['130.211.0.0/22', '35.191.0.0/16'];
-/** The IPv6 health-check ranges, relevant for IPv6 (dual-stack) endpoints. */
-export const HEALTH_CHECK_RANGES_IPV6: readonly string[] = ['2600:2d00:1:b029::/64', '2600:2d00:1:1::/64'];
-
 function evaluate(
   policies: readonly FirewallPolicy[],
   firewalls: readonly GcpFirewall[],

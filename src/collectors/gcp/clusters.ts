@@ -3,7 +3,7 @@ import { DATA } from '../../snapshot/data-keys.js';
 import type { GkeCluster } from '../../snapshot/types.js';
 import type { GcpReadContext } from './context.js';
 import { mapCluster } from './map.js';
-import { lastSegment } from './names.js';
+import { lastSegment } from '../../util/text.js';
 import { OPS } from './operations.js';
 import { CALL } from './session.js';
 

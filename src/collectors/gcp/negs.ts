@@ -6,7 +6,7 @@ import { DATA } from '../../snapshot/data-keys.js';
 import type { GcpNeg } from '../../snapshot/types.js';
 import type { GcpReadContext } from './context.js';
 import { mapNeg, mapNetworkEndpoint } from './map.js';
-import { lastSegment } from './names.js';
+import { lastSegment } from '../../util/text.js';
 import { OPS } from './operations.js';
 import { aggregatedItems, CALL, listItems } from './session.js';
 
