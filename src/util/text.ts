@@ -1,4 +1,5 @@
 /** Small text helpers for finding messages: shortening, counting, sampling, joining. */
+
 export function truncate(text: string, max = 160): string {
   const one = text.replace(/\s+/g, ' ').trim();
   return one.length > max ? `${one.slice(0, max - 1)}…` : one;
@@ -23,4 +24,10 @@ export function sample(items: readonly string[], max = 3): string {
 /** Reasons joined as sentences: every one after the first starts with a capital. */
 export function sentences(reasons: readonly string[]): string {
   return reasons.map((r, i) => (i === 0 ? r : r.charAt(0).toUpperCase() + r.slice(1))).join(' ');
+}
+
+/** Joins words as an English list: "a", "a and b", "a, b and c". */
+export function joinWords(words: readonly string[]): string {
+  if (words.length <= 1) return words.join('');
+  return `${words.slice(0, -1).join(', ')} and ${words[words.length - 1]}`;
 }

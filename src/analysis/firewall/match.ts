@@ -25,7 +25,7 @@
  *     with the same name in different (Shared VPC) projects are not told apart.
  */
 import type { GcpFirewall } from '../../snapshot/types.js';
-import { joinWords } from '../../util/words.js';
+import { joinWords } from '../../util/text.js';
 import { intersect, isEmpty, parseCidr, rangesToSet, type Family, type IntervalSet } from './address-ranges.js';
 
 /** The node (instance) a probe is addressed to, as firewall targets see it. */

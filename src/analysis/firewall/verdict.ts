@@ -4,7 +4,7 @@
  * module only reports what it decided, from an EvaluationRecord.
  */
 import type { GcpFirewall } from '../../snapshot/types.js';
-import { joinWords } from '../../util/words.js';
+import { joinWords } from '../../util/text.js';
 import { toCidrs, type IntervalSet } from './address-ranges.js';
 import { vpcAction, type FirewallPolicyRule, type FirewallQuery } from './match.js';
 import { DEFAULT_PRIORITY, policyType, type FirewallPolicy } from './order.js';
