@@ -10,6 +10,7 @@
 import os from 'node:os';
 import { lintBenchmarks, lintLarge, lintSarif, startupBenchmarks } from './lint.mjs';
 import { peerBenchmark } from './peer.mjs';
+import { hostileBenchmarks } from './hostile.mjs';
 import { scanBenchmark, PLAN } from './scan.mjs';
 
 process.env.METADATA_SERVER_DETECTION = 'none';
@@ -75,6 +76,19 @@ if (!quick) {
     'completes; RSS reported',
     big.ok,
   );
+}
+
+{
+  // Hostile shapes (issue 20): peak RSS above a small lint's, per byte of input.
+  const hostile = await hostileBenchmarks({ quick });
+  for (const r of hostile.rows) {
+    add(
+      `lint ${r.label} (${r.megabytes.toFixed(1)} MB)`,
+      `peak RSS ${r.peakRssMb.toFixed(0)} MB = baseline ${hostile.baselineMb.toFixed(0)} MB + ${r.ratio.toFixed(1)}× file size; ${(r.ms / 1000).toFixed(1)} s`,
+      r.label.includes('List') ? '≤ 8× + baseline' : '≤ 40× + baseline',
+      r.ratio <= (r.label.includes('List') ? 8 : 40),
+    );
+  }
 }
 
 const peer = peerBenchmark({ documents: quick ? 1_000 : 5_000, runs: quick ? 1 : Math.min(3, runs) });

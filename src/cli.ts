@@ -151,6 +151,8 @@ export function buildProgram(setExit: (code: number) => void): Command {
       .option('--listen <address>', 'HOST:PORT to listen on (:PORT for every address)', '127.0.0.1:8080')
       .option('--scan-cooldown <duration>', 'minimum time between two scans started by POST /scan', parseDuration, 30)
       .option('--shutdown-timeout <duration>', 'on SIGTERM, how long a running scan may take to finish before it is abandoned', parseDuration, 20)
+      .option('--allowed-host <name>', 'Host header names answered besides IP addresses, localhost and (in a cluster) the negdoctor Service names; * for any (repeatable, comma-separated)', collect, [])
+      .option('--max-connections <n>', 'open connections at most; more wait in the kernel backlog or are refused', parseCount, 256)
       .option('-c, --config <file>', 'config file (default: .negdoctor.yaml found upward from the working directory)')
       .option('--enable <rule>', 'enable a rule (repeatable, comma-separated)', collect, [])
       .option('--disable <rule>', 'disable a rule (repeatable, comma-separated)', collect, []),
@@ -167,6 +169,8 @@ export function buildProgram(setExit: (code: number) => void): Command {
         listen: raw.listen as string,
         scanCooldownSec: raw.scanCooldown as number,
         shutdownTimeoutSec: raw.shutdownTimeout as number,
+        allowedHosts: (raw.allowedHost as string[]) ?? [],
+        maxConnections: raw.maxConnections as number,
       }),
     );
   });

@@ -50,10 +50,29 @@ export function readBundleManifest(dir: string): BundleManifest | undefined {
   } catch {
     return undefined;
   }
-  const parsed = JSON.parse(text) as unknown;
-  if (!isRecord(parsed) || parsed.kind !== BUNDLE_KIND || !Array.isArray(parsed.captures)) {
-    throw new Error(`${path.join(dir, BUNDLE_MANIFEST)} is not a negdoctor evidence bundle manifest`);
+  const file = path.join(dir, BUNDLE_MANIFEST);
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (error) {
+    throw new Error(`${file} is not valid JSON: ${(error as Error).message.split('\n')[0]}`);
   }
+  if (!isRecord(parsed) || parsed.kind !== BUNDLE_KIND || !Array.isArray(parsed.captures)) {
+    throw new Error(`${file} is not a negdoctor evidence bundle manifest`);
+  }
+  // Bundles come from customers: every field read later is checked here, by name.
+  const bad = (field: string, what: string) => new Error(`${file}: ${field} ${what}`);
+  if (typeof parsed.capturedAt !== 'string' || !/^\d{4}-\d{2}-\d{2}T/.test(parsed.capturedAt) || Number.isNaN(Date.parse(parsed.capturedAt))) {
+    throw bad('capturedAt', `must be an ISO 8601 time, not ${JSON.stringify(parsed.capturedAt) ?? 'undefined'}`);
+  }
+  parsed.captures.forEach((entry: unknown, i: number) => {
+    const at = `captures[${i}]`;
+    if (!isRecord(entry)) throw bad(at, `must be an object, not ${JSON.stringify(entry)}`);
+    if (typeof entry.ok !== 'boolean') throw bad(`${at}.ok`, 'must be true or false');
+    for (const key of ['type', 'command'] as const) if (typeof entry[key] !== 'string') throw bad(`${at}.${key}`, 'must be a string');
+    for (const key of ['file', 'error', 'note'] as const) if (entry[key] !== undefined && typeof entry[key] !== 'string') throw bad(`${at}.${key}`, 'must be a string');
+    if (typeof entry.file === 'string' && (path.isAbsolute(entry.file) || entry.file.split(/[\\/]/).includes('..'))) throw bad(`${at}.file`, 'must name a file inside the bundle');
+  });
   return parsed as unknown as BundleManifest;
 }
 

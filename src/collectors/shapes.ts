@@ -301,8 +301,14 @@ export function parseTypedInput(arg: string): { explicit: ExplicitType; path: st
 
 // ---------------------------------------------------------------- matching
 
-function holds(value: unknown, segments: readonly string[], is: FieldTest['is']): boolean {
-  if (segments.length === 0) {
+interface Segment {
+  key: string;
+  /** `key[]`: step into an array, the rest must hold for one item. */
+  each: boolean;
+}
+
+function holds(value: unknown, segments: readonly Segment[], is: FieldTest['is'], at = 0): boolean {
+  if (at === segments.length) {
     if (value === undefined || value === null) return false;
     switch (is) {
       case 'array':
@@ -316,18 +322,21 @@ function holds(value: unknown, segments: readonly string[], is: FieldTest['is'])
     }
   }
   if (!isRecord(value)) return false;
-  const [head, ...rest] = segments as [string, ...string[]];
-  if (head.endsWith('[]')) {
-    const list = value[head.slice(0, -2)];
-    return Array.isArray(list) && list.some((item) => holds(item, rest, is));
+  // An index, not a copy of the rest of the path: this runs for every item of every list read.
+  const head = segments[at]!;
+  if (head.each) {
+    const list = value[head.key];
+    if (!Array.isArray(list)) return false;
+    for (const item of list) if (holds(item, segments, is, at + 1)) return true;
+    return false;
   }
-  return holds(value[head], rest, is);
+  return holds(value[head.key], segments, is, at + 1);
 }
 
-const splitCache = new Map<string, string[]>();
+const splitCache = new Map<string, Segment[]>();
 export function fieldHolds(value: unknown, test: FieldTest): boolean {
   let segments = splitCache.get(test.path);
-  if (!segments) splitCache.set(test.path, (segments = test.path.split('.')));
+  if (!segments) splitCache.set(test.path, (segments = test.path.split('.').map((p) => (p.endsWith('[]') ? { key: p.slice(0, -2), each: true } : { key: p, each: false }))));
   return holds(value, segments, test.is);
 }
 
@@ -342,7 +351,18 @@ export function fits(value: unknown, shape: Shape): boolean {
 
 /** Every shape a value fits (kind and apiVersion are ignored). */
 export function shapesOf(value: unknown, domain?: Domain): Shape[] {
+  if (!hasShapeKey(value)) return [];
   return SHAPES.filter((s) => (!domain || s.domain === domain) && fits(value, s));
+}
+
+/** The top-level fields some shape requires (`all`) or accepts (`any`): an object with none of them fits no shape. */
+let shapeKeys: Set<string> | undefined;
+
+function hasShapeKey(value: unknown): boolean {
+  if (!isRecord(value)) return false;
+  shapeKeys ??= new Set(SHAPES.flatMap((s) => [...(s.all ?? []), ...(s.any ?? [])]).map((t) => t.path.split('.')[0]!.replace(/\[\]$/, '')));
+  for (const key in value) if (shapeKeys.has(key)) return true;
+  return false;
 }
 
 // ---------------------------------------------------------------- recognition
@@ -387,19 +407,31 @@ function gcpListItemShape(kind: unknown): Shape | undefined {
  */
 export function recognize(document: unknown, explicit?: ExplicitType): Recognized[] {
   const out: Recognized[] = [];
-  const forced = explicit ? SHAPES_BY_ID.get(explicit.type.shape) : undefined;
-  visit(document, [], undefined, out, forced, 0);
+  recognizeEach(document, explicit, (item) => out.push(item));
   return out;
 }
 
-function visit(value: unknown, path: Array<string | number>, hint: Shape | undefined, out: Recognized[], forced: Shape | undefined, depth: number): void {
+/**
+ * `recognize`, one item at a time: a document that is an array of millions of
+ * scalars or empty objects must not hold a Recognized record per item.
+ */
+export function recognizeEach(document: unknown, explicit: ExplicitType | undefined, each: (item: Recognized) => void): void {
+  const forced = explicit ? SHAPES_BY_ID.get(explicit.type.shape) : undefined;
+  visit(document, [], undefined, { push: each }, forced, 0);
+}
+
+interface Sink {
+  push(item: Recognized): void;
+}
+
+function visit(value: unknown, path: Array<string | number>, hint: Shape | undefined, out: Sink, forced: Shape | undefined, depth: number): void {
   if (depth > 4) {
     out.push({ path, value, candidates: [] });
     return;
   }
   // Arrays: `gcloud … list --format=json`, `jq .items`, JSON arrays of anything.
   if (Array.isArray(value)) {
-    value.forEach((item, i) => visit(item, [...path, i], hint, out, forced, depth + 1));
+    for (let i = 0; i < value.length; i++) visit(value[i], [...path, i], hint, out, forced, depth + 1);
     return;
   }
   if (!isRecord(value)) {
@@ -411,13 +443,15 @@ function visit(value: unknown, path: Array<string | number>, hint: Shape | undef
     if (Array.isArray(value.items) && (kind === 'List' || kind.endsWith('List'))) {
       // `kind: List` (kubectl get a,b -o yaml) and typed lists (PodList) whose items may lack apiVersion/kind.
       const itemShape = kubeListItemShape(kind);
-      (value.items as unknown[]).forEach((item, i) => {
+      const items = value.items as unknown[];
+      for (let i = 0; i < items.length; i++) {
+        const item = items[i];
         if (itemShape && isRecord(item) && !hasKubeIdentity(item)) {
           out.push({ path: [...path, 'items', i], value: item, shape: itemShape, by: 'wrapper' });
         } else {
           visit(item, [...path, 'items', i], undefined, out, forced, depth + 1);
         }
-      });
+      }
       return;
     }
     const shape = SHAPES_BY_ID.get(`k8s:${kind}`);
@@ -465,6 +499,7 @@ function visit(value: unknown, path: Array<string | number>, hint: Shape | undef
 
 /** For the notice about an object that fits nothing: the shapes whose required fields it has (what it might be). */
 function nearShapes(value: Record<string, unknown>): Shape[] {
+  if (!hasShapeKey(value)) return [];
   return SHAPES.filter((s) => s.all?.length && s.all.every((t) => fieldHolds(value, t)) && !(s.none ?? []).some((t) => fieldHolds(value, t)));
 }
 
@@ -481,33 +516,39 @@ interface Wrapped {
  *   - `{"clusters": […], "missingZones": […]}` (Container API list answer), `{"firewalls": […]}`.
  * Effective firewalls `{"firewalls": […], "firewallPolicys": […]}` are an object of their own (SHAPES).
  */
-function unwrap(value: Record<string, unknown>, path: Array<string | number>): Wrapped[] | undefined {
+const bookkeeping = new Set(['kind', 'id', 'selfLink', 'nextPageToken', 'warning', 'warnings', 'unreachables', 'missingZones', 'metadata', 'apiVersion']);
+
+function unwrap(value: Record<string, unknown>, path: Array<string | number>): Iterable<Wrapped> | undefined {
+  // Iterables, not arrays: a list of millions of items is walked, never copied into wrapper records.
   const keys = Object.keys(value);
-  const bookkeeping = new Set(['kind', 'id', 'selfLink', 'nextPageToken', 'warning', 'warnings', 'unreachables', 'missingZones', 'metadata', 'apiVersion']);
   if (Array.isArray(value.items) && keys.every((k) => k === 'items' || bookkeeping.has(k))) {
     const hint = gcpListItemShape(value.kind) ?? kubeListItemShape(value.kind);
-    return (value.items as unknown[]).map((item, i) => ({ value: item, path: [...path, 'items', i], ...(hint ? { hint } : {}) }));
+    return listItems(value.items as unknown[], [...path, 'items'], hint);
   }
   if (isRecord(value.items) && keys.every((k) => k === 'items' || bookkeeping.has(k))) {
-    const out: Wrapped[] = [];
-    for (const [scope, entry] of Object.entries(value.items)) {
-      if (!isRecord(entry)) continue;
-      for (const [key, list] of Object.entries(entry)) {
-        if (key === 'warning' || !Array.isArray(list)) continue;
-        const id = LIST_KEYS[key];
-        const hint = id ? SHAPES_BY_ID.get(id) : undefined;
-        list.forEach((item, i) => out.push({ value: item, path: [...path, 'items', scope, key, i], ...(hint ? { hint } : {}) }));
-      }
-    }
-    return out;
+    return aggregatedItems(value.items, path);
   }
   const listKeys = keys.filter((k) => !bookkeeping.has(k));
   if (listKeys.length === 1 && Array.isArray(value[listKeys[0]!]) && LIST_KEYS[listKeys[0]!]) {
     const key = listKeys[0]!;
-    const hint = SHAPES_BY_ID.get(LIST_KEYS[key]!);
-    return (value[key] as unknown[]).map((item, i) => ({ value: item, path: [...path, key, i], ...(hint ? { hint } : {}) }));
+    return listItems(value[key] as unknown[], [...path, key], SHAPES_BY_ID.get(LIST_KEYS[key]!));
   }
   return undefined;
+}
+
+function* listItems(list: unknown[], path: Array<string | number>, hint: Shape | undefined): Iterable<Wrapped> {
+  for (let i = 0; i < list.length; i++) yield { value: list[i], path: [...path, i], ...(hint ? { hint } : {}) };
+}
+
+function* aggregatedItems(items: Record<string, unknown>, path: Array<string | number>): Iterable<Wrapped> {
+  for (const [scope, entry] of Object.entries(items)) {
+    if (!isRecord(entry)) continue;
+    for (const [key, list] of Object.entries(entry)) {
+      if (key === 'warning' || !Array.isArray(list)) continue;
+      const id = LIST_KEYS[key];
+      yield* listItems(list, [...path, 'items', scope, key], id ? SHAPES_BY_ID.get(id) : undefined);
+    }
+  }
 }
 
 /** "a Pod or a Deployment" */

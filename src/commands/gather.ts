@@ -15,7 +15,6 @@
  * asked for.
  */
 import { execFile } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { CliError, EXIT } from '../exit.js';
 import { BUNDLE_KIND, BUNDLE_MANIFEST, type BundleEntry, type BundleManifest } from '../collectors/bundle.js';
@@ -26,6 +25,7 @@ import { INPUT_TYPES_BY_NAME } from '../collectors/shapes.js';
 import { regionOf, shouldInspect } from '../collectors/gcp/index.js';
 import { lastSegment } from '../util/text.js';
 import { negKeyOfGroup } from '../model/neg-index.js';
+import { apiName, prepareBundleDir, redactGcloud, writeBundleFile } from './gather-files.js';
 
 export interface GatherOptions {
   kubeconfig?: string;
@@ -223,7 +223,7 @@ async function runPlan(
   cloud: Required<Pick<Target, 'project' | 'location' | 'cluster'>> | undefined,
 ): Promise<number> {
   const dir = path.resolve(options.run!);
-  mkdirSync(dir, { recursive: true });
+  prepareBundleDir(dir);
   const capturedAt = new Date().toISOString();
   const deadline = Date.now() + options.timeoutSec * 1000;
   const entries: BundleEntry[] = [];
@@ -252,9 +252,9 @@ async function runPlan(
         entries.push({ type: c.type, command, ok: false, error: firstLine(answer.stderr) || `exit code ${answer.code}` });
         return;
       }
-      if (c.tool === 'kubectl') value = redactKube(value, redactInPlace);
+      value = c.tool === 'kubectl' ? redactKube(value, redactInPlace) : redactGcloud(value);
       outputs.set(c.file, value);
-      writeFileSync(path.join(dir, c.file), `${JSON.stringify(value, null, 2)}\n`);
+      writeBundleFile(dir, c.file, `${JSON.stringify(value, null, 2)}\n`);
       const items = Array.isArray(value) ? value.length : isRecord(value) && Array.isArray(value.items) ? value.items.length : 1;
       entries.push({
         file: c.file,
@@ -274,12 +274,20 @@ async function runPlan(
     const second: Capture[] = [];
     const cluster = outputs.get('gcp.cluster.json');
     const network = isRecord(cluster) ? networkNameOf(cluster) : undefined;
-    if (network) second.push(...networkCaptures(network.project ?? cloud.project, network.name, regionOf(cloud.location)));
+    if (network && network.invalid) entries.push({ type: 'gcp:network', command: '(not run)', ok: false, error: `the cluster's network ${JSON.stringify(network.invalid)} is not a valid Google Cloud name; not passed to gcloud` });
+    else if (network) second.push(...networkCaptures(network.project ?? cloud.project, network.name, regionOf(cloud.location)));
     else entries.push({ type: 'gcp:network', command: '(needs the cluster description)', ok: false, error: 'the cluster could not be described, so its network is unknown' });
     const uid = kubeSystemUid(outputs.get('k8s.namespace-kube-system.json'));
     const negs = asArray(outputs.get('gcp.negs.json')).filter(isRecord) as GcpNeg[];
     const inspected = negs.filter((n) => shouldInspect(n, uid));
-    for (const neg of inspected) second.push(negEndpointCapture(cloud.project, lastSegment(neg.zone), neg.name));
+    const refused = (what: string, value: unknown) =>
+      entries.push({ type: what, command: '(not run)', ok: false, error: `${JSON.stringify(value)} from the API answer is not a valid Google Cloud name; not passed to gcloud` });
+    for (const neg of inspected) {
+      const zone = apiName(lastSegment(neg.zone));
+      const name = apiName(neg.name);
+      if (zone && name) second.push(negEndpointCapture(cloud.project, zone, name));
+      else refused('gcp:neg-endpoints', zone ? neg.name : neg.zone);
+    }
     const wanted = new Set(inspected.map((n) => `${lastSegment(n.zone)}/${n.name}`));
     const services = [...asArray(outputs.get('gcp.backend-services.json')), ...asArray(outputs.get('gcp.backend-services.regional.json'))];
     for (const service of services.filter(isRecord)) {
@@ -287,7 +295,9 @@ async function runPlan(
       if (!groups.some((g) => wanted.has(negKeyOfGroup(g) ?? ''))) continue;
       const serviceRegion = typeof service.region === 'string' ? lastSegment(service.region) : undefined;
       if (serviceRegion && serviceRegion !== regionOf(cloud.location)) continue;
-      second.push(backendHealthCapture(cloud.project, String(service.name), serviceRegion));
+      const name = apiName(service.name);
+      if (name) second.push(backendHealthCapture(cloud.project, name, serviceRegion));
+      else refused('gcp:backend-health', service.name);
     }
     await Promise.all(second.map(capture));
   }
@@ -303,7 +313,7 @@ async function runPlan(
     ...(cloud ? { project: cloud.project, location: cloud.location, cluster: cloud.cluster } : {}),
     captures: entries.sort((a, b) => (a.file ?? a.type).localeCompare(b.file ?? b.type)),
   };
-  writeFileSync(path.join(dir, BUNDLE_MANIFEST), `${JSON.stringify(manifest, null, 2)}\n`);
+  writeBundleFile(dir, BUNDLE_MANIFEST, `${JSON.stringify(manifest, null, 2)}\n`);
   const failed = entries.filter((e) => !e.ok);
   if (!options.quiet) {
     for (const f of failed) process.stderr.write(`negdoctor: warning: ${f.type} not captured: ${f.error}\n`);
@@ -321,11 +331,16 @@ function redactKube(value: unknown, redactInPlace: (o: KubeObject) => KubeObject
   return isRecord(value) ? redactInPlace(value as KubeObject) : value;
 }
 
-function networkNameOf(cluster: Record<string, unknown>): { project?: string; name: string } | undefined {
+/** The cluster's network; `invalid` when the answer names one that is not a valid name (it never reaches gcloud). */
+function networkNameOf(cluster: Record<string, unknown>): { project?: string; name: string; invalid?: string } | undefined {
   const config = isRecord(cluster.networkConfig) ? cluster.networkConfig : {};
   const match = typeof config.network === 'string' ? /projects\/([^/]+)\/global\/networks\/([^/]+)$/.exec(config.network) : null;
-  if (match) return { project: match[1]!, name: match[2]! };
-  return typeof cluster.network === 'string' && cluster.network ? { name: lastSegment(cluster.network) } : undefined;
+  const found = match ? { project: match[1]!, name: match[2]! } : typeof cluster.network === 'string' && cluster.network ? { name: lastSegment(cluster.network) } : undefined;
+  if (!found) return undefined;
+  const name = apiName(found.name);
+  const project = found.project === undefined ? undefined : apiName(found.project, 'project');
+  if (!name || (found.project !== undefined && !project)) return { name: found.name, invalid: name ? found.project! : found.name };
+  return { name, ...(project ? { project } : {}) };
 }
 
 function kubeSystemUid(value: unknown): string | undefined {

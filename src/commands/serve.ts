@@ -27,6 +27,9 @@ export interface ServeOptions extends LiveOptions, Pick<CommonOptions, 'config' 
   scanCooldownSec: number;
   /** Seconds a running scan is given to finish after SIGTERM. */
   shutdownTimeoutSec: number;
+  /** Host names answered besides the defaults (src/serve/http.ts defaultAllowedHosts). */
+  allowedHosts?: string[];
+  maxConnections?: number;
 }
 
 export async function serveCommand(options: ServeOptions): Promise<number> {
@@ -34,7 +37,7 @@ export async function serveCommand(options: ServeOptions): Promise<number> {
   const { host, port } = parseListen(options.listen);
   const config = await loadCommandConfig({ ...options, format: 'json', failOn: 'never', failOnExplicit: false, color: false, quiet: true });
   const log = (line: string) => process.stderr.write(`${new Date().toISOString()} negdoctor: ${line}\n`);
-  const [{ createMetrics }, { Scanner }, { startServer }] = await Promise.all([
+  const [{ createMetrics }, { Scanner }, { startServer, defaultAllowedHosts }] = await Promise.all([
     import('../serve/metrics.js'),
     import('../serve/scanner.js'),
     import('../serve/http.js'),
@@ -70,6 +73,10 @@ export async function serveCommand(options: ServeOptions): Promise<number> {
       },
       host,
       port,
+      {
+        ...(options.allowedHosts?.length ? { allowedHosts: [...defaultAllowedHosts(host), ...options.allowedHosts] } : {}),
+        ...(options.maxConnections ? { maxConnections: options.maxConnections } : {}),
+      },
     );
   } catch (error) {
     throw new CliError(`cannot listen on ${options.listen}: ${(error as Error).message}`, EXIT.usage);

@@ -7,7 +7,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import type { ErrorObject } from 'ajv';
-import { parse as parseYaml } from 'yaml';
+import { parseDocument } from 'yaml';
 import type { Severity } from '../findings.js';
 import type { Rule } from '../model/rule-contract.js';
 import { defaultSettings, type Settings } from '../model/settings.js';
@@ -138,7 +138,16 @@ export async function loadConfig(rules: Rule[], explicit: string | undefined, cw
   }
   let raw: unknown;
   try {
-    raw = parseYaml(text) ?? {};
+    // Silent: yaml would print a warning with a stack trace (process.emitWarning) for an unknown tag.
+    const doc = parseDocument(text, { logLevel: 'silent', uniqueKeys: true });
+    const problem = doc.errors[0] ?? doc.warnings[0];
+    if (problem) {
+      const where = problem.linePos ? ` (line ${problem.linePos[0].line}, column ${problem.linePos[0].col})` : '';
+      const tag = /^Unresolved tag: (\S+)/.exec(problem.message);
+      const what = tag ? `tag ${tag[1]!.replace(/^tag:yaml\.org,2002:/, '!!')} is not allowed; a config holds plain values` : problem.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
+      throw new Error(`${what}${where}`);
+    }
+    raw = doc.toJS({ maxAliasCount: 100 }) ?? {};
   } catch (error) {
     throw new ConfigError(`config ${file} is not valid YAML: ${(error as Error).message.split('\n')[0]}`);
   }

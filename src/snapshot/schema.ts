@@ -9,8 +9,19 @@ import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { SNAPSHOT_API_VERSION, SNAPSHOT_KIND, type Snapshot } from './types.js';
 
 const stringMap = { type: 'object', additionalProperties: { type: 'string' } } as const;
-const named = { type: 'object', required: ['name'], properties: { name: { type: 'string' } } } as const;
+const str = { type: 'string' } as const;
+const int = { type: 'integer' } as const;
+const num = { type: 'number' } as const;
+const bool = { type: 'boolean' } as const;
+const strings = { type: 'array', items: str } as const;
+/**
+ * A cloud resource: its name, and the types of the fields rules, correlation
+ * and reports read (types.ts). A number where a zone or health state belongs
+ * is refused here, with its path, before any rule runs.
+ */
+const named = (properties: Record<string, object> = {}) => ({ type: 'object', required: ['name'], properties: { name: str, selfLink: str, ...properties } });
 const cloudList = (item: object) => ({ type: 'array', items: item });
+const firewallRules = { type: 'array', items: { type: 'object', required: ['IPProtocol'], properties: { IPProtocol: str, ports: strings } } } as const;
 
 export const SNAPSHOT_SCHEMA = {
   $schema: 'http://json-schema.org/draft-07/schema#',
@@ -85,20 +96,65 @@ export const SNAPSHOT_SCHEMA = {
       properties: {
         project: { type: 'string' },
         clusterName: { type: 'string' },
-        clusters: cloudList(named),
-        networks: cloudList(named),
-        firewalls: cloudList(named),
-        firewallPolicies: { type: 'array' },
-        subnetworks: cloudList(named),
-        negs: cloudList(named),
-        backendServices: cloudList(named),
+        clusters: cloudList(
+          named({
+            location: str,
+            network: str,
+            subnetwork: str,
+            currentMasterVersion: str,
+            locations: strings,
+            status: str,
+            clusterUid: str,
+            ipAllocationPolicy: { type: 'object', properties: { useIpAliases: bool } },
+            addonsConfig: { type: 'object', properties: { httpLoadBalancing: { type: 'object', properties: { disabled: bool } } } },
+            nodePools: { type: 'array', items: { type: 'object', properties: { name: str, locations: strings, config: { type: 'object', properties: { tags: strings, serviceAccount: str } } } } },
+          }),
+        ),
+        networks: cloudList(named({ IPv4Range: str, autoCreateSubnetworks: bool })),
+        firewalls: cloudList(
+          named({
+            network: str,
+            direction: { enum: ['INGRESS', 'EGRESS'] },
+            priority: num,
+            disabled: bool,
+            sourceRanges: strings,
+            sourceTags: strings,
+            sourceServiceAccounts: strings,
+            targetTags: strings,
+            targetServiceAccounts: strings,
+            allowed: firewallRules,
+            denied: firewallRules,
+          }),
+        ),
+        firewallPolicies: { type: 'array', items: { type: 'object', properties: { name: str, shortName: str, type: str, parent: str, priority: num, region: str, rules: { type: 'array', items: { type: 'object' } } } } },
+        subnetworks: cloudList(named({ network: str, region: str, ipCidrRange: str, purpose: str, role: str })),
+        negs: cloudList(
+          named({
+            zone: str,
+            description: str,
+            network: str,
+            networkEndpointType: str,
+            size: num,
+            creationTimestamp: str,
+            endpoints: { type: 'array', items: { type: 'object', properties: { ipAddress: str, port: int, instance: str } } },
+          }),
+        ),
+        backendServices: cloudList(
+          named({
+            backends: { type: 'array', items: { type: 'object', required: ['group'], properties: { group: str } } },
+            healthChecks: strings,
+            connectionDraining: { type: 'object', properties: { drainingTimeoutSec: num } },
+            loadBalancingScheme: str,
+            region: str,
+          }),
+        ),
         backendHealth: cloudList({
           type: 'object',
           required: ['backendService', 'group', 'healthStatus'],
           properties: {
-            backendService: { type: 'string' },
-            group: { type: 'string' },
-            healthStatus: { type: 'array', items: { type: 'object' } },
+            backendService: str,
+            group: str,
+            healthStatus: { type: 'array', items: { type: 'object', properties: { ipAddress: str, port: int, healthState: str, instance: str, forwardingRule: str } } },
           },
         }),
       },

@@ -123,7 +123,7 @@ describe('manifest collector', () => {
     writeFileSync(path.join(dir, 'huge.yaml'), '');
     truncateSync(path.join(dir, 'huge.yaml'), 256 * 1024 * 1024 + 1);
     const result = await collectManifests([dir], { cwd: dir });
-    expect(result.problems).toEqual([{ kind: 'resource-limit', file: 'huge.yaml', message: 'file is 268435457 bytes; files over 268435456 bytes are not parsed' }]);
+    expect(result.problems).toEqual([{ kind: 'resource-limit', file: 'huge.yaml', message: 'input is over 256 MiB, the size limit; not parsed (split it, e.g. one `kubectl get` per kind)' }]);
     expect(result.objects.map((o) => o.object.metadata.name)).toEqual(['a']);
   });
 

@@ -4,15 +4,16 @@
  * unreadable file or a binary file becomes an InputProblem (reported by the
  * `yaml-syntax` rule) and the other documents and files are still read.
  */
-import { existsSync, promises as fs, readdirSync, readFileSync, statSync } from 'node:fs';
+import { closeSync, constants as fsConstants, existsSync, fstatSync, openSync, promises as fs, readdirSync, readSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { Composer, LineCounter, Parser, type Document } from 'yaml';
 import type { InputNotice, InputProblem, KubeObject } from '../../snapshot/types.js';
 import { isRecord } from '../../util/values.js';
 import { SourceIndex } from './source-index.js';
 import { FALLBACK, fastToJS } from './to-js.js';
+import { lineStartsOf, NOT_JSON, readJson } from './json-positions.js';
 import { BUNDLE_MANIFEST, bundleTypes, readBundleManifest, type BundleManifest } from '../bundle.js';
-import { parseTypedInput, recognize, unknownNotice, type ExplicitType, type Recognized } from '../shapes.js';
+import { parseTypedInput, recognizeEach, unknownNotice, type ExplicitType, type Recognized } from '../shapes.js';
 
 export interface CollectedObject {
   object: KubeObject;
@@ -114,6 +115,11 @@ export async function collectManifests(inputs: string[], options: CollectOptions
     const explicit = typed?.explicit;
     if (input === '-') {
       const data = await (options.readStdin ?? readStdin)();
+      if (data.length > MAX_FILE_BYTES) {
+        result.files.push('<stdin>');
+        result.problems.push({ kind: 'resource-limit', file: '<stdin>', message: tooLarge() });
+        continue;
+      }
       readBuffer(result, '<stdin>', data, explicit, keepText);
       continue;
     }
@@ -144,7 +150,7 @@ export async function collectManifests(inputs: string[], options: CollectOptions
       if (files.length === 0) {
         result.notices.push({ file: displayPath(absolute, cwd), message: 'directory holds no .yaml, .yml or .json files' });
       }
-      for (const file of files) await readFile(result, file, cwd, explicit ?? types?.get(file), keepText);
+      for (const file of files) await readFile(result, file, cwd, explicit ?? types?.get(file), keepText, true);
     } else {
       await readFile(result, absolute, cwd, explicit, keepText);
     }
@@ -168,25 +174,80 @@ function noticePreviewGatewayApi(result: ManifestCollection): void {
   }
 }
 
-async function readFile(result: ManifestCollection, absolute: string, cwd: string, explicit: ExplicitType | undefined, keepText: boolean): Promise<void> {
+async function readFile(result: ManifestCollection, absolute: string, cwd: string, explicit: ExplicitType | undefined, keepText: boolean, found = false): Promise<void> {
   const file = displayPath(absolute, cwd);
   let data: Buffer;
   try {
     // Synchronous on purpose: files are parsed one after the other anyway, and
     // awaiting the thread pool per file left the CPU idle (~80 ms per 100 files).
-    const stat = statSync(absolute);
-    if (stat.size > MAX_FILE_BYTES) {
-      result.files.push(file);
-      result.problems.push({ kind: 'resource-limit', file, message: `file is ${stat.size} bytes; files over ${MAX_FILE_BYTES} bytes are not parsed` });
+    const read = readCapped(absolute, found);
+    if (read.special) {
+      // A link in a pull request to /dev/zero or a FIFO must not stall CI: only regular files are read from folders.
+      result.skippedFiles++;
+      result.notices.push({ file, message: `skipped: not a regular file (${read.special}); name it on the command line to read it` });
       return;
     }
-    data = readFileSync(absolute);
+    if (!read.data) {
+      result.files.push(file);
+      result.problems.push({ kind: 'resource-limit', file, message: tooLarge() });
+      return;
+    }
+    data = read.data;
   } catch (error) {
     result.files.push(file);
     result.problems.push({ kind: 'unreadable', file, message: `cannot read file: ${describeFsError(error)}` });
     return;
   }
   readBuffer(result, file, data, explicit, keepText);
+}
+
+function tooLarge(): string {
+  return `input is over ${MAX_FILE_BYTES / 2 ** 20} MiB, the size limit; not parsed (split it, e.g. one \`kubectl get\` per kind)`;
+}
+
+/**
+ * A file's bytes, counted as they are read (stat.size is 0 for devices and
+ * FIFOs): over MAX_FILE_BYTES gives no data. A file `found` in a folder is
+ * opened without blocking (a FIFO's open waits for a writer) and read only
+ * when it is a regular file.
+ */
+function readCapped(absolute: string, found: boolean): { data?: Buffer; special?: string } {
+  if (found) {
+    // A socket cannot be opened at all; the descriptor is checked again below (the file may change in between).
+    const before = statSync(absolute);
+    if (!before.isFile()) return { special: specialKind(before) };
+  }
+  const fd = openSync(absolute, found ? fsConstants.O_RDONLY | fsConstants.O_NONBLOCK : fsConstants.O_RDONLY);
+  try {
+    const stat = fstatSync(fd);
+    if (found && !stat.isFile()) return { special: specialKind(stat) };
+    if (stat.isFile() && stat.size > MAX_FILE_BYTES) return {};
+    let buffer = Buffer.allocUnsafe(stat.isFile() ? stat.size + 1 : 1 << 16);
+    let length = 0;
+    for (;;) {
+      if (length === buffer.length) {
+        if (length > MAX_FILE_BYTES) return {};
+        const grown = Buffer.allocUnsafe(Math.min(buffer.length * 2, MAX_FILE_BYTES + 1));
+        buffer.copy(grown, 0, 0, length);
+        buffer = grown;
+      }
+      const n = readSync(fd, buffer, length, buffer.length - length, null);
+      if (n === 0) break;
+      length += n;
+    }
+    return length > MAX_FILE_BYTES ? {} : { data: buffer.subarray(0, length) };
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function specialKind(stat: import('node:fs').Stats): string {
+  if (stat.isFIFO()) return 'a FIFO';
+  if (stat.isCharacterDevice()) return 'a character device';
+  if (stat.isBlockDevice()) return 'a block device';
+  if (stat.isSocket()) return 'a socket';
+  if (stat.isDirectory()) return 'a directory';
+  return 'a special file';
 }
 
 function readBuffer(result: ManifestCollection, file: string, data: Buffer, explicit: ExplicitType | undefined, keepText: boolean): void {
@@ -217,6 +278,10 @@ function parseText(result: ManifestCollection, file: string, text: string, expli
   // "--- " before each line makes it a YAML stream; each such line's start is counted
   // after the marker, so columns are those of the file.
   const jsonLines = isJsonLines(text);
+  if (!jsonLines) {
+    const value = readJson(text);
+    if (value !== NOT_JSON) return parseJsonFile(result, file, text, value, explicit, keepText);
+  }
   if (jsonLines) text = text.replace(/^(?=[ \t]*[{[])/gm, '--- ');
   const lineCounter = new LineCounter();
   const addNewLine = jsonLines ? (offset: number) => lineCounter.addNewLine(text.startsWith('--- ', offset) ? offset + 4 : offset) : lineCounter.addNewLine;
@@ -280,8 +345,33 @@ function parseText(result: ManifestCollection, file: string, text: string, expli
       });
       return;
     }
-    classify(result, file, documentIndex, doc, lineCounter, value, explicit);
+    classify(result, file, documentIndex, { root: () => result.sources.rootOf(doc), position: (path) => positionOf(doc, lineCounter, path) }, value, explicit);
   }
+}
+
+/** A file that is one JSON value: JSON.parse, positions scanned from the text (json-positions.ts). */
+function parseJsonFile(result: ManifestCollection, file: string, text: string, value: unknown, explicit: ExplicitInput | undefined, keepText: boolean): void {
+  const lineStarts = lineStartsOf(text);
+  result.documents++;
+  const sources = result.sources;
+  const root = () => sources.rootOfJson(text);
+  const position = (path: Array<string | number>) => {
+    const start = sources.startOf(root(), path);
+    return start < 0 ? { line: 1, col: 1 } : SourceIndex.linePos(lineStarts, start);
+  };
+  try {
+    classify(result, file, 0, { root, position }, value, explicit);
+  } finally {
+    sources.addFile(file, keepText ? text : undefined, lineStarts, false);
+    sources.releaseDocument();
+  }
+  reportShapeNotices(result, file);
+}
+
+/** Where a document's objects are: its root in the position table, and an object's line and column. */
+interface DocumentPlace {
+  root(): number;
+  position(path: Array<string | number>): { line: number; col: number };
 }
 
 /**
@@ -294,19 +384,20 @@ function classify(
   result: ManifestCollection,
   file: string,
   documentIndex: number,
-  doc: Document,
-  lineCounter: LineCounter,
+  place: DocumentPlace,
   value: unknown,
   explicit: ExplicitInput | undefined,
 ): void {
-  const unknown: Recognized[] = [];
+  // Only the first unknown item and a count: a document of millions of scalars keeps no record per item.
+  let firstUnknown: Recognized | undefined;
+  let unknownCount = 0;
   // A document of only comments, or `null`, holds nothing: nothing to read, nothing to report.
   if (value === null || value === undefined) return;
-  for (const item of recognize(value, explicit?.explicit)) {
+  recognizeEach(value, explicit?.explicit, (item) => {
     if (item.kube && isKubeObject(item.value)) {
       if (explicit) explicit.objects++;
-      addObject(result, file, documentIndex, doc, item.path, item.value, positionOf(doc, lineCounter, item.path));
-      continue;
+      addObject(result, file, documentIndex, place, item.path, item.value);
+      return;
     }
     const shape = item.shape;
     if (shape?.domain === 'kube' && isRecord(item.value)) {
@@ -315,23 +406,24 @@ function classify(
       const namespace = explicit?.explicit.type.name === shape.inputType ? explicit.explicit.qualifier : undefined;
       if (namespace && isRecord(object.metadata) && object.metadata.namespace === undefined) object.metadata = { ...object.metadata, namespace };
       if (item.by !== 'kind' || typeof item.value.apiVersion !== 'string') tallyShape(result, file, `${shape.kind} (${item.by === 'explicit' ? 'as stated' : item.by === 'wrapper' ? 'by the list it is in' : 'by its fields'})`);
-      addObject(result, file, documentIndex, doc, item.path, object, positionOf(doc, lineCounter, item.path));
-      continue;
+      addObject(result, file, documentIndex, place, item.path, object);
+      return;
     }
     if (shape?.domain === 'gcp') {
       if (explicit) explicit.objects++;
       result.foreign.push({ file, documentIndex, value: item.value, shape: shape.id, ...(explicit ? { explicit: explicit.explicit } : {}) });
-      continue;
+      return;
     }
     result.unrecognized++;
-    unknown.push(item);
-  }
-  if (unknown.length === 0) return;
+    unknownCount++;
+    firstUnknown ??= item;
+  });
+  if (!firstUnknown) return;
   // One notice per document: a list of 500 unknown items is one thing to say.
-  const first = unknown[0]!;
+  const first = firstUnknown;
   const where = first.path.length ? ` at ${first.path.join('.')}` : '';
   const what = explicit ? `is not ${explicit.explicit.type.name} (${unknownNotice(first)})` : unknownNotice(first);
-  const more = unknown.length > 1 ? ` (and ${unknown.length - 1} more ${unknown.length === 2 ? 'item' : 'items'} of this document)` : '';
+  const more = unknownCount > 1 ? ` (and ${unknownCount - 1} more ${unknownCount === 2 ? 'item' : 'items'} of this document)` : '';
   result.notices.push({ file, message: `document ${documentIndex + 1}${where}: ${what}${more}` });
 }
 
@@ -383,15 +475,15 @@ function addObject(
   result: ManifestCollection,
   file: string,
   documentIndex: number,
-  doc: Document,
+  place: DocumentPlace,
   base: Array<string | number>,
   object: KubeObject,
-  pos: { line: number; col: number },
 ): void {
   const id = result.objects.length;
   if (!isRecord(object.metadata)) object.metadata = {};
+  const pos = place.position(base);
   result.objects.push({ object, file, documentIndex, base, line: pos.line, column: pos.col });
-  result.sources.add(id, { file, root: result.sources.rootOf(doc), base });
+  result.sources.add(id, { file, root: place.root(), base });
 }
 
 export function isKubeObject(value: unknown): value is KubeObject {
@@ -430,7 +522,8 @@ async function listManifestFiles(dir: string): Promise<string[]> {
       if (entry.isDirectory()) {
         if (SKIPPED_DIRECTORIES.has(entry.name)) continue;
         await walk(full);
-      } else if ((entry.isFile() || entry.isSymbolicLink()) && MANIFEST_EXTENSIONS.has(path.extname(entry.name).toLowerCase())) {
+      } else if (MANIFEST_EXTENSIONS.has(path.extname(entry.name).toLowerCase())) {
+        // Links, FIFOs, sockets and devices too: readFile skips what is not a regular file, with a notice.
         out.push(full);
       }
     }
@@ -464,8 +557,17 @@ function firstLine(message: string): string {
   return message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '').trim();
 }
 
+/** Stops reading past the size limit: `cat /dev/zero | negdoctor lint -` ends with a message, not out of memory. */
 async function readStdin(): Promise<Buffer> {
   const chunks: Buffer[] = [];
-  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  let length = 0;
+  for await (const chunk of process.stdin) {
+    chunks.push(chunk as Buffer);
+    length += (chunk as Buffer).length;
+    if (length > MAX_FILE_BYTES) {
+      process.stdin.destroy();
+      break;
+    }
+  }
   return Buffer.concat(chunks);
 }

@@ -16,11 +16,9 @@
  */
 import { Alias, isMap, isPair, isScalar, isSeq, type Document, type Node } from 'yaml';
 import type { Location } from '../../findings.js';
+import { ENTRY, HEADER, MAP, SEQ, encodeJson } from './json-positions.js';
 
-const MAP = 1;
-const SEQ = 2;
-const HEADER = 4;
-const ENTRY = 4;
+
 
 interface ObjectSource {
   file: string;
@@ -50,8 +48,69 @@ export class SourceIndex {
   readonly files = new Map<string, FileSource>();
 
   /** `text` undefined: the command never edits files (no SARIF, no fix), so the text is not kept. */
-  addFile(file: string, text: string | undefined, lineStarts: readonly number[], syntaxError: boolean, notEditable?: string): void {
-    this.files.set(file, { ...(text !== undefined ? { text } : {}), syntaxError, lineStarts: Int32Array.from(lineStarts), ...(notEditable ? { notEditable } : {}) });
+  addFile(file: string, text: string | undefined, lineStarts: ArrayLike<number>, syntaxError: boolean, notEditable?: string): void {
+    const starts = lineStarts instanceof Int32Array ? lineStarts : Int32Array.from(lineStarts);
+    this.files.set(file, { ...(text !== undefined ? { text } : {}), syntaxError, lineStarts: starts, ...(notEditable ? { notEditable } : {}) });
+  }
+
+  private lastJson: string | undefined;
+
+  /**
+   * `rootOf` for a file that is one JSON value, read with JSON.parse instead of
+   * yaml: the same table, built by scanning the text (json-positions.ts), so a
+   * JSON array item costs 16 bytes of positions instead of a yaml node.
+   */
+  rootOfJson(text: string): number {
+    if (text !== this.lastJson) {
+      this.lastRoot = encodeJson(text, this);
+      this.lastJson = text;
+      this.lastDoc = undefined;
+    }
+    return this.lastRoot;
+  }
+
+  /** Where the node at `path` under a recorded root starts (a List item's offset), or -1. */
+  startOf(root: number, path: ReadonlyArray<string | number>): number {
+    const table = this.table;
+    let node = root;
+    for (const segment of path) {
+      if (node < 0) return -1;
+      const count = table[node + 1]!;
+      let entry = -1;
+      if (table[node] === MAP) {
+        const key = this.keyIds.get(String(segment));
+        if (key === undefined) return -1;
+        for (let i = 0, at = node + HEADER; i < count; i++, at += ENTRY) {
+          if (table[at] === key) {
+            entry = at;
+            break;
+          }
+        }
+      } else if (typeof segment === 'number' && segment >= 0 && segment < count) {
+        entry = node + HEADER + segment * ENTRY;
+      }
+      if (entry < 0) return -1;
+      node = table[entry + 3]!;
+    }
+    return node < 0 ? -1 : table[node + 2]!;
+  }
+
+  /** Offset → line and column in a file's line starts (1-based, as yaml counts). */
+  static linePos(lineStarts: Int32Array, offset: number): { line: number; col: number } {
+    return linePos(lineStarts, offset);
+  }
+
+  /** For json-positions.ts: space for one collection node, and its cells. */
+  reserveNode(entries: number): number {
+    return this.reserve(HEADER + entries * ENTRY);
+  }
+
+  setCell(at: number, value: number): void {
+    this.table[at] = value;
+  }
+
+  internKey(key: string): number {
+    return this.keyId(key);
   }
 
   private lastDoc: Document | undefined;
@@ -62,6 +121,7 @@ export class SourceIndex {
     if (doc !== this.lastDoc) {
       this.lastRoot = this.encode(doc.contents, new Map<string, number>());
       this.lastDoc = doc;
+      this.lastJson = undefined;
     }
     return this.lastRoot;
   }
@@ -69,6 +129,7 @@ export class SourceIndex {
   /** Drops the reference `rootOf` keeps to the last document. */
   releaseDocument(): void {
     this.lastDoc = undefined;
+    this.lastJson = undefined;
   }
 
   add(id: number, source: ObjectSource): void {

@@ -1,0 +1,74 @@
+/**
+ * Issue 20, item 5: reading costs a small constant per item. Dense arrays and
+ * a single-line pod List are generated here (small enough for CI) and linted
+ * by the built CLI; peak RSS above a small lint's is asserted as a ratio to
+ * the file size, never as a time. bench/hostile.mjs measures the full sizes.
+ */
+import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { peakRssKb } from './rss.js';
+
+let dir: string;
+let baselineKb: number;
+
+beforeAll(() => {
+  dir = mkdtempSync(path.join(os.tmpdir(), 'nd-memory-'));
+  const small = peakRssKb(['lint', 'fixtures/demo/shop.yaml', '--format', 'json', '--fail-on', 'never']);
+  baselineKb = small.kb;
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function ratioFor(file: string): { ratio: number; status: number; stderr: string } {
+  const run = peakRssKb(['lint', file, '--format', 'json', '--output', path.join(dir, 'out.json'), '--fail-on', 'never']);
+  return { ratio: ((run.kb - baselineKb) * 1024) / statSync(file).size, status: run.status, stderr: run.stderr };
+}
+
+function pod(i: number): object {
+  return {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name: `web-${i}`, namespace: 'shop', labels: { app: 'web' }, ownerReferences: [{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: 'web-7d9f', uid: 'u', controller: true }] },
+    spec: {
+      containers: [{ name: 'web', image: 'web:1', ports: [{ containerPort: 8080 }], readinessProbe: { httpGet: { path: '/healthz', port: 8080 }, periodSeconds: 10 } }],
+      readinessGates: [{ conditionType: 'cloud.google.com/load-balancer-neg-ready' }],
+      nodeName: `node-${i % 20}`,
+    },
+    status: {
+      phase: 'Running',
+      podIP: `10.8.${(i >> 8) & 255}.${i & 255}`,
+      conditions: [
+        { type: 'cloud.google.com/load-balancer-neg-ready', status: 'True' },
+        { type: 'Ready', status: 'True' },
+      ],
+    },
+  };
+}
+
+describe('bounded memory on hostile shapes (peak RSS above a small lint, per byte of input)', () => {
+  it('a 4 MB [1,1,…] costs at most 20× its size', () => {
+    const file = path.join(dir, 'ones.json');
+    writeFileSync(file, `[${Array(2_000_000).fill('1').join(',')}]`);
+    const { ratio, status, stderr } = ratioFor(file);
+    expect(status, stderr.slice(-300)).toBe(0);
+    expect(ratio).toBeLessThanOrEqual(20);
+  }, 150_000);
+
+  it('a 2 MB [{},{},…] costs at most 60× its size (main: ~700×)', () => {
+    const file = path.join(dir, 'objects.json');
+    writeFileSync(file, `[${Array(700_000).fill('{}').join(',')}]`);
+    const { ratio, status, stderr } = ratioFor(file);
+    expect(status, stderr.slice(-300)).toBe(0);
+    expect(ratio).toBeLessThanOrEqual(60);
+  }, 150_000);
+
+  it('a single-line pod List costs at most 14× its size', () => {
+    const file = path.join(dir, 'pods.json');
+    const items = Array.from({ length: 12_000 }, (_, i) => JSON.stringify(pod(i)));
+    writeFileSync(file, `{"apiVersion":"v1","kind":"List","items":[${items.join(',')}]}`);
+    const { ratio, status, stderr } = ratioFor(file);
+    expect([0, 1], stderr.slice(-300)).toContain(status);
+    expect(ratio).toBeLessThanOrEqual(14);
+  }, 150_000);
+});
