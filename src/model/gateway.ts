@@ -14,6 +14,7 @@
 import { allowedRoutesAdmit, GATEWAY_GROUP, referenceGrantAllows, routeHostnamesIntersect } from '../analysis/gateway-api.js';
 import { GKE_POLICY_KINDS, policySchemaProblems, type GkePolicyKind, type SchemaProblem } from '../analysis/gke-policy-schema.js';
 import type { SnapshotObject } from '../snapshot/types.js';
+import { judgeListeners, type ListenerInfo } from './gateway-listeners.js';
 import { gkeGatewayClass, isGkeGatewayClassName, type GkeGatewayClass } from './gateway-classes.js';
 import { nearest, type ObjectIndex } from './objects.js';
 import { matchServicePort, type ServiceInfo, type ServicePort } from './services.js';
@@ -26,15 +27,7 @@ export const SERVICE_IMPORT_GROUP = 'net.gke.io';
 /** Backend kinds outside Service/ServiceImport that GKE serves (GKE Inference Gateway's InferencePool). */
 const OTHER_BACKEND_GROUPS = new Set(['inference.networking.x-k8s.io', 'inference.networking.k8s.io']);
 
-export interface ListenerInfo {
-  index: number;
-  name: string;
-  port?: number;
-  protocol?: string;
-  hostname?: string;
-  allowedRoutes?: unknown;
-  path: Path;
-}
+export type { ListenerInfo, ListenerProblem } from './gateway-listeners.js';
 
 export interface GatewayInfo {
   obj: SnapshotObject;
@@ -69,6 +62,8 @@ export interface ParentAttachment extends RouteRef {
   problem?: string;
   /** Why attachment cannot be decided from the inputs (a Namespace's labels unknown). */
   undecided?: string;
+  /** Set with `problem` when listeners would accept the route but are all invalid (gateway-listener-invalid). */
+  invalidListeners?: ListenerInfo[];
 }
 
 export type BackendProblem =
@@ -146,6 +141,12 @@ export function isGkePolicy(obj: SnapshotObject): boolean {
 
 /** The model's Gateway view (built with the model: NEG scoping needs it). */
 export function buildGatewayModel(model: ObjectIndex): GatewayModel {
+  const grantsByNamespace = new Map<string, SnapshotObject[]>();
+  for (const grant of model.kind('ReferenceGrant').filter(isGatewayApi)) {
+    const ns = namespaceOf(grant);
+    grantsByNamespace.set(ns, [...(grantsByNamespace.get(ns) ?? []), grant]);
+  }
+
   const gateways = model.kind('Gateway').filter(isGatewayApi).map(gatewayInfo);
   const byName = new Map<string, GatewayInfo[]>();
   for (const g of gateways) {
@@ -156,12 +157,7 @@ export function buildGatewayModel(model: ObjectIndex): GatewayModel {
   for (const ns of model.kind('Namespace')) {
     namespaceLabels.set(nameOf(ns), { ...stringMap(ns.object.metadata.labels), 'kubernetes.io/metadata.name': nameOf(ns) });
   }
-  const grantsByNamespace = new Map<string, SnapshotObject[]>();
-  for (const grant of model.kind('ReferenceGrant').filter(isGatewayApi)) {
-    const ns = namespaceOf(grant);
-    grantsByNamespace.set(ns, [...(grantsByNamespace.get(ns) ?? []), grant]);
-  }
-
+  for (const g of gateways) if (g.gke) judgeListeners(model, g, g.listeners, (ns) => grantsByNamespace.get(ns) ?? []);
   const routes: RouteInfo[] = [];
   const backendPorts = new Map<ServiceInfo, Set<ServicePort>>();
   for (const kind of ROUTE_KINDS) {
@@ -190,6 +186,7 @@ function gatewayInfo(obj: SnapshotObject): GatewayInfo {
     const port = asCount(raw.port);
     const protocol = asString(raw.protocol);
     const hostname = asString(raw.hostname);
+    const tls = asRecord(raw.tls);
     listeners.push({
       index,
       name: asString(raw.name) ?? `#${index}`,
@@ -197,7 +194,9 @@ function gatewayInfo(obj: SnapshotObject): GatewayInfo {
       ...(protocol ? { protocol } : {}),
       ...(hostname ? { hostname } : {}),
       ...(raw.allowedRoutes !== undefined ? { allowedRoutes: raw.allowedRoutes } : {}),
+      ...(tls ? { tls } : {}),
       path: ['spec', 'listeners', index],
+      problems: [],
     });
   });
   return {
@@ -288,6 +287,7 @@ function attach(
   }
   const refusals: string[] = [];
   const undecided: string[] = [];
+  const invalid: ListenerInfo[] = [];
   for (const listener of candidates) {
     const admission = allowedRoutesAdmit(
       { namespace: gateway.namespace, ...(listener.protocol ? { protocol: listener.protocol } : {}), allowedRoutes: listener.allowedRoutes },
@@ -303,11 +303,15 @@ function attach(
       continue;
     }
     if (admission.admitted === 'unknown') undecided.push(admission.reason);
+    else if (listener.invalid) invalid.push(listener);
     else parent.listeners.push(listener);
   }
   if (parent.listeners.length > 0) return;
   if (undecided.length > 0) parent.undecided = undecided[0]!;
-  else parent.problem = `no listener of Gateway ${gateway.namespace}/${gateway.name} accepts it (${refusals.join('; ')})`;
+  else if (invalid.length > 0) {
+    parent.invalidListeners = invalid;
+    parent.problem = `the listener${invalid.length === 1 ? '' : 's'} that would accept it ${invalid.length === 1 ? 'is' : 'are'} invalid (${invalid.map((l) => `listener ${l.name}: ${l.invalid}`).join('; ')})`;
+  } else parent.problem = `no listener of Gateway ${gateway.namespace}/${gateway.name} accepts it (${refusals.join('; ')})`;
 }
 
 function listenerList(gateway: GatewayInfo): string {

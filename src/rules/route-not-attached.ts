@@ -45,7 +45,11 @@ export default defineRule({
           path: parent.path,
           message: `${routeLabel(route)} does not attach to Gateway ${parent.gateway.namespace}/${parent.gateway.name} through parentRefs[${parent.index}]: ${parent.problem}.`,
           related: [parent.gateway.obj],
-          evidence: { gateway: `${parent.gateway.namespace}/${parent.gateway.name}`, reason: parent.problem },
+          evidence: {
+            gateway: `${parent.gateway.namespace}/${parent.gateway.name}`,
+            reason: parent.problem,
+            ...(parent.invalidListeners ? { listeners: parent.invalidListeners.map((l) => `${parent.gateway!.namespace}/${parent.gateway!.name}/${l.name}`) } : {}),
+          },
         });
       }
       if (reported) continue;

@@ -44,6 +44,7 @@ export function manifestSnapshot(collection: ManifestCollection, options: Manife
   for (const key of SPEC_DATA) data[key] = { state: 'collected' };
   // A file typed explicitly (`k8s:pods=pods.json`) holds every object of its kind, even when it holds none.
   const stated = new Set(collection.explicit.map((e) => e.explicit.type.shape));
+  const completeKinds = [...new Set([...[...stated].filter((s) => s.startsWith('k8s:')).map((s) => s.slice(4)), ...collection.typedLists])].sort();
   for (const live of LIVE_KINDS) {
     const present = objects.some(
       (o) => live.kinds.includes(o.object.kind) && (!live.needsStatus || isRecord(o.object.status)),
@@ -84,6 +85,7 @@ export function manifestSnapshot(collection: ManifestCollection, options: Manife
       skippedFiles: collection.skippedFiles,
       problems: collection.problems,
       notices: collection.notices,
+      ...(completeKinds.length > 0 ? { completeKinds } : {}),
     },
   };
 }
