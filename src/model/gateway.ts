@@ -78,6 +78,8 @@ export interface BackendResolution extends RouteRef {
   port?: number;
   service?: ServiceInfo;
   servicePort?: ServicePort;
+  /** A `requestMirror.backendRef` (index is then the filter's): resolved like a backendRef, it receives a copy of the requests. */
+  mirror?: true;
   /** Set when the backend does not resolve; `message` says why. */
   problem?: { kind: BackendProblem; message: string };
 }
@@ -250,9 +252,16 @@ function routeInfo(
   const onGkeGateway = parents.some((p) => p.gateway?.gke && (p.listeners.length > 0 || p.undecided !== undefined));
   const backends: BackendResolution[] = [];
   asArray(get(obj.object, 'spec', 'rules')).forEach((rule, ruleIndex) => {
+    const mirrors = (filters: unknown, at: Path) =>
+      asArray(filters).forEach((filter, f) => {
+        const ref = asRecord(get(filter, 'requestMirror', 'backendRef'));
+        if (ref) backends.push(resolveBackend(model, obj, kind, ref, ruleIndex, f, grantsByNamespace, [...at, 'filters', f, 'requestMirror', 'backendRef']));
+      });
+    mirrors(get(rule, 'filters'), ['spec', 'rules', ruleIndex]);
     asArray(get(rule, 'backendRefs')).forEach((raw, index) => {
       if (!isRecord(raw)) return;
       backends.push(resolveBackend(model, obj, kind, raw, ruleIndex, index, grantsByNamespace));
+      mirrors(raw.filters, ['spec', 'rules', ruleIndex, 'backendRefs', index]);
     });
   });
   return { obj, kind, namespace, name: nameOf(obj), hostnames, parents, backends, onGkeGateway };
@@ -326,6 +335,7 @@ function resolveBackend(
   ruleIndex: number,
   index: number,
   grantsByNamespace: Map<string, SnapshotObject[]>,
+  mirrorPath?: Path,
 ): BackendResolution {
   const routeNamespace = namespaceOf(route);
   const group = asString(raw.group) ?? '';
@@ -336,7 +346,8 @@ function resolveBackend(
   const out: BackendResolution = {
     ruleIndex,
     index,
-    path: ['spec', 'rules', ruleIndex, 'backendRefs', index],
+    path: mirrorPath ?? ['spec', 'rules', ruleIndex, 'backendRefs', index],
+    ...(mirrorPath ? { mirror: true } : {}),
     group,
     kind,
     namespace,
