@@ -12,8 +12,10 @@
  * judged with the v1 rules.
  */
 import { allowedRoutesAdmit, GATEWAY_GROUP, referenceGrantAllows, routeHostnamesIntersect } from '../analysis/gateway-api.js';
+import { GATEWAY_API_SCHEMA_KINDS, gatewayApiSchemaProblems } from '../analysis/gateway-api-schema.js';
 import { GKE_POLICY_KINDS, policySchemaProblems, type GkePolicyKind, type SchemaProblem } from '../analysis/gke-policy-schema.js';
 import type { SnapshotObject } from '../snapshot/types.js';
+import { fromApiServer } from './completeness.js';
 import { judgeListeners, type ListenerInfo } from './gateway-listeners.js';
 import { gkeGatewayClass, isGkeGatewayClassName, type GkeGatewayClass } from './gateway-classes.js';
 import { nearest, type ObjectIndex } from './objects.js';
@@ -39,6 +41,8 @@ export interface GatewayInfo {
   /** GKE's documented class, when the name is one. */
   gkeClass?: GkeGatewayClass;
   listeners: ListenerInfo[];
+  /** Set when the API server would reject the object (manifest-invalid says why): it is not judged. */
+  rejected?: true;
 }
 
 /** A reference as a route writes it, with group, kind and namespace defaulted. */
@@ -94,6 +98,8 @@ export interface RouteInfo {
   backends: BackendResolution[];
   /** Whether at least one parentRef attaches (or may attach) it to a GKE Gateway. */
   onGkeGateway: boolean;
+  /** Set when the API server would reject the object (manifest-invalid says why): it is not judged. */
+  rejected?: true;
 }
 
 export interface PolicyTarget {
@@ -128,6 +134,8 @@ export interface GatewayModel {
   legacy: SnapshotObject[];
   /** Service ports that routes attached to a GKE Gateway send traffic to: GKE backs them with NEGs. */
   backendPorts: Map<ServiceInfo, Set<ServicePort>>;
+  /** Gateway API objects the API server would reject, with the schema's reasons (vendored CRDs). */
+  rejected: Map<SnapshotObject, SchemaProblem[]>;
 }
 
 const GATEWAY_API_PREFIX = `${GATEWAY_GROUP}/`;
@@ -143,13 +151,22 @@ export function isGkePolicy(obj: SnapshotObject): boolean {
 
 /** The model's Gateway view (built with the model: NEG scoping needs it). */
 export function buildGatewayModel(model: ObjectIndex): GatewayModel {
+  const rejected = new Map<SnapshotObject, SchemaProblem[]>();
+  for (const kind of GATEWAY_API_SCHEMA_KINDS) {
+    // What came from an API server was accepted by it (under the CRD version it serves): only manifests are validated.
+    if (model.snapshot.source === 'live') break;
+    for (const obj of model.kind(kind).filter((o) => isGatewayApi(o) && !fromApiServer(o))) {
+      const problems = gatewayApiSchemaProblems(obj.object);
+      if (problems && problems.length > 0) rejected.set(obj, problems);
+    }
+  }
   const grantsByNamespace = new Map<string, SnapshotObject[]>();
-  for (const grant of model.kind('ReferenceGrant').filter(isGatewayApi)) {
+  for (const grant of model.kind('ReferenceGrant').filter((g) => isGatewayApi(g) && !rejected.has(g))) {
     const ns = namespaceOf(grant);
     grantsByNamespace.set(ns, [...(grantsByNamespace.get(ns) ?? []), grant]);
   }
 
-  const gateways = model.kind('Gateway').filter(isGatewayApi).map(gatewayInfo);
+  const gateways = model.kind('Gateway').filter(isGatewayApi).map((g) => gatewayInfo(g, rejected.has(g)));
   const byName = new Map<string, GatewayInfo[]>();
   for (const g of gateways) {
     const key = `${g.namespace}/${g.name}`;
@@ -159,14 +176,15 @@ export function buildGatewayModel(model: ObjectIndex): GatewayModel {
   for (const ns of model.kind('Namespace')) {
     namespaceLabels.set(nameOf(ns), { ...stringMap(ns.object.metadata.labels), 'kubernetes.io/metadata.name': nameOf(ns) });
   }
-  for (const g of gateways) if (g.gke) judgeListeners(model, g, g.listeners, (ns) => grantsByNamespace.get(ns) ?? []);
+  for (const g of gateways) if (g.gke && !g.rejected) judgeListeners(model, g, g.listeners, (ns) => grantsByNamespace.get(ns) ?? []);
   const routes: RouteInfo[] = [];
   const backendPorts = new Map<ServiceInfo, Set<ServicePort>>();
   for (const kind of ROUTE_KINDS) {
     for (const obj of model.kind(kind).filter(isGatewayApi)) {
       const route = routeInfo(model, obj, kind, byName, namespaceLabels, grantsByNamespace);
+      if (rejected.has(obj)) route.rejected = true;
       routes.push(route);
-      if (!route.onGkeGateway) continue;
+      if (!route.onGkeGateway || route.rejected) continue;
       for (const backend of route.backends) {
         if (!backend.service || !backend.servicePort || backend.problem) continue;
         let ports = backendPorts.get(backend.service);
@@ -176,10 +194,10 @@ export function buildGatewayModel(model: ObjectIndex): GatewayModel {
     }
   }
   const legacy = model.snapshot.objects.filter((o) => o.object.apiVersion.startsWith(LEGACY_PREFIX));
-  return { gateways, routes, legacy, backendPorts };
+  return { gateways, routes, legacy, backendPorts, rejected };
 }
 
-function gatewayInfo(obj: SnapshotObject): GatewayInfo {
+function gatewayInfo(obj: SnapshotObject, rejected: boolean): GatewayInfo {
   const className = asString(get(obj.object, 'spec', 'gatewayClassName'));
   const gkeClass = gkeGatewayClass(className);
   const listeners: ListenerInfo[] = [];
@@ -209,6 +227,7 @@ function gatewayInfo(obj: SnapshotObject): GatewayInfo {
     gke: isGkeGatewayClassName(className),
     ...(gkeClass ? { gkeClass } : {}),
     listeners,
+    ...(rejected ? { rejected: true as const } : {}),
   };
 }
 
@@ -274,6 +293,10 @@ function attach(
   route: { kind: string; namespace: string; hostnames: string[] },
   labels: Record<string, string> | undefined,
 ): void {
+  if (gateway.rejected) {
+    parent.undecided = `Gateway ${gateway.namespace}/${gateway.name} is one the API server rejects (see manifest-invalid)`;
+    return;
+  }
   let candidates = gateway.listeners;
   if (parent.sectionName !== undefined) {
     candidates = candidates.filter((l) => l.name === parent.sectionName);

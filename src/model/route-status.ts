@@ -17,6 +17,7 @@ export function routeLabel(route: RouteInfo): string {
  * (Istio, Envoy Gateway, …) and mesh routes are not judged.
  */
 export function isGkeRoute(route: RouteInfo): boolean {
+  if (route.rejected) return false; // the API server rejects it: manifest-invalid says why
   return route.parents.some((p) => isGatewayParent(p) && (!p.gateway || p.gateway.gke));
 }
 

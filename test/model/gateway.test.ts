@@ -125,7 +125,7 @@ describe('GKE policy schemas (vendored from gke-gateway-api)', () => {
     const problems = policySchemaProblems('GCPBackendPolicy', gbp({ targetRef: { group: '', kind: 'Service', name: 'store' }, default: { drainingTimeoutSec: 60, timeoutSec: '40s' } }));
     expect(problems).toEqual([
       { path: ['spec', 'default', 'drainingTimeoutSec'], message: 'unknown field spec.default.drainingTimeoutSec' },
-      { path: ['spec', 'default', 'timeoutSec'], message: 'spec.default.timeoutSec must be integer' },
+      { path: ['spec', 'default', 'timeoutSec'], message: 'spec.default.timeoutSec must be of type integer, not "40s"' },
     ]);
     expect(policySchemaProblems('GCPBackendPolicy', gbp({ default: {} }))).toEqual([{ path: ['spec', 'targetRef'], message: 'spec.targetRef is required' }]);
   });
