@@ -15,6 +15,7 @@ import { allowedRoutesAdmit, GATEWAY_GROUP, referenceGrantAllows, routeHostnames
 import { GATEWAY_API_SCHEMA_KINDS, gatewayApiSchemaProblems } from '../analysis/gateway-api-schema.js';
 import { GKE_POLICY_KINDS, policySchemaProblems, type GkePolicyKind, type SchemaProblem } from '../analysis/gke-policy-schema.js';
 import type { SnapshotObject } from '../snapshot/types.js';
+import { DATA } from '../snapshot/data-keys.js';
 import { fromApiServer } from './completeness.js';
 import { judgeListeners, type ListenerInfo } from './gateway-listeners.js';
 import { gkeGatewayClass, isGkeGatewayClassName, type GkeGatewayClass } from './gateway-classes.js';
@@ -75,7 +76,8 @@ export type BackendProblem =
   | 'port-missing'
   | 'port-unset'
   | 'no-reference-grant'
-  | 'unsupported-kind';
+  | 'unsupported-kind'
+  | 'import-missing';
 
 export interface BackendResolution extends RouteRef {
   ruleIndex: number;
@@ -84,6 +86,8 @@ export interface BackendResolution extends RouteRef {
   servicePort?: ServicePort;
   /** A `requestMirror.backendRef` (index is then the filter's): resolved like a backendRef, it receives a copy of the requests. */
   mirror?: true;
+  /** Why it could not be resolved from the inputs (a ServiceImport without Multi-cluster Services data). */
+  unverified?: string;
   /** Set when the backend does not resolve; `message` says why. */
   problem?: { kind: BackendProblem; message: string };
 }
@@ -269,6 +273,7 @@ function routeInfo(
     attach(parent, gateway, { kind, namespace, hostnames }, namespaceLabels.get(namespace));
   });
   const onGkeGateway = parents.some((p) => p.gateway?.gke && (p.listeners.length > 0 || p.undecided !== undefined));
+  const classes = parents.flatMap((p) => (p.gateway?.gkeClass ? [p.gateway] : []));
   const backends: BackendResolution[] = [];
   asArray(get(obj.object, 'spec', 'rules')).forEach((rule, ruleIndex) => {
     const mirrors = (filters: unknown, at: Path) =>
@@ -283,6 +288,7 @@ function routeInfo(
       mirrors(raw.filters, ['spec', 'rules', ruleIndex, 'backendRefs', index]);
     });
   });
+  for (const backend of backends) if (backend.group === SERVICE_IMPORT_GROUP && backend.kind === 'ServiceImport' && !backend.problem) resolveImport(model, obj, backend, classes);
   return { obj, kind, namespace, name: nameOf(obj), hostnames, parents, backends, onGkeGateway };
 }
 
@@ -419,6 +425,30 @@ function resolveBackend(
   }
   out.servicePort = servicePort;
   return out;
+}
+
+/**
+ * A ServiceImport backend: single-cluster GatewayClasses do not serve it; on
+ * multi-cluster (-mc) classes it resolves to a ServiceImport, or to a
+ * ServiceExport of that name (the fleet's controller imports it), when the
+ * inputs hold Multi-cluster Services objects; otherwise `unverified` says why not.
+ */
+function resolveImport(model: ObjectIndex, route: SnapshotObject, backend: BackendResolution, gateways: GatewayInfo[]): void {
+  const single = gateways.filter((g) => !g.gkeClass!.multiCluster);
+  if (gateways.length > 0 && single.length === gateways.length) {
+    backend.problem = {
+      kind: 'unsupported-kind',
+      message: `ServiceImport backends are served only by multi-cluster GatewayClasses (-mc), and Gateway ${single[0]!.namespace}/${single[0]!.name} uses the single-cluster class ${single[0]!.gkeClass!.name}; route to a Service instead`,
+    };
+    return;
+  }
+  if (model.snapshot.data[DATA.serviceImports]?.state !== 'collected') {
+    backend.unverified = 'the inputs hold no ServiceImports or ServiceExports (net.gke.io) to resolve it against';
+    return;
+  }
+  const found = [...model.find('ServiceImport', backend.namespace, backend.name), ...model.find('ServiceExport', backend.namespace, backend.name)];
+  if (nearest(route, found, (o) => o).length > 0) return;
+  backend.problem = { kind: 'import-missing', message: `neither a ServiceImport nor a ServiceExport ${backend.namespace}/${backend.name} exists` };
 }
 
 /** GKE's policies with their targets, validity and conflicts. */

@@ -31,6 +31,7 @@ const LIVE_KINDS: Array<{ key: DataKey; kinds: string[]; what: string; needsStat
   { key: DATA.ingressStatus, kinds: ['Ingress'], what: 'Ingresses with status (`kubectl get ingress -o yaml`)', needsStatus: true },
   { key: DATA.workloadStatus, kinds: ['Deployment', 'StatefulSet', 'DaemonSet'], what: 'workloads with status (`kubectl get deployments -o yaml`)', needsStatus: true },
   { key: DATA.serviceNegs, kinds: ['ServiceNetworkEndpointGroup'], what: 'ServiceNetworkEndpointGroups' },
+  { key: DATA.serviceImports, kinds: ['ServiceImport', 'ServiceExport'], what: 'ServiceImports or ServiceExports (`kubectl get serviceimports,serviceexports -A -o yaml`)' },
   { key: DATA.gatewayStatus, kinds: ['Gateway'], what: 'Gateways with status (`kubectl get gateways -o yaml`)', needsStatus: true },
 ];
 
