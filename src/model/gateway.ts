@@ -15,8 +15,9 @@ import { allowedRoutesAdmit, GATEWAY_GROUP, referenceGrantAllows, routeHostnames
 import { GATEWAY_API_SCHEMA_KINDS, gatewayApiSchemaProblems } from '../analysis/gateway-api-schema.js';
 import { GKE_POLICY_KINDS, policySchemaProblems, type GkePolicyKind, type SchemaProblem } from '../analysis/gke-policy-schema.js';
 import type { SnapshotObject } from '../snapshot/types.js';
-import { DATA } from '../snapshot/data-keys.js';
 import { fromApiServer } from './completeness.js';
+import { resolveImport } from './service-imports.js';
+import { listenerSetGateway } from './listener-sets.js';
 import { judgeListeners, type ListenerInfo } from './gateway-listeners.js';
 import { gkeGatewayClass, isGkeGatewayClassName, type GkeGatewayClass } from './gateway-classes.js';
 import { nearest, type ObjectIndex } from './objects.js';
@@ -67,6 +68,8 @@ export interface ParentAttachment extends RouteRef {
   problem?: string;
   /** Why attachment cannot be decided from the inputs (a Namespace's labels unknown). */
   undecided?: string;
+  /** A ListenerSet parent on a GKE Gateway (`gateway` is the ListenerSet's Gateway): GKE does not serve ListenerSets. */
+  listenerSet?: true;
   /** Set with `problem` when listeners would accept the route but are all invalid (gateway-listener-invalid). */
   invalidListeners?: ListenerInfo[];
 }
@@ -266,6 +269,15 @@ function routeInfo(
       listeners: [],
     };
     parents.push(parent);
+    if (group === GATEWAY_GROUP && parentKind === 'ListenerSet') {
+      const target = listenerSetGateway(model, obj, parentNamespace, name);
+      const gateway = target && nearest(obj, gatewaysByName.get(`${target.namespace}/${target.name}`) ?? [], (g) => g.obj)[0];
+      if (!gateway?.gke) return; // another controller's ListenerSet, or one the inputs do not show: not judged
+      parent.listenerSet = true;
+      parent.gateway = gateway;
+      parent.problem = `it names ListenerSet ${parentNamespace}/${name}, whose Gateway ${gateway.namespace}/${gateway.name} is GKE's (class ${gateway.className ?? '?'}), and GKE's Gateway controller does not serve ListenerSets: attach the route to the Gateway's own listeners`;
+      return;
+    }
     if (group !== GATEWAY_GROUP || parentKind !== 'Gateway') return; // mesh (Service) parents: not a Gateway attachment
     const gateway = nearest(obj, gatewaysByName.get(`${parentNamespace}/${name}`) ?? [], (g) => g.obj)[0];
     if (!gateway) return;
@@ -425,30 +437,6 @@ function resolveBackend(
   }
   out.servicePort = servicePort;
   return out;
-}
-
-/**
- * A ServiceImport backend: single-cluster GatewayClasses do not serve it; on
- * multi-cluster (-mc) classes it resolves to a ServiceImport, or to a
- * ServiceExport of that name (the fleet's controller imports it), when the
- * inputs hold Multi-cluster Services objects; otherwise `unverified` says why not.
- */
-function resolveImport(model: ObjectIndex, route: SnapshotObject, backend: BackendResolution, gateways: GatewayInfo[]): void {
-  const single = gateways.filter((g) => !g.gkeClass!.multiCluster);
-  if (gateways.length > 0 && single.length === gateways.length) {
-    backend.problem = {
-      kind: 'unsupported-kind',
-      message: `ServiceImport backends are served only by multi-cluster GatewayClasses (-mc), and Gateway ${single[0]!.namespace}/${single[0]!.name} uses the single-cluster class ${single[0]!.gkeClass!.name}; route to a Service instead`,
-    };
-    return;
-  }
-  if (model.snapshot.data[DATA.serviceImports]?.state !== 'collected') {
-    backend.unverified = 'the inputs hold no ServiceImports or ServiceExports (net.gke.io) to resolve it against';
-    return;
-  }
-  const found = [...model.find('ServiceImport', backend.namespace, backend.name), ...model.find('ServiceExport', backend.namespace, backend.name)];
-  if (nearest(route, found, (o) => o).length > 0) return;
-  backend.problem = { kind: 'import-missing', message: `neither a ServiceImport nor a ServiceExport ${backend.namespace}/${backend.name} exists` };
 }
 
 /** GKE's policies with their targets, validity and conflicts. */

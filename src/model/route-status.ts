@@ -18,7 +18,7 @@ export function routeLabel(route: RouteInfo): string {
  */
 export function isGkeRoute(route: RouteInfo): boolean {
   if (route.rejected) return false; // the API server rejects it: manifest-invalid says why
-  return route.parents.some((p) => isGatewayParent(p) && (!p.gateway || p.gateway.gke));
+  return route.parents.some((p) => (p.listenerSet && p.gateway?.gke) || (isGatewayParent(p) && (!p.gateway || p.gateway.gke)));
 }
 
 export function isGatewayParent(parent: ParentAttachment): boolean {
