@@ -54,7 +54,7 @@ export interface ListenerInfo {
   path: Path;
   /** What keeps GKE from programming it as written (filled for GKE Gateways only). */
   problems: ListenerProblem[];
-  /** Set when a blocking problem means it accepts no route. */
+  /** Set when a problem means it takes no route (not accepted, conflicted, no route kind it can carry). */
   invalid?: string;
 }
 
@@ -95,9 +95,11 @@ export function judgeListeners(model: ObjectIndex, gateway: GatewayRef, listener
     if (protocol === 'HTTPS') certificateProblems(model, gateway, listener, certmap, grants);
   }
   conflicts(listeners);
+  // A listener that is not accepted (or conflicted, or carries no route kind it can serve) takes no route; one whose
+  // certificates do not resolve still has its routes attached (the Gateway API counts them), but serves none of them.
   for (const listener of listeners) {
-    const blocking = listener.problems.find((p) => p.blocking);
-    if (blocking) listener.invalid = `${blocking.reason}: ${blocking.message}`;
+    const refusing = listener.problems.find((p) => p.blocking && (p.condition !== 'ResolvedRefs' || p.reason === 'InvalidRouteKinds'));
+    if (refusing) listener.invalid = `${refusing.reason}: ${refusing.message}`;
   }
 }
 
@@ -196,6 +198,12 @@ function certificateProblems(model: ObjectIndex, gateway: GatewayRef, listener: 
     const data = asRecord(secret.object.data) ?? asRecord(secret.object.stringData);
     if (data && (data['tls.crt'] === undefined || data['tls.key'] === undefined)) {
       problem('InvalidCertificateRef', `names Secret ${namespace}/${name}, which lacks ${data['tls.crt'] === undefined ? 'tls.crt' : 'tls.key'}`);
+      return;
+    }
+    const crt = data?.['tls.crt'];
+    const pem = typeof crt !== 'string' ? undefined : asRecord(secret.object.data) ? Buffer.from(crt, 'base64').toString('latin1') : crt;
+    if (pem !== undefined && !pem.includes('-----BEGIN CERTIFICATE-----')) {
+      problem('InvalidCertificateRef', `names Secret ${namespace}/${name}, whose tls.crt is not a PEM certificate`);
       return;
     }
     usable++;

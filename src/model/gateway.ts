@@ -66,6 +66,8 @@ export interface ParentAttachment extends RouteRef {
   listeners: ListenerInfo[];
   /** Why it attaches to no listener (set only when that is certain). */
   problem?: string;
+  /** The route status reason the Gateway API gives for `problem` (Accepted=False). */
+  reason?: 'NoMatchingParent' | 'NotAllowedByListeners' | 'NoMatchingListenerHostname';
   /** Why attachment cannot be decided from the inputs (a Namespace's labels unknown). */
   undecided?: string;
   /** A ListenerSet parent on a GKE Gateway (`gateway` is the ListenerSet's Gateway): GKE does not serve ListenerSets. */
@@ -319,6 +321,7 @@ function attach(
   if (parent.sectionName !== undefined) {
     candidates = candidates.filter((l) => l.name === parent.sectionName);
     if (candidates.length === 0) {
+      parent.reason = 'NoMatchingParent';
       parent.problem = `Gateway ${gateway.namespace}/${gateway.name} has no listener named ${JSON.stringify(parent.sectionName)} (listeners: ${listenerList(gateway)})`;
       return;
     }
@@ -327,17 +330,20 @@ function attach(
     const port = parent.port;
     candidates = candidates.filter((l) => l.port === port);
     if (candidates.length === 0) {
+      parent.reason = 'NoMatchingParent';
       parent.problem = `Gateway ${gateway.namespace}/${gateway.name} has no listener${parent.sectionName ? ` ${parent.sectionName}` : ''} on port ${port} (listeners: ${listenerList(gateway)})`;
       return;
     }
   }
   if (candidates.length === 0) {
+    parent.reason = 'NoMatchingParent';
     parent.problem = `Gateway ${gateway.namespace}/${gateway.name} has no listeners`;
     return;
   }
   const refusals: string[] = [];
   const undecided: string[] = [];
   const invalid: ListenerInfo[] = [];
+  let hostnameRefusals = 0;
   for (const listener of candidates) {
     const admission = allowedRoutesAdmit(
       { namespace: gateway.namespace, ...(listener.protocol ? { protocol: listener.protocol } : {}), allowedRoutes: listener.allowedRoutes },
@@ -349,6 +355,7 @@ function attach(
       continue;
     }
     if (!routeHostnamesIntersect(listener.hostname, route.hostnames)) {
+      hostnameRefusals++;
       refusals.push(`listener ${listener.name}: its hostname ${listener.hostname} intersects none of the route's hostnames (${route.hostnames.join(', ')})`);
       continue;
     }
@@ -357,11 +364,16 @@ function attach(
     else parent.listeners.push(listener);
   }
   if (parent.listeners.length > 0) return;
+  const hostnameOnly = hostnameRefusals > 0 && hostnameRefusals === refusals.length;
   if (undecided.length > 0) parent.undecided = undecided[0]!;
   else if (invalid.length > 0) {
     parent.invalidListeners = invalid;
     parent.problem = `the listener${invalid.length === 1 ? '' : 's'} that would accept it ${invalid.length === 1 ? 'is' : 'are'} invalid (${invalid.map((l) => `listener ${l.name}: ${l.invalid}`).join('; ')})`;
-  } else parent.problem = `no listener of Gateway ${gateway.namespace}/${gateway.name} accepts it (${refusals.join('; ')})`;
+    parent.reason = 'NotAllowedByListeners';
+  } else {
+    parent.reason = hostnameOnly ? 'NoMatchingListenerHostname' : 'NotAllowedByListeners';
+    parent.problem = `no listener of Gateway ${gateway.namespace}/${gateway.name} accepts it (${refusals.join('; ')})`;
+  }
 }
 
 function listenerList(gateway: GatewayInfo): string {
