@@ -13,19 +13,12 @@
  * GIT_DIR is a clone (or bare mirror) of the repository; files are read with
  * `git show TAG:path`, nothing is fetched.
  */
-import { execFileSync } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { parse } from 'yaml';
-import { crdConverter } from './lib/crd-to-json-schema.mjs';
+import { crdConverter, storageVersionSchema } from './lib/crd-to-json-schema.mjs';
+import { gitSource } from './lib/git-source.mjs';
 
-const [gitDir, tag = 'v1.6.1'] = process.argv.slice(2);
-if (!gitDir) {
-  console.error('usage: node scripts/vendor-gateway-api.mjs GIT_DIR [TAG]');
-  process.exit(2);
-}
-const git = (...args) => execFileSync('git', ['--git-dir', gitDir, ...args], { encoding: 'utf8', maxBuffer: 64 << 20 });
-const commit = git('rev-parse', `${tag}^{commit}`).trim();
+const { git, rev: tag, commit } = gitSource('node scripts/vendor-gateway-api.mjs GIT_DIR [TAG]', 'v1.6.1');
 const ROOT = path.resolve(import.meta.dirname, '..');
 const SCHEMAS = path.join(ROOT, 'schemas/gateway-api');
 const CONFORMANCE = path.join(ROOT, 'test/conformance/gateway-api');
@@ -174,11 +167,8 @@ const { convert, skipped } = crdConverter(translate);
 mkdirSync(SCHEMAS, { recursive: true });
 const files = {};
 for (const [kind, file] of Object.entries(CRDS)) {
-  const crd = parse(git('show', `${commit}:${file}`));
-  const version = crd.spec.versions.find((v) => v.storage) ?? crd.spec.versions[0];
-  const schema = convert(version.schema.openAPIV3Schema, kind);
-  // metadata is validated by the API server's ObjectMeta rules, not the CRD; status is the controller's, never applied.
-  schema.properties.metadata = { type: 'object' };
+  const { crd, version, schema } = storageVersionSchema(git('show', `${commit}:${file}`), convert, kind);
+  // status is the controller's, never applied.
   schema.properties.status = { type: 'object' };
   const served = crd.spec.versions.filter((v) => v.served).map((v) => `${crd.spec.group}/${v.name}`);
   const out = { $comment: `Derived from ${file} (${crd.spec.group}/${version.name}) of kubernetes-sigs/gateway-api ${tag} (${commit}). Apache-2.0.`, ...schema };

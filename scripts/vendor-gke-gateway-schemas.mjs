@@ -11,19 +11,12 @@
  * (unknown fields rejected, the simple CEL rules turned into if/then), and
  * writes one file per kind plus the commit into schemas/gke-gateway/SOURCE.json.
  */
-import { execFileSync } from 'node:child_process';
 import { writeFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { parse } from 'yaml';
-import { crdConverter } from './lib/crd-to-json-schema.mjs';
+import { crdConverter, storageVersionSchema } from './lib/crd-to-json-schema.mjs';
+import { gitSource } from './lib/git-source.mjs';
 
-const [gitDir, commitArg = 'HEAD'] = process.argv.slice(2);
-if (!gitDir) {
-  console.error('usage: node scripts/vendor-gke-gateway-schemas.mjs GIT_DIR [COMMIT]');
-  process.exit(2);
-}
-const git = (...args) => execFileSync('git', ['-C', gitDir, ...args], { encoding: 'utf8', maxBuffer: 64 << 20 });
-const commit = git('rev-parse', commitArg).trim();
+const { git, commit } = gitSource('node scripts/vendor-gke-gateway-schemas.mjs GIT_DIR [COMMIT]', 'HEAD');
 const OUT = path.resolve(import.meta.dirname, '../schemas/gke-gateway');
 const CRDS = {
   HealthCheckPolicy: 'config/crd/networking.gke.io_healthcheckpolicies.yaml',
@@ -54,11 +47,7 @@ const { convert, skipped } = crdConverter(celToSchema);
 mkdirSync(OUT, { recursive: true });
 const files = {};
 for (const [kind, file] of Object.entries(CRDS)) {
-  const crd = parse(git('show', `${commit}:${file}`));
-  const version = crd.spec.versions.find((v) => v.storage) ?? crd.spec.versions[0];
-  const schema = convert(version.schema.openAPIV3Schema, kind);
-  // metadata is validated by the API server's ObjectMeta rules, not the CRD.
-  schema.properties.metadata = { type: 'object' };
+  const { crd, version, schema } = storageVersionSchema(git('show', `${commit}:${file}`), convert, kind);
   const lastChange = git('log', '-1', '--format=%H %cs', commit, '--', file).trim();
   const out = { $comment: `Derived from ${file} (${crd.spec.group}/${version.name}) of GoogleCloudPlatform/gke-gateway-api at ${commit}; last changed ${lastChange}. Apache-2.0.`, ...schema };
   const name = `${kind.toLowerCase()}.json`;

@@ -9,6 +9,8 @@
  * rule's message as `$comment` of its `then` (or of itself) so findings quote
  * the API server's words. Untranslated rules are collected in `skipped`.
  */
+import { parse } from 'yaml';
+
 export function crdConverter(translate) {
   const skipped = [];
   function convert(node, where) {
@@ -51,4 +53,16 @@ export function crdConverter(translate) {
     return out;
   }
   return { convert, skipped };
+}
+
+/**
+ * The JSON schema of a CRD's storage version (YAML text), converted with
+ * `convert`; `metadata` is left to the API server's ObjectMeta rules.
+ */
+export function storageVersionSchema(crdText, convert, kind) {
+  const crd = parse(crdText);
+  const version = crd.spec.versions.find((v) => v.storage) ?? crd.spec.versions[0];
+  const schema = convert(version.schema.openAPIV3Schema, kind);
+  schema.properties.metadata = { type: 'object' };
+  return { crd, version, schema };
 }

@@ -15,7 +15,8 @@ import { parseAllDocuments } from 'yaml';
 import { Model } from '../../src/model/index.js';
 import { defaultSettings } from '../../src/model/settings.js';
 import type { RouteInfo } from '../../src/model/gateway.js';
-import type { KubeObject, Snapshot } from '../../src/snapshot/types.js';
+import type { KubeObject } from '../../src/snapshot/types.js';
+import { snapshotOf } from '../snapshot-of.js';
 
 const DIR = path.join(import.meta.dirname, 'gateway-api');
 const CLASS = 'gke-l7-global-external-managed';
@@ -171,17 +172,7 @@ const BASE = load('base/manifests.yaml');
 
 function modelFor(test: string): Model {
   const objects = [...BASE, ...SUITE_SECRETS, ...load(`tests/${test}.yaml`)];
-  const snapshot: Snapshot = {
-    apiVersion: 'negdoctor.dev/v1',
-    kind: 'Snapshot',
-    collectedAt: '2026-12-01T00:00:00Z',
-    source: 'manifests',
-    tool: { name: 'negdoctor', version: 'test' },
-    objects: objects.map((object, id) => ({ id, object })),
-    data: {},
-    errors: [],
-    inputs: { files: 0, documents: 0, nonKubernetes: 0, skippedFiles: 0, problems: [], notices: [] },
-  };
+  const snapshot = snapshotOf(objects, '2026-12-01T00:00:00Z');
   return new Model(snapshot, defaultSettings());
 }
 

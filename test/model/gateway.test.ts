@@ -5,20 +5,11 @@ import { policySchemaProblems } from '../../src/analysis/gke-policy-schema.js';
 import { defaultSettings } from '../../src/model/settings.js';
 import { gatewayHealthCheck, gatewayPolicies, policyFor } from '../../src/model/gateway.js';
 import { Model } from '../../src/model/index.js';
-import type { KubeObject, Snapshot } from '../../src/snapshot/types.js';
+import type { KubeObject } from '../../src/snapshot/types.js';
+import { snapshotOf } from '../snapshot-of.js';
 
 function modelOf(objects: KubeObject[]): Model {
-  const snapshot: Snapshot = {
-    apiVersion: 'negdoctor.dev/v1',
-    kind: 'Snapshot',
-    collectedAt: '2026-01-01T00:00:00Z',
-    source: 'manifests',
-    tool: { name: 'negdoctor', version: 'test' },
-    objects: objects.map((object, id) => ({ id, object })),
-    data: {},
-    errors: [],
-    inputs: { files: 0, documents: 0, nonKubernetes: 0, skippedFiles: 0, problems: [], notices: [] },
-  };
+  const snapshot = snapshotOf(objects);
   return new Model(snapshot, defaultSettings());
 }
 
