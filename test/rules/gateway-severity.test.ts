@@ -4,6 +4,8 @@
  * info for a hand-written folder; a listener's missing Secret is info when
  * only some Secrets are in the inputs.
  */
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { FIXTURES, listCases, runCase } from '../harness.js';
@@ -33,5 +35,19 @@ describe('route-backend-unresolved: a missing Service by completeness of the inp
 describe('gateway-listener-invalid severities', () => {
   it('is an error for a certificate ref GKE cannot use', async () => {
     expect(await severities('gateway-listener-invalid', 'fires', 'dumped-secret-of-wrong-type.yaml')).toEqual(['error', 'error']);
+  });
+});
+
+describe('route-backend-unresolved: ServiceImport backends of -mc classes', () => {
+  it('is not evaluated, with the reason, when the inputs hold no ServiceImports or ServiceExports', async () => {
+    // The silent case without its ServiceExport.
+    const text = readFileSync(path.join(FIXTURES, 'route-backend-unresolved/silent/multi-cluster-serviceimport.yaml'), 'utf8').split('\n---\n# The fleet')[0]!;
+    const root = mkdtempSync(path.join(os.tmpdir(), 'negdoctor-mcs-'));
+    writeFileSync(path.join(root, 'route.yaml'), text);
+    const result = await runCase({ ruleId: 'route-backend-unresolved', kind: 'silent', name: 'mcs', root, inputs: ['route.yaml'], expect: [], config: {} });
+    expect(result.findings).toEqual([]);
+    expect(result.notEvaluated).toEqual([
+      { ruleId: 'route-backend-unresolved', reason: 'HTTPRoute shop/store routes to ServiceImport shop/store, and the inputs hold no ServiceImports or ServiceExports (net.gke.io) to resolve it against' },
+    ]);
   });
 });
