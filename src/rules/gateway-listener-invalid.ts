@@ -21,6 +21,11 @@ export default defineRule({
     needs: [DATA.gateways],
     explains: [
       {
+        rule: 'gateway-not-programmed',
+        on: 'gateway',
+        why: 'GKE\'s controller reports a Gateway with an invalid listener as not accepted or not programmed (ListenersNotValid), and leaves the listener out of the load balancer.',
+      },
+      {
         rule: 'route-not-attached',
         on: 'listener',
         why: 'A route attaches only to listeners the controller accepts and programs, so a route whose only matching listeners are invalid is attached to none.',
