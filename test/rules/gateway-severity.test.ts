@@ -51,3 +51,14 @@ describe('route-backend-unresolved: ServiceImport backends of -mc classes', () =
     ]);
   });
 });
+
+describe('completeness of the inputs', () => {
+  it('a typed list (kind: ServiceList) holds every Service it was listed from', async () => {
+    const { collectManifests } = await import('../../src/collectors/manifests/index.js');
+    const { manifestSnapshot } = await import('../../src/collectors/manifests/snapshot.js');
+    const root = mkdtempSync(path.join(os.tmpdir(), 'negdoctor-list-'));
+    writeFileSync(path.join(root, 'svc.json'), JSON.stringify({ apiVersion: 'v1', kind: 'ServiceList', items: [{ metadata: { name: 'store-v1', namespace: 'shop' }, spec: { ports: [{ port: 80 }] } }] }));
+    const snapshot = manifestSnapshot(await collectManifests(['svc.json'], { cwd: root }), { tool: { name: 'negdoctor', version: 'test' } });
+    expect(snapshot.inputs.completeKinds).toEqual(['Service']);
+  });
+});
