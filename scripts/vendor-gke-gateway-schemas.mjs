@@ -11,18 +11,12 @@
  * (unknown fields rejected, the simple CEL rules turned into if/then), and
  * writes one file per kind plus the commit into schemas/gke-gateway/SOURCE.json.
  */
-import { execFileSync } from 'node:child_process';
 import { writeFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { parse } from 'yaml';
+import { crdConverter, storageVersionSchema } from './lib/crd-to-json-schema.mjs';
+import { gitSource } from './lib/git-source.mjs';
 
-const [gitDir, commitArg = 'HEAD'] = process.argv.slice(2);
-if (!gitDir) {
-  console.error('usage: node scripts/vendor-gke-gateway-schemas.mjs GIT_DIR [COMMIT]');
-  process.exit(2);
-}
-const git = (...args) => execFileSync('git', ['-C', gitDir, ...args], { encoding: 'utf8', maxBuffer: 64 << 20 });
-const commit = git('rev-parse', commitArg).trim();
+const { git, commit } = gitSource('node scripts/vendor-gke-gateway-schemas.mjs GIT_DIR [COMMIT]', 'HEAD');
 const OUT = path.resolve(import.meta.dirname, '../schemas/gke-gateway');
 const CRDS = {
   HealthCheckPolicy: 'config/crd/networking.gke.io_healthcheckpolicies.yaml',
@@ -31,8 +25,7 @@ const CRDS = {
 };
 
 /** CEL rules the API server enforces that JSON schema can say: `self.A == 'V' ? <presence of fields> : true`. */
-function celToSchema(rule) {
-  const text = rule.replace(/\s+/g, ' ').trim();
+function celToSchema(text) {
   const m = /^self\.(\w+) == '([^']*)' \? (.+) : true$/.exec(text);
   if (!m) return undefined;
   const [, field, value, body] = m;
@@ -49,53 +42,12 @@ function celToSchema(rule) {
   };
 }
 
-const skipped = [];
-function convert(node, where) {
-  if (!node || typeof node !== 'object') return {};
-  const out = {};
-  if (node['x-kubernetes-int-or-string']) {
-    out.anyOf = [{ type: 'integer' }, { type: 'string' }];
-  } else if (node.type) {
-    out.type = node.nullable ? [node.type, 'null'] : node.type;
-  }
-  for (const key of ['enum', 'minimum', 'maximum', 'exclusiveMinimum', 'exclusiveMaximum', 'minLength', 'maxLength', 'pattern', 'minItems', 'maxItems', 'minProperties', 'maxProperties', 'required']) {
-    if (node[key] !== undefined) out[key] = node[key];
-  }
-  if (node.properties) {
-    out.properties = {};
-    for (const [name, child] of Object.entries(node.properties)) out.properties[name] = convert(child, `${where}.${name}`);
-    if (!node['x-kubernetes-preserve-unknown-fields']) out.additionalProperties = false;
-  } else if (node.additionalProperties && typeof node.additionalProperties === 'object') {
-    out.additionalProperties = convert(node.additionalProperties, `${where}.*`);
-  }
-  if (node.items) out.items = convert(node.items, `${where}[]`);
-  for (const key of ['oneOf', 'anyOf', 'allOf']) {
-    if (Array.isArray(node[key])) {
-      // Structural schemas use these only for value validation; keep them (types are on the parent).
-      const list = node[key].map((n, i) => convert(n, `${where}/${key}${i}`));
-      if (out[key]) out.allOf = [...(out.allOf ?? []), { [key]: list }];
-      else out[key] = list;
-    }
-  }
-  const rules = node['x-kubernetes-validations'] ?? [];
-  const translated = [];
-  for (const r of rules) {
-    const schema = celToSchema(r.rule);
-    if (schema) translated.push({ ...schema, then: { ...schema.then, $comment: r.message } });
-    else skipped.push(`${where}: ${r.rule.replace(/\s+/g, ' ')} (${r.message})`);
-  }
-  if (translated.length) out.allOf = [...(out.allOf ?? []), ...translated];
-  return out;
-}
+const { convert, skipped } = crdConverter(celToSchema);
 
 mkdirSync(OUT, { recursive: true });
 const files = {};
 for (const [kind, file] of Object.entries(CRDS)) {
-  const crd = parse(git('show', `${commit}:${file}`));
-  const version = crd.spec.versions.find((v) => v.storage) ?? crd.spec.versions[0];
-  const schema = convert(version.schema.openAPIV3Schema, kind);
-  // metadata is validated by the API server's ObjectMeta rules, not the CRD.
-  schema.properties.metadata = { type: 'object' };
+  const { crd, version, schema } = storageVersionSchema(git('show', `${commit}:${file}`), convert, kind);
   const lastChange = git('log', '-1', '--format=%H %cs', commit, '--', file).trim();
   const out = { $comment: `Derived from ${file} (${crd.spec.group}/${version.name}) of GoogleCloudPlatform/gke-gateway-api at ${commit}; last changed ${lastChange}. Apache-2.0.`, ...schema };
   const name = `${kind.toLowerCase()}.json`;

@@ -6,6 +6,7 @@
  *
  * A key names one thing the same way whichever rule reports it:
  *   service / ingress / gateway / pod   namespace/name (a GKE Gateway policy: the Service or Gateway its targetRef names)
+ *   listener                            namespace/gateway/listener (evidence.listener, or evidence.listeners of a route)
  *   service-port                        namespace/name:port (the Service port, not the container port)
  *   workload                            Kind/namespace/name (a pod's controller, through its ReplicaSet)
  *   node / neg / backend-service        name
@@ -96,6 +97,8 @@ export class KeyReader {
 
     // Evidence the rules attach, by the names they use.
     if (typeof evidence.neg === 'string') add('neg', evidence.neg);
+    if (typeof evidence.listener === 'string') add('listener', evidence.listener);
+    for (const l of asArray(evidence.listeners)) if (typeof l === 'string') add('listener', l);
     for (const n of asArray(evidence.negs)) add('neg', asString(get(n, 'name')));
     for (const bs of asArray(evidence.backendServices)) if (typeof bs === 'string') add('backend-service', bs);
     for (const u of asArray(evidence.unhealthy)) {

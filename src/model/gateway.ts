@@ -12,8 +12,13 @@
  * judged with the v1 rules.
  */
 import { allowedRoutesAdmit, GATEWAY_GROUP, referenceGrantAllows, routeHostnamesIntersect } from '../analysis/gateway-api.js';
+import { GATEWAY_API_SCHEMA_KINDS, gatewayApiSchemaProblems } from '../analysis/gateway-api-schema.js';
 import { GKE_POLICY_KINDS, policySchemaProblems, type GkePolicyKind, type SchemaProblem } from '../analysis/gke-policy-schema.js';
 import type { SnapshotObject } from '../snapshot/types.js';
+import { fromApiServer } from './completeness.js';
+import { resolveImport } from './service-imports.js';
+import { listenerSetGateway } from './listener-sets.js';
+import { judgeListeners, type ListenerInfo } from './gateway-listeners.js';
 import { gkeGatewayClass, isGkeGatewayClassName, type GkeGatewayClass } from './gateway-classes.js';
 import { nearest, type ObjectIndex } from './objects.js';
 import { matchServicePort, type ServiceInfo, type ServicePort } from './services.js';
@@ -26,15 +31,7 @@ export const SERVICE_IMPORT_GROUP = 'net.gke.io';
 /** Backend kinds outside Service/ServiceImport that GKE serves (GKE Inference Gateway's InferencePool). */
 const OTHER_BACKEND_GROUPS = new Set(['inference.networking.x-k8s.io', 'inference.networking.k8s.io']);
 
-export interface ListenerInfo {
-  index: number;
-  name: string;
-  port?: number;
-  protocol?: string;
-  hostname?: string;
-  allowedRoutes?: unknown;
-  path: Path;
-}
+export type { ListenerInfo, ListenerProblem } from './gateway-listeners.js';
 
 export interface GatewayInfo {
   obj: SnapshotObject;
@@ -46,6 +43,8 @@ export interface GatewayInfo {
   /** GKE's documented class, when the name is one. */
   gkeClass?: GkeGatewayClass;
   listeners: ListenerInfo[];
+  /** Set when the API server would reject the object (manifest-invalid says why): it is not judged. */
+  rejected?: true;
 }
 
 /** A reference as a route writes it, with group, kind and namespace defaulted. */
@@ -67,8 +66,14 @@ export interface ParentAttachment extends RouteRef {
   listeners: ListenerInfo[];
   /** Why it attaches to no listener (set only when that is certain). */
   problem?: string;
+  /** The route status reason the Gateway API gives for `problem` (Accepted=False). */
+  reason?: 'NoMatchingParent' | 'NotAllowedByListeners' | 'NoMatchingListenerHostname';
   /** Why attachment cannot be decided from the inputs (a Namespace's labels unknown). */
   undecided?: string;
+  /** A ListenerSet parent on a GKE Gateway (`gateway` is the ListenerSet's Gateway): GKE does not serve ListenerSets. */
+  listenerSet?: true;
+  /** Set with `problem` when listeners would accept the route but are all invalid (gateway-listener-invalid). */
+  invalidListeners?: ListenerInfo[];
 }
 
 export type BackendProblem =
@@ -76,13 +81,18 @@ export type BackendProblem =
   | 'port-missing'
   | 'port-unset'
   | 'no-reference-grant'
-  | 'unsupported-kind';
+  | 'unsupported-kind'
+  | 'import-missing';
 
 export interface BackendResolution extends RouteRef {
   ruleIndex: number;
   port?: number;
   service?: ServiceInfo;
   servicePort?: ServicePort;
+  /** A `requestMirror.backendRef` (index is then the filter's): resolved like a backendRef, it receives a copy of the requests. */
+  mirror?: true;
+  /** Why it could not be resolved from the inputs (a ServiceImport without Multi-cluster Services data). */
+  unverified?: string;
   /** Set when the backend does not resolve; `message` says why. */
   problem?: { kind: BackendProblem; message: string };
 }
@@ -97,6 +107,8 @@ export interface RouteInfo {
   backends: BackendResolution[];
   /** Whether at least one parentRef attaches (or may attach) it to a GKE Gateway. */
   onGkeGateway: boolean;
+  /** Set when the API server would reject the object (manifest-invalid says why): it is not judged. */
+  rejected?: true;
 }
 
 export interface PolicyTarget {
@@ -131,6 +143,8 @@ export interface GatewayModel {
   legacy: SnapshotObject[];
   /** Service ports that routes attached to a GKE Gateway send traffic to: GKE backs them with NEGs. */
   backendPorts: Map<ServiceInfo, Set<ServicePort>>;
+  /** Gateway API objects the API server would reject, with the schema's reasons (vendored CRDs). */
+  rejected: Map<SnapshotObject, SchemaProblem[]>;
 }
 
 const GATEWAY_API_PREFIX = `${GATEWAY_GROUP}/`;
@@ -146,7 +160,22 @@ export function isGkePolicy(obj: SnapshotObject): boolean {
 
 /** The model's Gateway view (built with the model: NEG scoping needs it). */
 export function buildGatewayModel(model: ObjectIndex): GatewayModel {
-  const gateways = model.kind('Gateway').filter(isGatewayApi).map(gatewayInfo);
+  const rejected = new Map<SnapshotObject, SchemaProblem[]>();
+  for (const kind of GATEWAY_API_SCHEMA_KINDS) {
+    // What came from an API server was accepted by it (under the CRD version it serves): only manifests are validated.
+    if (model.snapshot.source === 'live') break;
+    for (const obj of model.kind(kind).filter((o) => isGatewayApi(o) && !fromApiServer(o))) {
+      const problems = gatewayApiSchemaProblems(obj.object);
+      if (problems && problems.length > 0) rejected.set(obj, problems);
+    }
+  }
+  const grantsByNamespace = new Map<string, SnapshotObject[]>();
+  for (const grant of model.kind('ReferenceGrant').filter((g) => isGatewayApi(g) && !rejected.has(g))) {
+    const ns = namespaceOf(grant);
+    grantsByNamespace.set(ns, [...(grantsByNamespace.get(ns) ?? []), grant]);
+  }
+
+  const gateways = model.kind('Gateway').filter(isGatewayApi).map((g) => gatewayInfo(g, rejected.has(g)));
   const byName = new Map<string, GatewayInfo[]>();
   for (const g of gateways) {
     const key = `${g.namespace}/${g.name}`;
@@ -156,19 +185,15 @@ export function buildGatewayModel(model: ObjectIndex): GatewayModel {
   for (const ns of model.kind('Namespace')) {
     namespaceLabels.set(nameOf(ns), { ...stringMap(ns.object.metadata.labels), 'kubernetes.io/metadata.name': nameOf(ns) });
   }
-  const grantsByNamespace = new Map<string, SnapshotObject[]>();
-  for (const grant of model.kind('ReferenceGrant').filter(isGatewayApi)) {
-    const ns = namespaceOf(grant);
-    grantsByNamespace.set(ns, [...(grantsByNamespace.get(ns) ?? []), grant]);
-  }
-
+  for (const g of gateways) if (g.gke && !g.rejected) judgeListeners(model, g, g.listeners, (ns) => grantsByNamespace.get(ns) ?? []);
   const routes: RouteInfo[] = [];
   const backendPorts = new Map<ServiceInfo, Set<ServicePort>>();
   for (const kind of ROUTE_KINDS) {
     for (const obj of model.kind(kind).filter(isGatewayApi)) {
       const route = routeInfo(model, obj, kind, byName, namespaceLabels, grantsByNamespace);
+      if (rejected.has(obj)) route.rejected = true;
       routes.push(route);
-      if (!route.onGkeGateway) continue;
+      if (!route.onGkeGateway || route.rejected) continue;
       for (const backend of route.backends) {
         if (!backend.service || !backend.servicePort || backend.problem) continue;
         let ports = backendPorts.get(backend.service);
@@ -178,10 +203,10 @@ export function buildGatewayModel(model: ObjectIndex): GatewayModel {
     }
   }
   const legacy = model.snapshot.objects.filter((o) => o.object.apiVersion.startsWith(LEGACY_PREFIX));
-  return { gateways, routes, legacy, backendPorts };
+  return { gateways, routes, legacy, backendPorts, rejected };
 }
 
-function gatewayInfo(obj: SnapshotObject): GatewayInfo {
+function gatewayInfo(obj: SnapshotObject, rejected: boolean): GatewayInfo {
   const className = asString(get(obj.object, 'spec', 'gatewayClassName'));
   const gkeClass = gkeGatewayClass(className);
   const listeners: ListenerInfo[] = [];
@@ -190,6 +215,7 @@ function gatewayInfo(obj: SnapshotObject): GatewayInfo {
     const port = asCount(raw.port);
     const protocol = asString(raw.protocol);
     const hostname = asString(raw.hostname);
+    const tls = asRecord(raw.tls);
     listeners.push({
       index,
       name: asString(raw.name) ?? `#${index}`,
@@ -197,7 +223,9 @@ function gatewayInfo(obj: SnapshotObject): GatewayInfo {
       ...(protocol ? { protocol } : {}),
       ...(hostname ? { hostname } : {}),
       ...(raw.allowedRoutes !== undefined ? { allowedRoutes: raw.allowedRoutes } : {}),
+      ...(tls ? { tls } : {}),
       path: ['spec', 'listeners', index],
+      problems: [],
     });
   });
   return {
@@ -208,6 +236,7 @@ function gatewayInfo(obj: SnapshotObject): GatewayInfo {
     gke: isGkeGatewayClassName(className),
     ...(gkeClass ? { gkeClass } : {}),
     listeners,
+    ...(rejected ? { rejected: true as const } : {}),
   };
 }
 
@@ -242,6 +271,15 @@ function routeInfo(
       listeners: [],
     };
     parents.push(parent);
+    if (group === GATEWAY_GROUP && parentKind === 'ListenerSet') {
+      const target = listenerSetGateway(model, obj, parentNamespace, name);
+      const gateway = target && nearest(obj, gatewaysByName.get(`${target.namespace}/${target.name}`) ?? [], (g) => g.obj)[0];
+      if (!gateway?.gke) return; // another controller's ListenerSet, or one the inputs do not show: not judged
+      parent.listenerSet = true;
+      parent.gateway = gateway;
+      parent.problem = `it names ListenerSet ${parentNamespace}/${name}, whose Gateway ${gateway.namespace}/${gateway.name} is GKE's (class ${gateway.className ?? '?'}), and GKE's Gateway controller does not serve ListenerSets: attach the route to the Gateway's own listeners`;
+      return;
+    }
     if (group !== GATEWAY_GROUP || parentKind !== 'Gateway') return; // mesh (Service) parents: not a Gateway attachment
     const gateway = nearest(obj, gatewaysByName.get(`${parentNamespace}/${name}`) ?? [], (g) => g.obj)[0];
     if (!gateway) return;
@@ -249,13 +287,22 @@ function routeInfo(
     attach(parent, gateway, { kind, namespace, hostnames }, namespaceLabels.get(namespace));
   });
   const onGkeGateway = parents.some((p) => p.gateway?.gke && (p.listeners.length > 0 || p.undecided !== undefined));
+  const classes = parents.flatMap((p) => (p.gateway?.gkeClass ? [p.gateway] : []));
   const backends: BackendResolution[] = [];
   asArray(get(obj.object, 'spec', 'rules')).forEach((rule, ruleIndex) => {
+    const mirrors = (filters: unknown, at: Path) =>
+      asArray(filters).forEach((filter, f) => {
+        const ref = asRecord(get(filter, 'requestMirror', 'backendRef'));
+        if (ref) backends.push(resolveBackend(model, obj, kind, ref, ruleIndex, f, grantsByNamespace, [...at, 'filters', f, 'requestMirror', 'backendRef']));
+      });
+    mirrors(get(rule, 'filters'), ['spec', 'rules', ruleIndex]);
     asArray(get(rule, 'backendRefs')).forEach((raw, index) => {
       if (!isRecord(raw)) return;
       backends.push(resolveBackend(model, obj, kind, raw, ruleIndex, index, grantsByNamespace));
+      mirrors(raw.filters, ['spec', 'rules', ruleIndex, 'backendRefs', index]);
     });
   });
+  for (const backend of backends) if (backend.group === SERVICE_IMPORT_GROUP && backend.kind === 'ServiceImport' && !backend.problem) resolveImport(model, obj, backend, classes);
   return { obj, kind, namespace, name: nameOf(obj), hostnames, parents, backends, onGkeGateway };
 }
 
@@ -266,10 +313,15 @@ function attach(
   route: { kind: string; namespace: string; hostnames: string[] },
   labels: Record<string, string> | undefined,
 ): void {
+  if (gateway.rejected) {
+    parent.undecided = `Gateway ${gateway.namespace}/${gateway.name} is one the API server rejects (see manifest-invalid)`;
+    return;
+  }
   let candidates = gateway.listeners;
   if (parent.sectionName !== undefined) {
     candidates = candidates.filter((l) => l.name === parent.sectionName);
     if (candidates.length === 0) {
+      parent.reason = 'NoMatchingParent';
       parent.problem = `Gateway ${gateway.namespace}/${gateway.name} has no listener named ${JSON.stringify(parent.sectionName)} (listeners: ${listenerList(gateway)})`;
       return;
     }
@@ -278,16 +330,20 @@ function attach(
     const port = parent.port;
     candidates = candidates.filter((l) => l.port === port);
     if (candidates.length === 0) {
+      parent.reason = 'NoMatchingParent';
       parent.problem = `Gateway ${gateway.namespace}/${gateway.name} has no listener${parent.sectionName ? ` ${parent.sectionName}` : ''} on port ${port} (listeners: ${listenerList(gateway)})`;
       return;
     }
   }
   if (candidates.length === 0) {
+    parent.reason = 'NoMatchingParent';
     parent.problem = `Gateway ${gateway.namespace}/${gateway.name} has no listeners`;
     return;
   }
   const refusals: string[] = [];
   const undecided: string[] = [];
+  const invalid: ListenerInfo[] = [];
+  let hostnameRefusals = 0;
   for (const listener of candidates) {
     const admission = allowedRoutesAdmit(
       { namespace: gateway.namespace, ...(listener.protocol ? { protocol: listener.protocol } : {}), allowedRoutes: listener.allowedRoutes },
@@ -299,15 +355,25 @@ function attach(
       continue;
     }
     if (!routeHostnamesIntersect(listener.hostname, route.hostnames)) {
+      hostnameRefusals++;
       refusals.push(`listener ${listener.name}: its hostname ${listener.hostname} intersects none of the route's hostnames (${route.hostnames.join(', ')})`);
       continue;
     }
     if (admission.admitted === 'unknown') undecided.push(admission.reason);
+    else if (listener.invalid) invalid.push(listener);
     else parent.listeners.push(listener);
   }
   if (parent.listeners.length > 0) return;
+  const hostnameOnly = hostnameRefusals > 0 && hostnameRefusals === refusals.length;
   if (undecided.length > 0) parent.undecided = undecided[0]!;
-  else parent.problem = `no listener of Gateway ${gateway.namespace}/${gateway.name} accepts it (${refusals.join('; ')})`;
+  else if (invalid.length > 0) {
+    parent.invalidListeners = invalid;
+    parent.problem = `the listener${invalid.length === 1 ? '' : 's'} that would accept it ${invalid.length === 1 ? 'is' : 'are'} invalid (${invalid.map((l) => `listener ${l.name}: ${l.invalid}`).join('; ')})`;
+    parent.reason = 'NotAllowedByListeners';
+  } else {
+    parent.reason = hostnameOnly ? 'NoMatchingListenerHostname' : 'NotAllowedByListeners';
+    parent.problem = `no listener of Gateway ${gateway.namespace}/${gateway.name} accepts it (${refusals.join('; ')})`;
+  }
 }
 
 function listenerList(gateway: GatewayInfo): string {
@@ -322,6 +388,7 @@ function resolveBackend(
   ruleIndex: number,
   index: number,
   grantsByNamespace: Map<string, SnapshotObject[]>,
+  mirrorPath?: Path,
 ): BackendResolution {
   const routeNamespace = namespaceOf(route);
   const group = asString(raw.group) ?? '';
@@ -332,7 +399,8 @@ function resolveBackend(
   const out: BackendResolution = {
     ruleIndex,
     index,
-    path: ['spec', 'rules', ruleIndex, 'backendRefs', index],
+    path: mirrorPath ?? ['spec', 'rules', ruleIndex, 'backendRefs', index],
+    ...(mirrorPath ? { mirror: true } : {}),
     group,
     kind,
     namespace,

@@ -17,7 +17,8 @@ export function routeLabel(route: RouteInfo): string {
  * (Istio, Envoy Gateway, …) and mesh routes are not judged.
  */
 export function isGkeRoute(route: RouteInfo): boolean {
-  return route.parents.some((p) => isGatewayParent(p) && (!p.gateway || p.gateway.gke));
+  if (route.rejected) return false; // the API server rejects it: manifest-invalid says why
+  return route.parents.some((p) => (p.listenerSet && p.gateway?.gke) || (isGatewayParent(p) && (!p.gateway || p.gateway.gke)));
 }
 
 export function isGatewayParent(parent: ParentAttachment): boolean {

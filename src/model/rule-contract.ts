@@ -19,7 +19,7 @@ export type Path = Array<string | number>;
  * the same Service port, Service, NEG, backend service, pod, node, workload,
  * Ingress or Gateway, or only the same cluster (a cluster setting).
  */
-export type JoinKey = 'service-port' | 'service' | 'neg' | 'backend-service' | 'pod' | 'node' | 'workload' | 'ingress' | 'gateway' | 'cluster';
+export type JoinKey = 'service-port' | 'service' | 'neg' | 'backend-service' | 'pod' | 'node' | 'workload' | 'ingress' | 'gateway' | 'listener' | 'cluster';
 
 /** One edge of the cause graph: this rule's finding can explain a finding of `rule` that shares the `on` key. */
 export interface Explains {

@@ -20,6 +20,7 @@ export const JOIN_KEY_TEXT: Record<JoinKey, string> = {
   workload: 'same workload',
   ingress: 'same Ingress',
   gateway: 'same Gateway',
+  listener: 'same Gateway listener',
   cluster: 'same cluster',
 };
 

@@ -31,7 +31,7 @@ export default defineRule({
       .filter((c) => (asString(get(c.object, 'spec', 'controllerName')) ?? '').startsWith(GKE_CONTROLLER_PREFIX));
     const known = new Set(gkeClassObjects.map(nameOf));
     for (const gateway of ctx.model.gateway.gateways) {
-      if (!gateway.gke || !gateway.className) continue;
+      if (!gateway.gke || !gateway.className || gateway.rejected) continue;
       const fromObjects = gkeClassObjects.length > 0;
       const exists = fromObjects ? known.has(gateway.className) : gateway.gkeClass !== undefined;
       if (exists) continue;

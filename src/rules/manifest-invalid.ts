@@ -1,5 +1,6 @@
 import { asArray, asRecord, isRecord } from '../util/values.js';
-import { workloadOf } from '../model/workloads.js';
+import { nameOf, namespaceOf, workloadOf } from '../model/workloads.js';
+import { gatewayApiRelease } from '../analysis/gateway-api-schema.js';
 import type { SnapshotObject } from '../snapshot/types.js';
 import { defineRule } from './define-rule.js';
 import { type Path, type RawFinding } from '../model/rule-contract.js';
@@ -35,7 +36,8 @@ export default defineRule({
     category: 'input',
     symptom: 'kubectl apply fails with a validation error, or a value is silently not what the author meant.',
     cause: 'A field holds a value of the wrong type or out of range (for example `replicas: "two"`, a negative grace period, a port given as a float, an annotation value that is not a string).',
-    evidence: 'The types and ranges the Kubernetes API enforces for the fields the other rules read: replicas, rollout strategy, grace periods, container and Service ports, annotation values. Rules skip a field with an invalid value rather than guess.',
+    evidence:
+      'The types and ranges the Kubernetes API enforces for the fields the other rules read: replicas, rollout strategy, grace periods, container and Service ports, annotation values. Rules skip a field with an invalid value rather than guess. Gateway API manifests (GatewayClass, Gateway, HTTPRoute, GRPCRoute, ReferenceGrant) are validated against the standard-channel CRDs of kubernetes-sigs/gateway-api vendored in schemas/gateway-api/ (types, required fields, enums, patterns, bounds, unknown fields, and the CEL rules JSON schema can express; the others are listed in SOURCE.json there); the Gateway rules do not judge an object the API server would reject. Objects read from a cluster are not validated (the cluster accepted them).',
     remediation: 'Write the value with the type the API expects: integers unquoted, percentages quoted ("25%"), annotation values as strings (quote JSON: `\'{"ingress": true}\'`).',
     needs: [],
     defaults: {},
@@ -43,6 +45,12 @@ export default defineRule({
   check(ctx) {
     for (const obj of ctx.snapshot.objects) {
       for (const finding of checkObject(obj)) ctx.report(finding);
+    }
+    for (const [obj, problems] of ctx.model.gateway.rejected) {
+      const label = `${obj.object.kind} ${obj.object.metadata.namespace ? `${namespaceOf(obj)}/` : ''}${nameOf(obj)}`;
+      for (const problem of problems) {
+        ctx.report({ object: obj, path: problem.path, message: `${label} is rejected by the API server: ${problem.message}.`, evidence: { schema: `gateway-api ${gatewayApiRelease()}` } });
+      }
     }
   },
 });

@@ -16,6 +16,8 @@ export const DATA = {
   gateways: 'k8s:gateways',
   /** GKE's Gateway policies (networking.gke.io/v1): HealthCheckPolicy, GCPBackendPolicy, GCPGatewayPolicy. */
   gatewayPolicies: 'k8s:gke-gateway-policies',
+  /** Multi-cluster Services (net.gke.io/v1 ServiceImport, ServiceExport): what -mc Gateways route to. */
+  serviceImports: 'k8s:serviceimports',
   /** Live state: only in scans, snapshots, or kubectl dumps given to lint. */
   pods: 'k8s:pods',
   endpointSlices: 'k8s:endpointslices',

@@ -188,6 +188,7 @@ export const SNAPSHOT_SCHEMA = {
         documents: { type: 'integer', minimum: 0 },
         nonKubernetes: { type: 'integer', minimum: 0 },
         skippedFiles: { type: 'integer', minimum: 0 },
+        completeKinds: { type: 'array', items: { type: 'string' } },
         problems: {
           type: 'array',
           items: {

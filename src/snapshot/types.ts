@@ -74,6 +74,12 @@ export interface InputSummary {
   skippedFiles: number;
   problems: InputProblem[];
   notices: InputNotice[];
+  /**
+   * Kinds the inputs hold every object of (a file of stated type, a gather
+   * capture, a typed list such as `kind: ServiceList`): an object of such a
+   * kind missing from the inputs is missing from the cluster.
+   */
+  completeKinds?: string[];
 }
 
 /**

@@ -225,6 +225,16 @@ export const FINDING_OF: Record<string, (s: Side) => Omit<Finding, 'fingerprint'
     path: 'spec.gatewayClassName',
     evidence: { gatewayClassName: 'gke-l7-rilbb', source: 'GKE documentation' },
   }),
+  'gateway-listener-invalid': (s) => ({
+    object: obj('gateway.networking.k8s.io/v1', 'Gateway', `web-${s}`),
+    path: 'spec.listeners[0].protocol',
+    evidence: { listener: `${NS}/web-${s}/https`, condition: 'Accepted', reason: 'UnsupportedProtocol' },
+  }),
+  'route-not-attached': (s) => ({
+    object: obj('gateway.networking.k8s.io/v1', 'HTTPRoute', `web-${s}`),
+    path: 'spec.parentRefs[0]',
+    evidence: { gateway: `${NS}/web-${s}`, reason: 'the listener that would accept it is invalid', listeners: [`${NS}/web-${s}/https`] },
+  }),
   'gateway-not-programmed': (s) => ({
     object: obj('gateway.networking.k8s.io/v1', 'Gateway', `web-${s}`),
     path: 'status.addresses',

@@ -64,6 +64,8 @@ export const RESOURCE_TYPES: ResourceType[] = [
   { group: 'gateway.networking.k8s.io', version: 'v1', kind: 'HTTPRoute', plural: 'httproutes', singular: 'httproute', namespaced: true, custom: true, bundle: 'gateway' },
   { group: 'gateway.networking.k8s.io', version: 'v1', kind: 'GRPCRoute', plural: 'grpcroutes', singular: 'grpcroute', namespaced: true, custom: true, bundle: 'gateway' },
   { group: 'gateway.networking.k8s.io', version: 'v1beta1', kind: 'ReferenceGrant', plural: 'referencegrants', singular: 'referencegrant', namespaced: true, shortNames: ['refgrant'], custom: true, bundle: 'gateway' },
+  { group: 'net.gke.io', version: 'v1', kind: 'ServiceImport', plural: 'serviceimports', singular: 'serviceimport', namespaced: true, shortNames: ['svcimport'], custom: true, bundle: 'mcs' },
+  { group: 'net.gke.io', version: 'v1', kind: 'ServiceExport', plural: 'serviceexports', singular: 'serviceexport', namespaced: true, shortNames: ['svcexport'], custom: true, bundle: 'mcs' },
   { group: 'networking.gke.io', version: 'v1', kind: 'HealthCheckPolicy', plural: 'healthcheckpolicies', singular: 'healthcheckpolicy', namespaced: true, custom: true, bundle: 'gateway' },
   { group: 'networking.gke.io', version: 'v1', kind: 'GCPBackendPolicy', plural: 'gcpbackendpolicies', singular: 'gcpbackendpolicy', namespaced: true, custom: true, bundle: 'gateway' },
   { group: 'networking.gke.io', version: 'v1', kind: 'GCPGatewayPolicy', plural: 'gcpgatewaypolicies', singular: 'gcpgatewaypolicy', namespaced: true, custom: true, bundle: 'gateway' },

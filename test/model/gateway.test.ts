@@ -5,20 +5,11 @@ import { policySchemaProblems } from '../../src/analysis/gke-policy-schema.js';
 import { defaultSettings } from '../../src/model/settings.js';
 import { gatewayHealthCheck, gatewayPolicies, policyFor } from '../../src/model/gateway.js';
 import { Model } from '../../src/model/index.js';
-import type { KubeObject, Snapshot } from '../../src/snapshot/types.js';
+import type { KubeObject } from '../../src/snapshot/types.js';
+import { snapshotOf } from '../snapshot-of.js';
 
 function modelOf(objects: KubeObject[]): Model {
-  const snapshot: Snapshot = {
-    apiVersion: 'negdoctor.dev/v1',
-    kind: 'Snapshot',
-    collectedAt: '2026-01-01T00:00:00Z',
-    source: 'manifests',
-    tool: { name: 'negdoctor', version: 'test' },
-    objects: objects.map((object, id) => ({ id, object })),
-    data: {},
-    errors: [],
-    inputs: { files: 0, documents: 0, nonKubernetes: 0, skippedFiles: 0, problems: [], notices: [] },
-  };
+  const snapshot = snapshotOf(objects);
   return new Model(snapshot, defaultSettings());
 }
 
@@ -125,7 +116,7 @@ describe('GKE policy schemas (vendored from gke-gateway-api)', () => {
     const problems = policySchemaProblems('GCPBackendPolicy', gbp({ targetRef: { group: '', kind: 'Service', name: 'store' }, default: { drainingTimeoutSec: 60, timeoutSec: '40s' } }));
     expect(problems).toEqual([
       { path: ['spec', 'default', 'drainingTimeoutSec'], message: 'unknown field spec.default.drainingTimeoutSec' },
-      { path: ['spec', 'default', 'timeoutSec'], message: 'spec.default.timeoutSec must be integer' },
+      { path: ['spec', 'default', 'timeoutSec'], message: 'spec.default.timeoutSec must be of type integer, not "40s"' },
     ]);
     expect(policySchemaProblems('GCPBackendPolicy', gbp({ default: {} }))).toEqual([{ path: ['spec', 'targetRef'], message: 'spec.targetRef is required' }]);
   });

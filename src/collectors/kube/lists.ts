@@ -130,6 +130,9 @@ export const LISTS: ListSpec[] = [
   custom('gateway.networking.k8s.io', 'v1', 'grpcroutes', 'GRPCRoute', true, [DATA.gateways]),
   // ReferenceGrant is served as v1beta1 (the standard channel never promoted it to v1).
   custom('gateway.networking.k8s.io', 'v1beta1', 'referencegrants', 'ReferenceGrant', true, [DATA.gateways]),
+  // Multi-cluster Services: what multi-cluster (-mc) Gateways route to; absent on clusters outside a fleet.
+  custom('net.gke.io', 'v1', 'serviceimports', 'ServiceImport', true, [DATA.serviceImports], true),
+  custom('net.gke.io', 'v1', 'serviceexports', 'ServiceExport', true, [DATA.serviceImports], true),
   // GKE's Gateway policies; GKE installs their CRDs with the Gateway API.
   custom('networking.gke.io', 'v1', 'healthcheckpolicies', 'HealthCheckPolicy', true, [DATA.gatewayPolicies], true),
   custom('networking.gke.io', 'v1', 'gcpbackendpolicies', 'GCPBackendPolicy', true, [DATA.gatewayPolicies], true),

@@ -55,6 +55,8 @@ export interface ManifestCollection {
   sources: SourceIndex;
   /** Files given with an explicit type. */
   explicit: ExplicitInput[];
+  /** Item kinds of typed lists read (`kind: ServiceList` → Service): each holds every object of its kind it was listed from. */
+  typedLists: string[];
   /** Documents (or list items) that fit no type, or several; each has a notice. */
   unrecognized: number;
   /** When the evidence was captured (a `negdoctor gather` bundle among the inputs): "now" for age judgments. */
@@ -100,6 +102,7 @@ export async function collectManifests(inputs: string[], options: CollectOptions
     notices: [],
     sources: new SourceIndex(),
     explicit: [],
+    typedLists: [],
     unrecognized: 0,
   };
   const keepText = options.keepText ?? true;
@@ -393,6 +396,11 @@ function classify(
   let unknownCount = 0;
   // A document of only comments, or `null`, holds nothing: nothing to read, nothing to report.
   if (value === null || value === undefined) return;
+  // `kubectl get services -o json` through the API (`kind: ServiceList`): every Service it was listed from.
+  if (isRecord(value) && typeof value.kind === 'string' && value.kind !== 'List' && value.kind.endsWith('List') && Array.isArray(value.items)) {
+    const itemKind = value.kind.slice(0, -4);
+    if (!result.typedLists.includes(itemKind)) result.typedLists.push(itemKind);
+  }
   recognizeEach(value, explicit?.explicit, (item) => {
     if (item.kube && isKubeObject(item.value)) {
       if (explicit) explicit.objects++;

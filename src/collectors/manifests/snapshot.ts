@@ -31,6 +31,7 @@ const LIVE_KINDS: Array<{ key: DataKey; kinds: string[]; what: string; needsStat
   { key: DATA.ingressStatus, kinds: ['Ingress'], what: 'Ingresses with status (`kubectl get ingress -o yaml`)', needsStatus: true },
   { key: DATA.workloadStatus, kinds: ['Deployment', 'StatefulSet', 'DaemonSet'], what: 'workloads with status (`kubectl get deployments -o yaml`)', needsStatus: true },
   { key: DATA.serviceNegs, kinds: ['ServiceNetworkEndpointGroup'], what: 'ServiceNetworkEndpointGroups' },
+  { key: DATA.serviceImports, kinds: ['ServiceImport', 'ServiceExport'], what: 'ServiceImports or ServiceExports (`kubectl get serviceimports,serviceexports -A -o yaml`)' },
   { key: DATA.gatewayStatus, kinds: ['Gateway'], what: 'Gateways with status (`kubectl get gateways -o yaml`)', needsStatus: true },
 ];
 
@@ -44,6 +45,7 @@ export function manifestSnapshot(collection: ManifestCollection, options: Manife
   for (const key of SPEC_DATA) data[key] = { state: 'collected' };
   // A file typed explicitly (`k8s:pods=pods.json`) holds every object of its kind, even when it holds none.
   const stated = new Set(collection.explicit.map((e) => e.explicit.type.shape));
+  const completeKinds = [...new Set([...[...stated].filter((s) => s.startsWith('k8s:')).map((s) => s.slice(4)), ...collection.typedLists])].sort();
   for (const live of LIVE_KINDS) {
     const present = objects.some(
       (o) => live.kinds.includes(o.object.kind) && (!live.needsStatus || isRecord(o.object.status)),
@@ -84,6 +86,7 @@ export function manifestSnapshot(collection: ManifestCollection, options: Manife
       skippedFiles: collection.skippedFiles,
       problems: collection.problems,
       notices: collection.notices,
+      ...(completeKinds.length > 0 ? { completeKinds } : {}),
     },
   };
 }

@@ -6,6 +6,7 @@ import gatewayPolicyInvalid from '../gateway-policy-invalid.js';
 import gatewayBackendconfigIgnored from '../gateway-backendconfig-ignored.js';
 import gatewayClassInvalid from '../gateway-class-invalid.js';
 import gatewayNotProgrammed from '../gateway-not-programmed.js';
+import gatewayListenerInvalid from '../gateway-listener-invalid.js';
 
 /** GKE Gateway API (issue 11): routes, backends, policies, classes and the Gateway's own status. */
 export const GATEWAY_RULES = [
@@ -16,4 +17,5 @@ export const GATEWAY_RULES = [
   gatewayBackendconfigIgnored,
   gatewayClassInvalid,
   gatewayNotProgrammed,
+  gatewayListenerInvalid,
 ] as Rule[];
