@@ -17,7 +17,7 @@ export interface ServeState {
   registry: Registry;
   /** The last report as `--format json` renders it; undefined before the first scan. */
   report(): string | undefined;
-  /** Ready: a scan has completed and the server is not shutting down. */
+  /** Ready: every cluster has been scanned at least once, and the server is not shutting down. */
   ready(): boolean;
   /** Starts a scan unless one runs; false when one was already running. */
   startScan(): boolean;
@@ -83,7 +83,7 @@ export async function startServer(state: ServeState, host: string, port: number)
         case '/healthz':
           return send(200, 'ok\n');
         case '/readyz':
-          return state.ready() ? send(200, 'ready\n') : send(503, 'not ready: no scan has completed yet, or shutting down\n');
+          return state.ready() ? send(200, 'ready\n') : send(503, 'not ready: not every cluster has been scanned successfully yet (see negdoctor_scan_errors_total and the log), or shutting down\n');
         case '/scan': {
           const wait = lastTriggered + state.scanCooldownMs - Date.now();
           if (wait > 0) return send(429, `a scan was started less than ${Math.ceil(state.scanCooldownMs / 1000)} s ago\n`, { 'retry-after': String(Math.ceil(wait / 1000)) });
