@@ -52,7 +52,7 @@ function addLiveOptions(command: Command, gather = false): Command {
 }
 
 /**
- * scan's -f/--format. -f meant --file in scan until 0.1.x, and --format in lint:
+ * scan's -f/--format. -f used to mean --file in scan, and --format in lint:
  * it now means --format everywhere, and a value that is no format (a path,
  * most likely) gets a one-line pointer to --file instead of a bare "invalid choice".
  */
@@ -60,7 +60,7 @@ function scanFormatOption(): Option {
   const formats = [...FORMATS] as string[];
   return new Option('-f, --format <format>', `output format (choices: ${formats.map((f) => `"${f}"`).join(', ')})`).argParser((value: string) => {
     if (formats.includes(value)) return value;
-    throw new InvalidArgumentError(`expected one of ${formats.join(', ')}. -f means --format in scan as in lint (it meant --file before 0.2.0): give manifests with --file ${value}`);
+    throw new InvalidArgumentError(`expected one of ${formats.join(', ')}. -f means --format in scan, as in lint (it used to mean --file): give manifests with --file ${value}`);
   });
 }
 

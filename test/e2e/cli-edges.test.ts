@@ -77,9 +77,9 @@ describe('scan -f', () => {
     expect(run.status).toBe(1);
   });
 
-  it('given a path (its meaning before 0.2.0), points to --file in one line', () => {
+  it('given a path (what it used to mean), points to --file in one line', () => {
     const run = runCli(['scan', '-f', 'k8s/shop/']);
-    expect(run.stderr.split('\n')[0]).toMatch(/-f means --format in scan as in lint \(it meant --file before 0\.2\.0\): give manifests with --file k8s\/shop\/$/);
+    expect(run.stderr.split('\n')[0]).toMatch(/-f means --format in scan, as in lint \(it used to mean --file\): give manifests with --file k8s\/shop\/$/);
     expect(run.stderr).not.toMatch(/\n\s+at /);
     expect(run.status).toBe(2);
   });
