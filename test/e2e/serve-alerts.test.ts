@@ -9,8 +9,10 @@
  *   stale    scans fine once, then every request 401  → NegdoctorScanStale
  *   down     scans fine, then the process is stopped  → NegdoctorMetricsAbsent
  *
- * /metrics is scraped once a second for WINDOW seconds, with serve's --interval
- * at INTERVAL seconds (so 3 intervals pass in the window). promtool has no wall
+ * /metrics is scraped once a second, with serve's --interval at INTERVAL
+ * seconds, for at least MIN_WINDOW seconds and until the run has shown what
+ * it is for (on a loaded machine the first scan can take a while), at most
+ * MAX_WINDOW. promtool has no wall
  * clock: its time starts at 0, so time 0 is the first scrape and the timestamp
  * gauge is moved by the same amount; a series a scrape did not have is missing
  * there (`_`), as Prometheus would store it. Alerts whose `for:` outlasts the
@@ -32,8 +34,9 @@ import { clusterObjects, gcpState, GKE_CONTEXT, startFakes, type Fakes } from '.
 
 const KUBECTL = '/usr/bin/kubectl';
 const PROMTOOL = '/usr/bin/promtool';
-const INTERVAL = 3;
-const WINDOW = 24;
+const INTERVAL = 4;
+const MIN_WINDOW = 20;
+const MAX_WINDOW = 120;
 /** Samples after the window, continuing the last scraped value: past the 15-minute `for:` of NegdoctorMetricsAbsent and 5 minutes of look-back. */
 const EXTEND = 22 * 60;
 const T = 240_000;
@@ -48,13 +51,13 @@ const haveTools = tool(KUBECTL, 'kubectl') && tool(PROMTOOL, 'prometheus');
 
 function get(url: string): Promise<{ status: number; text: string }> {
   return new Promise((resolve, reject) => {
-    const req = http.get(url, { agent: false, timeout: 5_000 }, (res) => {
+    const req = http.get(url, { agent: false, timeout: 10_000 }, (res) => {
       let text = '';
       res.setEncoding('utf8').on('data', (d: string) => (text += d));
       res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
       res.on('error', reject);
     });
-    req.on('timeout', () => req.destroy(new Error('timeout')));
+    req.on('timeout', () => req.destroy(new Error('timeout'))); // Prometheus' default scrape timeout is 10 s
     req.on('error', reject);
   });
 }
@@ -103,15 +106,43 @@ function parseMetrics(text: string, instance: string): Map<string, number> {
   return out;
 }
 
-/** Scrapes /metrics (and /readyz) once a second for WINDOW seconds; `at(k, run)` runs before scrape k. */
-async function scrape(run: Run, at: (k: number, run: Run) => Promise<void> | void = () => undefined): Promise<void> {
-  for (let k = 0; k < WINDOW; k++) {
+/** The last-success timestamp of a scrape, on promtool's clock (0: never; undefined: no scrape or no series). */
+function lastSuccessAt(run: Run, k: number): number | undefined {
+  const scraped = run.scrapes[k];
+  const v = scraped && [...scraped].find(([key]) => key.startsWith('negdoctor_last_successful_scan_timestamp_seconds{'))?.[1];
+  return v === undefined ? undefined : v > 0 ? v - run.t0 / 1000 : 0;
+}
+
+/** The scrape where the last-success timestamp first turned non-zero (Infinity: never). */
+function firstSuccess(run: Run): number {
+  const k = run.scrapes.findIndex((_, i) => (lastSuccessAt(run, i) ?? 0) > 0);
+  return k < 0 ? Infinity : k;
+}
+
+/** negdoctor_scan_duration_seconds_count at scrape k. */
+function scans(run: Run, k: number): number {
+  return run.scrapes[k]?.get(`negdoctor_scan_duration_seconds_count{instance="${run.name}",job="negdoctor"}`) ?? 0;
+}
+
+/**
+ * Scrapes /metrics (and /readyz) once a second, MIN_WINDOW to MAX_WINDOW times, until `done(k, run)`
+ * (after scrape k); `at(k, run)` runs before scrape k.
+ */
+async function scrape(run: Run, done: (k: number, run: Run) => boolean, at: (k: number, run: Run) => Promise<void> | void = () => undefined): Promise<void> {
+  for (let k = 0; k < MAX_WINDOW && (k < MIN_WINDOW || !done(k - 1, run)); k++) {
     const wait = run.t0 + k * 1000 - Date.now();
     if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    // Sample k is a scrape that started in second k; a second the previous scrape overran has none, as in Prometheus.
+    if (Date.now() >= run.t0 + (k + 1) * 1000) {
+      run.scrapes.push(undefined);
+      run.readyz.push(0);
+      continue;
+    }
     await at(k, run);
     try {
-      run.scrapes.push(parseMetrics((await get(`${run.url}/metrics`)).text, run.name));
-      run.readyz.push((await get(`${run.url}/readyz`)).status);
+      const [metrics, readyz] = await Promise.all([get(`${run.url}/metrics`), get(`${run.url}/readyz`)]);
+      run.scrapes.push(parseMetrics(metrics.text, run.name));
+      run.readyz.push(readyz.status);
     } catch {
       run.scrapes.push(undefined);
       run.readyz.push(0);
@@ -190,20 +221,32 @@ describe.runIf(haveTools)('the shipped alerts on series scraped from negdoctor s
 
     const names = Object.keys(fakes) as Array<keyof typeof fakes>;
     for (const [i, run] of (await Promise.all(names.map((name) => startServe(name, fakes[name])))).entries()) runs.set(names[i]!, run);
+    const sinceSuccess = (run: Run, k: number) => (lastSuccessAt(run, k) ? k - lastSuccessAt(run, k)! : -1);
+    let killedAt = -1;
     await Promise.all([
-      scrape(runs.get('healthy')!),
-      scrape(runs.get('errors')!),
-      scrape(runs.get('never')!),
-      // Broken once the first scan has succeeded.
-      scrape(runs.get('stale')!, (_k, run) => {
-        const last = run.scrapes[run.scrapes.length - 1];
-        const ts = last && [...last].find(([k]) => k.startsWith('negdoctor_last_successful_scan_timestamp_seconds'))?.[1];
-        if (ts && fakes.stale.kube.faults.length === 0) fakes.stale.kube.faults.push(unauthorized);
-      }),
-      // Stopped after a third of the window: the scrapes after fail.
-      scrape(runs.get('down')!, (k, run) => {
-        if (k === Math.floor(WINDOW / 3)) run.child.kill('SIGKILL');
-      }),
+      // Long enough after a success that a gauge that stopped moving would have gone stale.
+      scrape(runs.get('healthy')!, (k, run) => k - firstSuccess(run) > 3 * INTERVAL + 2),
+      scrape(runs.get('errors')!, (k, run) => sinceSuccess(run, k) >= 0),
+      scrape(runs.get('never')!, (k, run) => scans(run, k) >= 2),
+      // Broken once the first scan has succeeded; done once 3 intervals have passed since.
+      scrape(
+        runs.get('stale')!,
+        (k, run) => sinceSuccess(run, k) > 3 * INTERVAL + 2,
+        (k, run) => {
+          if (k > 0 && (lastSuccessAt(run, k - 1) ?? 0) > 0 && fakes.stale.kube.faults.length === 0) fakes.stale.kube.faults.push(unauthorized);
+        },
+      ),
+      // Stopped after its first success: the scrapes after fail.
+      scrape(
+        runs.get('down')!,
+        (k) => killedAt >= 0 && k >= killedAt + 3,
+        (k, run) => {
+          if (killedAt < 0 && k > 3 && (lastSuccessAt(run, k - 1) ?? 0) > 0) {
+            run.child.kill('SIGKILL');
+            killedAt = k;
+          }
+        },
+      ),
     ]);
   }, T);
 
@@ -213,56 +256,61 @@ describe.runIf(haveTools)('the shipped alerts on series scraped from negdoctor s
   });
 
   /** Samples of scrape k of a run whose series start with `prefix`. */
-  const values = (name: string, k: number, prefix: string) => [...runs.get(name)!.scrapes[k]!].filter(([s]) => s.startsWith(prefix));
+  const values = (name: string, k: number, prefix: string) => [...(runs.get(name)!.scrapes[k] ?? [])].filter(([s]) => s.startsWith(prefix));
   const TS = 'negdoctor_last_successful_scan_timestamp_seconds{';
-  const errorSeries = (name: string) => values(name, WINDOW - 1, 'negdoctor_findings{').filter(([s, v]) => s.includes('severity="error"') && v > 0);
+  const errorSeries = (name: string) => values(name, runs.get(name)!.scrapes.length - 1, 'negdoctor_findings{').filter(([s, v]) => s.includes('severity="error"') && v > 0);
+
+  /** The last scrape of a run. */
+  const end = (name: string) => runs.get(name)!.scrapes.length - 1;
 
   it('the runs are what their names say (readiness included)', () => {
-    // From the first scrape, before any scan has finished: the cluster's series, at 0.
-    expect(values('never', 0, TS).map(([, v]) => v)).toEqual([0]);
-    expect(values('never', WINDOW - 1, TS).map(([, v]) => v)).toEqual([0]);
-    expect(values('never', WINDOW - 1, 'negdoctor_scan_duration_seconds_count')[0]![1]).toBeGreaterThanOrEqual(2);
-    expect(runs.get('never')!.readyz.every((s) => s === 503)).toBe(true);
-    expect(values('healthy', WINDOW - 1, TS)[0]![1]).toBeGreaterThan(runs.get('healthy')!.t0 / 1000 + WINDOW - 3 * INTERVAL);
+    // From the first scrape that answered: the cluster's series, at 0.
+    const first = runs.get('never')!.scrapes.findIndex(Boolean);
+    expect(values('never', first, TS).map(([, v]) => v)).toEqual([0]);
+    expect(values('never', end('never'), TS).map(([, v]) => v)).toEqual([0]);
+    expect(scans(runs.get('never')!, end('never'))).toBeGreaterThanOrEqual(2);
+    expect(runs.get('never')!.readyz).not.toContain(200);
+    expect(runs.get('never')!.readyz).toContain(503);
+    const healthy = runs.get('healthy')!;
+    expect(end('healthy') - firstSuccess(healthy)).toBeGreaterThan(3 * INTERVAL + 2);
+    expect(lastSuccessAt(healthy, end('healthy'))).toBeGreaterThan(end('healthy') - 3 * INTERVAL);
     expect(errorSeries('healthy')).toEqual([]);
-    expect(runs.get('healthy')!.readyz.at(-1)).toBe(200);
+    expect(healthy.readyz.at(-1)).toBe(200);
     expect(errorSeries('errors').length).toBeGreaterThan(0);
     expect(runs.get('errors')!.readyz.at(-1)).toBe(200);
     const stale = runs.get('stale')!;
-    expect(values('stale', WINDOW - 1, TS)[0]![1]).toBeGreaterThan(0);
-    expect(values('stale', WINDOW - 1, TS)[0]![1]).toBeLessThan(stale.t0 / 1000 + WINDOW - 3 * INTERVAL - 1);
+    expect(lastSuccessAt(stale, end('stale'))).toBeGreaterThan(0);
+    expect(end('stale') - lastSuccessAt(stale, end('stale'))!).toBeGreaterThan(3 * INTERVAL + 2);
     expect(stale.readyz.at(-1)).toBe(200); // scanned once: it stays ready, the alert tells the rest
     expect(runs.get('down')!.scrapes.at(-1)).toBeUndefined();
-    expect(runs.get('down')!.scrapes[0]).toBeDefined();
+    expect(runs.get('down')!.scrapes.some((scraped) => scraped && (lastSuccessAt(runs.get('down')!, runs.get('down')!.scrapes.indexOf(scraped)) ?? 0) > 0)).toBe(true);
   });
 
   it('every alert fires on its failure and none on a healthy serve', () => {
-    const endSec = WINDOW - 1;
-    const end = `${endSec}s`;
-    const staleRun = runs.get('stale')!;
-    const staleTs = values('stale', endSec, TS)[0]![1] - staleRun.t0 / 1000;
+    const at = (name: string) => `${end(name)}s`;
+    const staleTs = lastSuccessAt(runs.get('stale')!, end('stale'))!;
     const expected: Record<string, Record<string, Record<string, Expected[]>>> = {
-      healthy: { [end]: { NegdoctorScanNeverSucceeded: [], NegdoctorScanStale: [] }, '11m': { NegdoctorErrorFinding: [] }, '21m': { NegdoctorMetricsAbsent: [] } },
+      healthy: { [at('healthy')]: { NegdoctorScanNeverSucceeded: [], NegdoctorScanStale: [] }, '11m': { NegdoctorErrorFinding: [] }, '21m': { NegdoctorMetricsAbsent: [] } },
       errors: {
-        [end]: { NegdoctorScanNeverSucceeded: [], NegdoctorScanStale: [], NegdoctorErrorFinding: [] },
+        [at('errors')]: { NegdoctorScanNeverSucceeded: [], NegdoctorScanStale: [], NegdoctorErrorFinding: [] },
         '9m': { NegdoctorErrorFinding: [] },
         // One alert per (cluster, namespace, rule) once it lasted 10 minutes.
         '11m': { NegdoctorErrorFinding: errorSeries('errors').map(([series, v]) => errorFinding(labelsOf(series), v)) },
         '21m': { NegdoctorMetricsAbsent: [] },
       },
-      never: { '2s': { NegdoctorScanStale: [] }, [end]: { NegdoctorScanNeverSucceeded: [never('never', GKE_CONTEXT)], NegdoctorScanStale: [] }, '11m': { NegdoctorErrorFinding: [] } },
+      never: { '2s': { NegdoctorScanStale: [] }, [at('never')]: { NegdoctorScanNeverSucceeded: [never('never', GKE_CONTEXT)], NegdoctorScanStale: [] }, '11m': { NegdoctorErrorFinding: [] } },
       stale: {
         [`${Math.ceil(staleTs) + 3 * INTERVAL - 1}s`]: { NegdoctorScanStale: [] },
         // time() - the last success (from the same series, on promtool's clock).
-        [end]: { NegdoctorScanStale: [stale('stale', GKE_CONTEXT, endSec - Number(staleTs.toFixed(3)))], NegdoctorScanNeverSucceeded: [] },
+        [at('stale')]: { NegdoctorScanStale: [stale('stale', GKE_CONTEXT, end('stale') - Number(staleTs.toFixed(3)))], NegdoctorScanNeverSucceeded: [] },
       },
-      down: { [end]: { NegdoctorMetricsAbsent: [] }, '21m': { NegdoctorMetricsAbsent: [absent()] } },
+      down: { [at('down')]: { NegdoctorMetricsAbsent: [] }, '21m': { NegdoctorMetricsAbsent: [absent()] } },
     };
-    const tests = Object.entries(expected).map(([name, at]) => ({
+    const tests = Object.entries(expected).map(([name, times]) => ({
       name,
       interval: '1s',
       input_series: inputSeries(runs.get(name)!),
-      alert_rule_test: Object.entries(at).flatMap(([eval_time, alerts]) => Object.entries(alerts).map(([alertname, exp_alerts]) => ({ eval_time, alertname, exp_alerts }))),
+      alert_rule_test: Object.entries(times).flatMap(([eval_time, alerts]) => Object.entries(alerts).map(([alertname, exp_alerts]) => ({ eval_time, alertname, exp_alerts }))),
     }));
 
     const file = path.join(work, 'alerts.test.yaml');
