@@ -2,7 +2,8 @@ import { defineConfig } from 'vitest/config';
 
 /**
  * Integrations installed and run the way users run them (pre-commit, the
- * GitHub Action's steps). They install packages and take minutes, so
+ * GitHub Action's steps, the image built by podman and run). They install
+ * packages and take minutes, so
  * `npm test` leaves them out; `.ci/run` runs them once (`npm run test:integration`).
  */
 export default defineConfig({

@@ -6,30 +6,32 @@
  * 2 usage error / unreadable input / invalid config, 3 nothing could be
  * collected, 4 internal error (never confused with findings).
  */
+import path from 'node:path';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { FORMATS } from './reporters/index.js';
 import { CliError, EXIT } from './exit.js';
 import { commonOptions, DEFAULT_CLUSTER_CONCURRENCY } from './pipeline/options.js';
 import { VERSION } from './version.js';
 
-const collect = (value: string, previous: string[]) => [...previous, ...value.split(',').map((v) => v.trim()).filter(Boolean)];
+/** Repeatable, comma-separated. No default value, so that --help shows none ("[]"); commands read an absent list as empty. */
+const collect = (value: string, previous: string[] | undefined) => [...(previous ?? []), ...value.split(',').map((v) => v.trim()).filter(Boolean)];
 
-/** `formatFlag`: scan takes `-f` for manifests (as kubectl does), so its format flag has no short form. */
-function addCommonOptions(command: Command, formatFlag = '-f, --format <format>'): Command {
+/** `format`: the --format option, when a command needs its own (scan's explains an old -f). */
+function addCommonOptions(command: Command, format = new Option('-f, --format <format>', 'output format').choices([...FORMATS])): Command {
   return command
-    .addOption(new Option(formatFlag, 'output format').choices([...FORMATS]).default('text'))
+    .addOption(format.default('text'))
     .option('-o, --output <file>', 'write the report to a file instead of stdout')
     .addOption(new Option('--fail-on <severity>', 'exit 1 when a finding is at or above this severity').choices(['error', 'warning', 'info', 'never']))
     .option('-c, --config <file>', 'config file (default: .negdoctor.yaml found upward from the working directory)')
-    .option('--enable <rule>', 'enable a rule (repeatable, comma-separated)', collect, [])
-    .option('--disable <rule>', 'disable a rule (repeatable, comma-separated)', collect, [])
+    .option('--enable <rule>', 'enable a rule (repeatable, comma-separated)', collect)
+    .option('--disable <rule>', 'disable a rule (repeatable, comma-separated)', collect)
     .option('--no-color', 'no ANSI colours (also NO_COLOR=1, and always when stdout is not a terminal)')
     .option('-q, --quiet', 'print only errors and the summary');
 }
 
-/** Flags of the live collection (scan, snapshot). */
-function addLiveOptions(command: Command): Command {
-  return command
+/** Flags of the live collection (scan, snapshot, serve; gather prints or runs the commands instead). */
+function addLiveOptions(command: Command, gather = false): Command {
+  command
     .option('--kubeconfig <file>', 'kubeconfig file (default: KUBECONFIG, then ~/.kube/config, as kubectl finds it)')
     .option('--context <name>', 'kube context (default: the current context)')
     .addOption(new Option('-n, --namespace <namespace>', "namespace to scan (default: the context's, else default)").conflicts('allNamespaces'))
@@ -37,13 +39,29 @@ function addLiveOptions(command: Command): Command {
     .option('--project <project>', 'Google Cloud project (default: from a gke_PROJECT_LOCATION_CLUSTER context name)')
     .option('--location <location>', 'region or zone of the GKE cluster (default: from the context name)')
     .option('--cluster <name>', 'GKE cluster name (default: from the context name)')
-    .option('--no-cloud', 'do not read Google Cloud; its rules are reported as not evaluated')
-    .option('--timeout <seconds>', 'time budget for the whole collection, in seconds', parseSeconds, 120)
-    .option('--contexts <names>', 'several kube contexts, comma-separated (repeatable): one report, findings tagged with their cluster', collect, [])
+    .option('--no-cloud', gather ? 'no gcloud commands: Kubernetes only' : 'do not read Google Cloud; its rules are reported as not evaluated')
+    .addOption(new Option('--timeout <seconds>', 'time budget for the whole collection, in seconds').argParser(parseSeconds).default(120, '120s'));
+  // gather captures one cluster: the several-cluster flags are scan's, snapshot's and serve's.
+  if (gather) return command;
+  return command
+    .option('--contexts <names>', 'several kube contexts, comma-separated (repeatable): one report, findings tagged with their cluster', collect)
     .option('--all-contexts', "every context of the kubeconfig")
-    .option('--fleet <projects>', 'every GKE cluster of these Google Cloud projects (comma-separated), found through the Container API; no kubeconfig needed', collect, [])
+    .option('--fleet <projects>', 'every GKE cluster of these Google Cloud projects (comma-separated), found through the Container API; no kubeconfig needed', collect)
     .option('--internal-ip', "with --fleet: connect to each cluster's private endpoint")
-    .option('--concurrency <n>', `clusters collected at once (default ${DEFAULT_CLUSTER_CONCURRENCY})`, parseCount, DEFAULT_CLUSTER_CONCURRENCY);
+    .option('--concurrency <n>', 'clusters collected at once', parseCount, DEFAULT_CLUSTER_CONCURRENCY);
+}
+
+/**
+ * scan's -f/--format. -f used to mean --file in scan, and --format in lint:
+ * it now means --format everywhere, and a value that is no format (a path,
+ * most likely) gets a one-line pointer to --file instead of a bare "invalid choice".
+ */
+function scanFormatOption(): Option {
+  const formats = [...FORMATS] as string[];
+  return new Option('-f, --format <format>', `output format (choices: ${formats.map((f) => `"${f}"`).join(', ')})`).argParser((value: string) => {
+    if (formats.includes(value)) return value;
+    throw new InvalidArgumentError(`expected one of ${formats.join(', ')}. -f means --format in scan, as in lint (it used to mean --file): give manifests with --file ${value}`);
+  });
 }
 
 /** "300", "300s", "5m", "1h", "1500ms" → seconds. */
@@ -90,8 +108,13 @@ function liveOptions(raw: Record<string, unknown>) {
   };
 }
 
+/** "kubectl negdoctor" when kubectl runs the plugin (bin/kubectl-negdoctor.js), so usage lines read as typed. */
+function programName(): string {
+  return /^kubectl-negdoctor(\.js)?$/.test(path.basename(process.argv[1] ?? '')) ? 'kubectl negdoctor' : 'negdoctor';
+}
+
 export function buildProgram(setExit: (code: number) => void): Command {
-  const program = new Command('negdoctor')
+  const program = new Command(programName())
     .description('Diagnose GKE container-native load balancing: Ingress → Service → NEG → Pods.')
     .version(VERSION, '-V, --version')
     .showHelpAfterError('(run with --help for usage)')
@@ -116,8 +139,8 @@ export function buildProgram(setExit: (code: number) => void): Command {
         .command('scan')
         .description('diagnose the live cluster (current kube context and its Google Cloud project), or replay a saved snapshot')
         .option('--snapshot <file>', 'replay a snapshot written by `negdoctor snapshot` instead of collecting')
-        .option('-f, --file <path>', 'add manifests (file or directory, repeatable): they replace the live objects of the same name', (v: string, p: string[]) => [...p, v], []),
-      '--format <format>',
+        .option('--file <path>', 'add manifests (file or directory, repeatable): they replace the live objects of the same name', (v: string, p: string[] | undefined) => [...(p ?? []), v]),
+      scanFormatOption(),
     ),
   ).action(async (raw: Record<string, unknown>) => {
     const { scanCommand } = await import('./commands/scan.js');
@@ -147,15 +170,15 @@ export function buildProgram(setExit: (code: number) => void): Command {
     program
       .command('serve')
       .description('scan on an interval and serve /metrics (Prometheus), /report.json, /healthz, /readyz; POST /scan scans now')
-      .option('--interval <duration>', 'time between scans, e.g. 30s, 5m, 1h', parseDuration, 300)
+      .addOption(new Option('--interval <duration>', 'time between scans, e.g. 30s, 5m, 1h').argParser(parseDuration).default(300, '5m'))
       .option('--listen <address>', 'HOST:PORT to listen on (:PORT for every address)', '127.0.0.1:8080')
-      .option('--scan-cooldown <duration>', 'minimum time between two scans started by POST /scan', parseDuration, 30)
-      .option('--shutdown-timeout <duration>', 'on SIGTERM, how long a running scan may take to finish before it is abandoned', parseDuration, 20)
-      .option('--allowed-host <name>', 'Host header names answered besides IP addresses, localhost and (in a cluster) the negdoctor Service names; * for any (repeatable, comma-separated)', collect, [])
+      .addOption(new Option('--scan-cooldown <duration>', 'minimum time between two scans started by POST /scan').argParser(parseDuration).default(30, '30s'))
+      .addOption(new Option('--shutdown-timeout <duration>', 'on SIGTERM, how long a running scan may take to finish before it is abandoned').argParser(parseDuration).default(20, '20s'))
+      .option('--allowed-host <name>', 'Host header names answered besides IP addresses, localhost and (in a cluster) the negdoctor Service names; * for any (repeatable, comma-separated)', collect)
       .option('--max-connections <n>', 'open connections at most; more wait in the kernel backlog or are refused', parseCount, 256)
       .option('-c, --config <file>', 'config file (default: .negdoctor.yaml found upward from the working directory)')
-      .option('--enable <rule>', 'enable a rule (repeatable, comma-separated)', collect, [])
-      .option('--disable <rule>', 'disable a rule (repeatable, comma-separated)', collect, []),
+      .option('--enable <rule>', 'enable a rule (repeatable, comma-separated)', collect)
+      .option('--disable <rule>', 'disable a rule (repeatable, comma-separated)', collect),
   ).action(async (raw: Record<string, unknown>) => {
     const { serveCommand } = await import('./commands/serve.js');
     setExit(
@@ -181,6 +204,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
       .description('print the read-only kubectl and gcloud commands that capture what scan reads, or run them into an evidence bundle for `negdoctor lint DIR`')
       .option('--run <dir>', 'run the commands and write the bundle (typed JSON files and negdoctor-bundle.json) to this directory')
       .option('-q, --quiet', 'no progress lines'),
+    true,
   ).action(async (raw: Record<string, unknown>) => {
     const { gatherCommand } = await import('./commands/gather.js');
     setExit(await gatherCommand({ ...liveOptions(raw), ...(raw.run ? { run: raw.run as string } : {}), quiet: Boolean(raw.quiet) }));
@@ -192,8 +216,8 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .argument('[paths...]', 'files or directories', ['.'])
     .option('--dry-run', 'print a unified diff instead of writing')
     .option('-c, --config <file>', 'config file (default: .negdoctor.yaml found upward from the working directory)')
-    .option('--enable <rule>', 'enable a rule (repeatable, comma-separated)', collect, [])
-    .option('--disable <rule>', 'disable a rule (repeatable, comma-separated)', collect, [])
+    .option('--enable <rule>', 'enable a rule (repeatable, comma-separated)', collect)
+    .option('--disable <rule>', 'disable a rule (repeatable, comma-separated)', collect)
     .option('-q, --quiet', 'no summary line')
     .action(async (paths: string[], raw: Record<string, unknown>) => {
       const { fixCommand } = await import('./commands/fix.js');
@@ -206,8 +230,8 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .argument('[paths...]', 'files or directories', ['.'])
     .requiredOption('-o, --output <file>', 'the baseline file to write')
     .option('-c, --config <file>', 'config file (default: .negdoctor.yaml found upward from the working directory)')
-    .option('--enable <rule>', 'enable a rule (repeatable, comma-separated)', collect, [])
-    .option('--disable <rule>', 'disable a rule (repeatable, comma-separated)', collect, [])
+    .option('--enable <rule>', 'enable a rule (repeatable, comma-separated)', collect)
+    .option('--disable <rule>', 'disable a rule (repeatable, comma-separated)', collect)
     .option('--now <time>', 'judge ages in live dumps as of this ISO time')
     .option('-q, --quiet', 'no summary line')
     .action(async (paths: string[], raw: Record<string, unknown>) => {
@@ -242,7 +266,23 @@ export function buildProgram(setExit: (code: number) => void): Command {
   return program;
 }
 
+/**
+ * A reader that closes the pipe early (`negdoctor rules --format json | head`,
+ * `explain … | head -1`, `--help | head`): every command's output ends
+ * quietly, as other command-line tools' does, instead of an unhandled EPIPE
+ * with a stack trace. (Reports also check for it where they are written; see
+ * writeOutput in commands/run.ts.) Any other stdout error is one line and exit 2.
+ */
+function endQuietlyOnClosedStdout(): void {
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') return;
+    process.stderr.write(`negdoctor: cannot write to standard output: ${error.message}\n`);
+    process.exit(EXIT.usage);
+  });
+}
+
 export async function main(argv: string[]): Promise<number> {
+  endQuietlyOnClosedStdout();
   let exitCode: number = EXIT.ok;
   const program = buildProgram((code) => {
     exitCode = code;

@@ -150,6 +150,13 @@ async function resolveTarget(options: GatherOptions): Promise<Target> {
     const answer = await run('kubectl', [...(options.kubeconfig ? ['--kubeconfig', options.kubeconfig] : []), 'config', 'current-context'], 10_000);
     if (answer.code === 0) context = answer.stdout.trim() || undefined;
   }
+  let namespace = options.namespace;
+  if (!options.allNamespaces && !namespace) {
+    // The context's namespace, as scan uses it (again a read of the kubeconfig).
+    const kubeconfig = options.kubeconfig ? ['--kubeconfig', options.kubeconfig] : [];
+    const answer = await run('kubectl', [...kubeconfig, ...(context ? ['--context', context] : []), 'config', 'view', '--minify', '-o', 'jsonpath={.contexts[0].context.namespace}'], 10_000);
+    if (answer.code === 0) namespace = answer.stdout.trim() || undefined;
+  }
   const { parseGkeContext } = await import('../collectors/kube/index.js');
   const gke = parseGkeContext(context);
   const project = options.project ?? gke.project;
@@ -157,7 +164,7 @@ async function resolveTarget(options: GatherOptions): Promise<Target> {
   const cluster = options.cluster ?? gke.name;
   return {
     ...(context ? { context } : {}),
-    namespace: options.allNamespaces ? undefined : (options.namespace ?? 'default'),
+    namespace: options.allNamespaces ? undefined : (namespace ?? 'default'),
     ...(project ? { project } : {}),
     ...(location ? { location } : {}),
     ...(cluster ? { cluster } : {}),

@@ -61,6 +61,15 @@ export async function lintCommand(paths: string[], options: LintOptions): Promis
   // Read the baseline first: a wrong baseline is a usage error before any work is done.
   const baselined = options.baseline ? await (await import('../baseline.js')).readBaselineOrExit(options.baseline) : undefined;
   const { config, collection, snapshot, now } = await prepareLint(paths, options, options.format === 'sarif');
+  if (collection.objects.length === 0 && !snapshot.cloud && collection.problems.length === 0 && collection.explicit.length === 0) {
+    // Said even under --quiet: "No problems found" alone would claim files were checked. Still exit 0 (README,
+    // "Exit codes"): a pre-commit run on a commit that touches only Helm templates or empty files must pass.
+    const files = collection.files.length;
+    const helm = collection.skippedFiles;
+    process.stderr.write(
+      `negdoctor: nothing was linted: ${files === 1 ? 'the file holds' : `the ${files} files hold`} no Kubernetes object or Google Cloud dump${helm ? ` (${helm === files ? (files === 1 ? 'it is a Helm template' : 'all are Helm templates') : `${helm} ${helm === 1 ? 'is a Helm template' : 'are Helm templates'}`}: lint \`helm template … | negdoctor lint -\` instead)` : ''}\n`,
+    );
+  }
   return evaluateAndReport(snapshot, config, options, {
     locator: collection.sources,
     sources: collection.sources,

@@ -42,8 +42,9 @@ export async function serveCommand(options: ServeOptions): Promise<number> {
     import('../serve/scanner.js'),
     import('../serve/http.js'),
   ]);
-  const metrics = createMetrics();
+  const metrics = createMetrics(options.intervalSec);
   const scanner = new Scanner({ live: options, selection: options.selection, config, rules: options, metrics, log });
+  await scanner.announceClusters();
   let stopping = false;
   let timer: NodeJS.Timeout | undefined;
 
@@ -63,7 +64,7 @@ export async function serveCommand(options: ServeOptions): Promise<number> {
       {
         registry: metrics.registry,
         report: () => scanner.reportJson,
-        ready: () => !stopping && scanner.rounds > 0,
+        ready: () => !stopping && scanner.everyClusterScanned,
         startScan: () => {
           if (scanner.busy) return false;
           scanAndReschedule();

@@ -68,7 +68,7 @@ export interface ServeState {
   registry: Registry;
   /** The last report as `--format json` renders it; undefined before the first scan. */
   report(): string | undefined;
-  /** Ready: a scan has completed and the server is not shutting down. */
+  /** Ready: every cluster has been scanned at least once, and the server is not shutting down. */
   ready(): boolean;
   /** Starts a scan unless one runs; false when one was already running. */
   startScan(): boolean;
@@ -156,7 +156,7 @@ export async function startServer(state: ServeState, host: string, port: number,
         case '/healthz':
           return send(200, 'ok\n');
         case '/readyz':
-          return state.ready() ? send(200, 'ready\n') : send(503, 'not ready: no scan has completed yet, or shutting down\n');
+          return state.ready() ? send(200, 'ready\n') : send(503, 'not ready: not every cluster has been scanned successfully yet (see negdoctor_scan_errors_total and the log), or shutting down\n');
         case '/scan': {
           // A cross-site form or fetch must not start scans: no Origin (curl, a CronJob) or this server's own.
           const origin = req.headers.origin;

@@ -25,13 +25,16 @@ export interface ServeMetrics {
   /** Replaces the finding and not-evaluated gauges with what the served report holds. */
   showReport(findings: Finding[], notEvaluated: NotEvaluated[]): void;
   scanError(cluster: string, stage: ScanStage): void;
+  /** A cluster to scan: its last-success series exists from now on, 0 until its first successful scan. */
+  clusterKnown(cluster: string): void;
   scanSucceeded(cluster: string, at: Date): void;
   /** Forgets a cluster that is no longer scanned (left the fleet). */
   forgetCluster(cluster: string): void;
   observeScan(seconds: number): void;
 }
 
-export function createMetrics(): ServeMetrics {
+/** `intervalSec`: --interval, exported so that alert thresholds follow it (deploy/: stale after 3 intervals). */
+export function createMetrics(intervalSec: number): ServeMetrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   for (const name of REJECTED_DEFAULT_METRICS) registry.removeSingleMetric(name);
@@ -62,10 +65,17 @@ export function createMetrics(): ServeMetrics {
   });
   const lastSuccess = new Gauge({
     name: 'negdoctor_last_successful_scan_timestamp_seconds',
-    help: 'Unix time of the last scan that collected the cluster; the served findings are that old.',
+    help: 'Unix time of the last scan that collected the cluster; the served findings are that old. 0 until the first successful scan.',
     labelNames: ['cluster'] as const,
     registers: [registry],
   });
+  const interval = new Gauge({
+    name: 'negdoctor_scan_interval_seconds',
+    help: 'Configured time between two scheduled scans (--interval).',
+    registers: [registry],
+  });
+  interval.set(intervalSec);
+  const known = new Set<string>();
 
   return {
     registry,
@@ -80,10 +90,17 @@ export function createMetrics(): ServeMetrics {
     scanError(cluster, stage) {
       errors.inc({ cluster, stage });
     },
+    clusterKnown(cluster) {
+      if (known.has(cluster)) return;
+      known.add(cluster);
+      lastSuccess.set({ cluster }, 0);
+    },
     scanSucceeded(cluster, at) {
+      known.add(cluster);
       lastSuccess.set({ cluster }, at.getTime() / 1000);
     },
     forgetCluster(cluster) {
+      known.delete(cluster);
       lastSuccess.remove({ cluster });
     },
     observeScan(seconds) {

@@ -5,7 +5,9 @@
  * collection, and serves the merged report of those. A cluster that fails a
  * round keeps its last good findings, with their age in
  * negdoctor_last_successful_scan_timestamp_seconds, and raises
- * negdoctor_scan_errors_total{cluster,stage}.
+ * negdoctor_scan_errors_total{cluster,stage}. Every cluster to scan has that
+ * series from the moment it is known (0 until its first success), and serve is
+ * ready once every cluster has been collected at least once.
  */
 import type { Config } from '../config/config.js';
 import type { CommonOptions } from '../pipeline/options.js';
@@ -43,6 +45,12 @@ export class Scanner {
   reportJson: string | undefined;
   /** Completed rounds, successful or not. */
   rounds = 0;
+  /**
+   * Every cluster of a round has been collected at least once (partly counts;
+   * a cluster nothing could be collected from does not). Once true, it stays:
+   * later failures show in the metrics (stale scans), not in readiness.
+   */
+  everyClusterScanned = false;
   private readonly lastGood = new Map<string, ClusterCollection>();
   private running: Promise<void> | undefined;
 
@@ -83,6 +91,7 @@ export class Scanner {
       metrics.scanError(failure.id, 'discovery');
       log(`scan: ${failure.id}: ${failure.message}`);
     }
+    for (const target of targets) metrics.clusterKnown(target.id);
 
     const collections = await collectClusters(targets, this.options.selection.concurrency);
     const now: ClusterCollection[] = [];
@@ -120,6 +129,8 @@ export class Scanner {
       stale.set(id, 'its project could not be listed');
     }
 
+    if (failures.length === 0 && targets.length > 0 && targets.every((t) => this.lastGood.has(t.id))) this.everyClusterScanned = true;
+
     const merged = evaluateClusters(now, failures, this.options.config, this.options.rules);
     for (const n of merged.result.notEvaluated) {
       if (n.reason.startsWith('internal error in the rule')) metrics.scanError(n.cluster ?? NO_CLUSTER, 'evaluate');
@@ -131,6 +142,16 @@ export class Scanner {
     metrics.observeScan(seconds);
     const collected = collections.filter((c) => !c.collection.unreachable).length;
     log(`scan: ${collected} of ${collections.length + failures.length} ${collections.length + failures.length === 1 ? 'cluster' : 'clusters'} collected, ${merged.result.findings.length} findings served, ${seconds.toFixed(1)} s`);
+  }
+
+  /** Before the first round: a single cluster's last-success series exists from start-up (a fleet's, once listed). */
+  async announceClusters(): Promise<void> {
+    if (selectsSeveralClusters(this.options.selection)) return;
+    try {
+      this.options.metrics.clusterKnown(await singleClusterId(this.options.live));
+    } catch {
+      // The round reports it (stage discovery).
+    }
   }
 
   /** --contexts/--all-contexts/--fleet as for scan; otherwise the one cluster of the kubeconfig or the pod's service account. */

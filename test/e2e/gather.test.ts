@@ -93,6 +93,16 @@ describe.skipIf(!tools)('gather with kubectl and gcloud against the fakes', () =
     expect(printed.stdout).toContain('gcloud compute network-endpoint-groups list-network-endpoints NEG --zone ZONE');
   });
 
+  it("follows the context's namespace as scan does, unless -n or -A says otherwise", async () => {
+    const kubeconfig = fakes.kube.writeKubeconfig({ dir: mkdtempSync(path.join(work, 'ns-')), contextName: 'gke_demo-project_us-central1_shop', namespace: 'shop' });
+    const printed = await runCliAsync(['gather', '--kubeconfig', kubeconfig], { env });
+    expect(printed.stderr).toBe('');
+    expect(printed.stdout).toContain('get pods --namespace shop -o json > gather/k8s.pods.json    # k8s:pods:shop');
+    expect(printed.stdout).not.toContain('--namespace default');
+    expect((await runCliAsync(['gather', '--kubeconfig', kubeconfig, '-n', 'web'], { env })).stdout).toContain('get pods --namespace web -o json');
+    expect((await runCliAsync(['gather', '--kubeconfig', fakes.kubeconfig], { env })).stdout).toContain('get pods --namespace default -o json');
+  });
+
   it('--run writes typed captures and a manifest of what was captured, when, and what failed', () => {
     expect(gathered.status, gathered.stderr).toBe(0);
     const manifest = JSON.parse(readFileSync(path.join(bundle, 'negdoctor-bundle.json'), 'utf8')) as {

@@ -158,7 +158,7 @@ describe('negdoctor scan against the fakes', () => {
     };
     const dir = mkdtempSync(path.join(work, 'manifests-'));
     writeFileSync(path.join(dir, 'api.json'), `${JSON.stringify(manifest, null, 2)}\n`);
-    const run = await runCliAsync(['scan', ...scanArgs('-f', dir, '--format', 'json')], { env: fakes.env });
+    const run = await runCliAsync(['scan', ...scanArgs('--file', dir, '--format', 'json')], { env: fakes.env });
     expect(run.stderr).toMatch(/1 manifest object from -f: 1 replaced their live object, 0 added/);
     type Located = { ruleId: string; location: { file: string; line: number } | null; object: { name: string; kind: string } | null };
     const report = JSON.parse(run.stdout) as { findings: Located[] };

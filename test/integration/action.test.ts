@@ -1,7 +1,10 @@
 /**
  * The composite GitHub Action (action.yml), its shell steps run as the runner
  * runs them (see action-runner.ts), from a clone of this repository:
- * "Install negdoctor" builds the checked-out action (npm ci, npm run build),
+ * "Install negdoctor" builds the checked-out action (npm ci, whose prepare
+ * script builds) and marks the build with the key "Build key" computes for
+ * "Cache the build" (actions/cache): a job whose cache restored the build
+ * reuses it without npm ci;
  * "Lint" writes the SARIF file and the exit-code output, and "Fail on
  * findings" fails the job on `fail-on`. The two `uses:` steps (setup-node,
  * upload-sarif) need GitHub; the test checks what they would receive.
@@ -92,6 +95,36 @@ describe('GitHub Action (composite steps run locally)', () => {
     expect(result.failed).toBe(true);
     expect(step(result, 'Install negdoctor').ran).toBe(true);
     expect(result.env.NEGDOCTOR).toBe(`node ${actionPath}/bin/negdoctor.js`); // from GITHUB_ENV
+    // What actions/cache receives: the action's node_modules and dist/, under a key of the sources and Node version.
+    const cache = step(result, 'Cache the build');
+    expect(cache.uses).toMatch(/^actions\/cache@v4$/);
+    expect(cache.with!.path!.split('\n')).toEqual([`${actionPath}/node_modules`, `${actionPath}/dist`]);
+    expect(cache.with!.key).toMatch(new RegExp(`^negdoctor-build-Linux-node${process.versions.node.replace(/\./g, '\\.')}-[0-9a-f]{20}$`));
+    expect(fs.readFileSync(path.join(actionPath, 'dist/.build-key'), 'utf8').trim()).toBe(cache.with!.key);
+  });
+
+  it('a later job whose cache restored the build reuses it: no npm ci, no build', () => {
+    // A new job on a runner where actions/cache restored node_modules and dist/ (here: still there from the first run).
+    const started = Date.now();
+    const result = run({ paths: 'k8s', 'fail-on': 'never', upload: 'false' });
+    const install = step(result, 'Install negdoctor');
+    expect(install.exitCode, install.stderr).toBe(0);
+    expect(install.stdout).toMatch(/^negdoctor: reusing the cached build \(negdoctor-build-Linux-node/m);
+    expect(`${install.stdout}${install.stderr}`).not.toMatch(/added \d+ packages/);
+    expect(step(result, 'Lint').exitCode).toBe(0);
+    expect(result.outputs['exit-code']).toBe('0');
+    console.log(`action test: a job with the cached build ran in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+
+    // A change to the sources is a new key: the stale build is not reused (the install itself is skipped here).
+    const cli = path.join(actionPath, 'src/cli.ts');
+    const original = fs.readFileSync(cli, 'utf8');
+    fs.appendFileSync(cli, '\n');
+    try {
+      const changed = run({ paths: 'k8s', 'fail-on': 'never', upload: 'false' }, first);
+      expect(step(changed, 'Cache the build').with!.key).not.toBe(step(result, 'Cache the build').with!.key);
+    } finally {
+      fs.writeFileSync(cli, original);
+    }
   });
 
   it('passes with fail-on never, still writing the SARIF file', () => {
