@@ -10,6 +10,8 @@ import { evaluateFirewallIngress, evaluateFirewallIngressWithPolicies } from '..
 import { networkName, type FirewallQuery, type FirewallTarget } from '../analysis/firewall/match.js';
 import { policyType, type EnforcementOrder, type FirewallPolicy } from '../analysis/firewall/order.js';
 import { describePolicy, type FirewallBlocked, type FirewallVerdict } from '../analysis/firewall/verdict.js';
+import { verifiedFixCommands, type BlockedPair, type FixEvidence, type VerifiedFix } from './firewall-fix.js';
+export type { BlockedPair } from './firewall-fix.js';
 import { selects, type ServicePort } from './services.js';
 import type { NegService } from './index.js';
 import { asRecords, asString, get, isRecord } from '../util/values.js';
@@ -107,6 +109,8 @@ export interface FirewallContext {
   evaluate(query: FirewallQuery): FirewallVerdict;
   /** The same evaluation with other VPC rules (e.g. disabled rules enabled). */
   evaluateWith(firewalls: readonly GcpFirewall[], query: FirewallQuery): FirewallVerdict;
+  /** The same evaluation with other VPC rules and policies (a fix applied); undefined policies = VPC rules alone. */
+  evaluateIn(firewalls: readonly GcpFirewall[], policies: readonly FirewallPolicy[] | undefined, query: FirewallQuery): FirewallVerdict;
 }
 
 export function firewallContext(snapshot: Snapshot, cluster: GkeCluster): FirewallContext {
@@ -143,37 +147,12 @@ export function firewallContext(snapshot: Snapshot, cluster: GkeCluster): Firewa
       return this.evaluateWith(firewalls, query);
     },
     evaluateWith(rules, query) {
-      return policies ? evaluateFirewallIngressWithPolicies(policies, rules, query, enforcementOrder) : evaluateFirewallIngress(rules, query);
+      return this.evaluateIn(rules, policies, query);
+    },
+    evaluateIn(rules, withPolicies, query) {
+      return withPolicies ? evaluateFirewallIngressWithPolicies(withPolicies, rules, query, enforcementOrder) : evaluateFirewallIngress(rules, query);
     },
   };
-}
-
-/**
- * The gcloud command that lets `ranges` reach `ports` past a blocking
- * policy rule: an allow one priority step ahead of it in the same policy.
- */
-export function policyFixCommand(verdict: FirewallBlocked, ranges: readonly string[], ports: readonly number[], context: Pick<FirewallContext, 'region'>): string | undefined {
-  const ref = verdict.blockedByPolicyRule;
-  if (!ref) return undefined;
-  const priority = Math.max(0, ref.rule.priority - 1);
-  const common = `--action=allow --direction=INGRESS --src-ip-ranges=${ranges.join(',')} --layer4-configs=${ports.map((p) => `tcp:${p}`).join(',')}`;
-  const type = policyType(ref.policy);
-  if (type === 'HIERARCHY') {
-    return `gcloud compute firewall-policies rules create ${priority} --firewall-policy=${ref.policy.name} ${common}`;
-  }
-  if (type === 'NETWORK') return `gcloud compute network-firewall-policies rules create ${priority} --firewall-policy=${ref.policy.name} --global-firewall-policy ${common}`;
-  if (type === 'NETWORK_REGIONAL') {
-    const region = typeof ref.policy.region === 'string' ? lastSegment(ref.policy.region) : context.region;
-    return `gcloud compute network-firewall-policies rules create ${priority} --firewall-policy=${ref.policy.name} --firewall-policy-region=${region ?? 'REGION'} ${common}`;
-  }
-  return undefined;
-}
-
-/** The alternative fix for a hierarchical deny: pass the traffic on to the lower levels instead. */
-export function gotoNextCommand(verdict: FirewallBlocked): string | undefined {
-  const ref = verdict.blockedByPolicyRule;
-  if (!ref || policyType(ref.policy) !== 'HIERARCHY') return undefined;
-  return `gcloud compute firewall-policies rules update ${ref.rule.priority} --firewall-policy=${ref.policy.name} --action=goto_next`;
 }
 
 /** The policy that decided, named for evidence. */
@@ -236,52 +215,25 @@ export function notesText(fw: FirewallContext, unknowns: readonly string[]): str
   return notes.length ? ` Note: ${notes.join('; ')}.` : '';
 }
 
-/** One blocked (range, port) pair and the verdict that blocked it. */
-export interface BlockedPair {
-  range: string;
-  port: number;
-  verdict: FirewallBlocked;
+/** The node tag a fix targets: GKE's own node tag when every blocked node carries it, else a tag they all share. */
+function fixNodeTag(blocked: readonly BlockedPair[]): string | undefined {
+  const shared = (blocked[0]?.target.tags ?? []).filter((tag) => blocked.every((b) => b.target.tags.includes(tag)));
+  return shared.find((t) => /^gke-.+-node$/.test(t)) ?? shared[0];
 }
 
-/**
- * The fix as gcloud commands, one per cause: past each blocking policy rule,
- * an allow one priority step ahead of it in that policy (for a hierarchical
- * deny, goto_next as the alternative); for what the VPC rules block, an allow
- * rule for the node tag. Returns the commands and a sentence naming them.
- */
-export function fixCommands(fw: FirewallContext, blocked: readonly BlockedPair[], ruleName: string): { commands: string[]; text: string } {
-  const byPolicyRule = new Map<string, BlockedPair[]>();
-  const byVpc: BlockedPair[] = [];
-  for (const pair of blocked) {
-    const ref = pair.verdict.blockedByPolicyRule;
-    if (!ref) {
-      byVpc.push(pair);
-      continue;
-    }
-    const key = `${ref.policy.type ?? ''}/${ref.policy.name}/${ref.rule.priority}`;
-    byPolicyRule.set(key, [...(byPolicyRule.get(key) ?? []), pair]);
-  }
-  const unique = <T>(values: T[]) => [...new Set(values)];
-  const commands: string[] = [];
-  const sentences: string[] = [];
-  for (const pairs of byPolicyRule.values()) {
-    const verdict = pairs[0]!.verdict;
-    const allow = policyFixCommand(verdict, unique(pairs.map((p) => p.range)), unique(pairs.map((p) => p.port)), fw);
-    if (!allow) {
-      byVpc.push(...pairs);
-      continue;
-    }
-    commands.push(allow);
-    const gotoNext = gotoNextCommand(verdict);
-    sentences.push(gotoNext ? `\`${allow}\` (or pass the traffic on to the lower levels: \`${gotoNext}\`)` : `\`${allow}\``);
-  }
-  if (byVpc.length) {
-    const tag = fw.targets[0]?.target.tags.find((t) => /^gke-.+-node$/.test(t)) ?? fw.targets[0]?.target.tags[0] ?? 'NODE_TAG';
-    const ranges = unique(byVpc.map((p) => p.range));
-    const ports = unique(byVpc.map((p) => p.port)).sort((a, b) => a - b);
-    const create = `gcloud compute firewall-rules create ${ruleName}${fw.network ? ` --network ${fw.network}` : ''} --direction INGRESS --allow ${ports.map((p) => `tcp:${p}`).join(',')} --source-ranges ${ranges.join(',')} --target-tags ${tag}`;
-    commands.push(create);
-    sentences.push(`\`${create}\``);
-  }
-  return { commands, text: sentences.join('; and ') };
+/** The fix for the blocked questions, verified by this context's evaluator (see ./firewall-fix.ts). */
+export function fixCommands(fw: FirewallContext, blocked: readonly BlockedPair[], ruleName: string): VerifiedFix {
+  return verifiedFixCommands(fixEvidence(fw, blocked), blocked, ruleName);
+}
+
+export function fixEvidence(fw: FirewallContext, blocked: readonly BlockedPair[]): FixEvidence {
+  const nodeTag = fixNodeTag(blocked);
+  return {
+    firewalls: fw.firewalls,
+    ...(fw.policies ? { policies: fw.policies } : {}),
+    ...(fw.network ? { network: fw.network } : {}),
+    ...(fw.region ? { region: fw.region } : {}),
+    ...(nodeTag ? { nodeTag } : {}),
+    evaluateIn: (firewalls, policies, query) => fw.evaluateIn(firewalls, policies, query),
+  };
 }

@@ -11,6 +11,7 @@ import {
   decidingPolicy,
   firewallContext,
   fixCommands,
+  fixEvidence,
   notesText,
   POLICIES_NOT_EVALUATED,
   resolveNamedTargetPort,
@@ -19,6 +20,7 @@ import { sentences } from '../util/text.js';
 import { firewallAssumptions, ignoringTargets, nodeTargetsUnknown, targetedAllows } from '../model/firewall-assumptions.js';
 import { servingPorts } from '../model/serving-ports.js';
 import { gatewayHealthCheck } from '../model/gateway.js';
+import { enablingClears, type BlockedPair } from '../model/firewall-fix.js';
 
 function usesIpv6(cluster: GkeCluster, negService: NegService): boolean {
   const stack = asString(cluster.ipAllocationPolicy?.stackType);
@@ -39,7 +41,7 @@ export default defineRule({
     evidence:
       'The effective firewall of the cluster network, evaluated for every health-check range (settings healthCheckRanges; the IPv6 ranges for dual-stack Services) × every serving port (the container port behind each NEG Service targetPort, named ports resolved through the pod templates, EndpointSlices or live pods; BackendConfig health-check ports; the fixed port of a HealthCheckPolicy for Gateway backends) × every node pool target (network tags, including GKE\'s own gke-<cluster>-<hash>-node tag when a rule names it, service account, secure tags declared as node pool resourceManagerTags). The order is Cloud NGFW\'s: hierarchical firewall policies (organization, then folders; within a policy by priority, goto_next and unmatched traffic pass on), system policies, then the VPC rules and the global and regional network firewall policies as the network\'s networkFirewallPolicyEnforcementOrder says (AFTER_CLASSIC_FIREWALL by default, or BEFORE_CLASSIC_FIREWALL), then the implied deny. Priority, deny-before-allow, disabled rules, targets, protocols and port ranges are honoured. What cannot be known (secure tags bound outside the node pool config, address groups, FQDN and geolocation sources) is not guessed: the finding says how it was taken. Without collected policies the finding says that only VPC rules were judged.',
     remediation:
-      'When a firewall policy rule blocks, add a higher-precedence allow in that policy (`gcloud compute firewall-policies rules create …` for hierarchical policies, `gcloud compute network-firewall-policies rules create … --global-firewall-policy` or `--firewall-policy-region` for network policies), or turn a hierarchical deny into goto_next; the finding gives the command. Otherwise add (or fix) an ingress allow rule on the cluster network from 130.211.0.0/22 and 35.191.0.0/16 to the node tag on the serving port, with a priority above any deny that matches, e.g. `gcloud compute firewall-rules create allow-gke-health-checks --network NET --direction INGRESS --allow tcp:PORT --source-ranges 130.211.0.0/22,35.191.0.0/16 --target-tags NODE_TAG`. With Shared VPC, the host project admin creates it.',
+      'When a firewall policy rule blocks, add a higher-precedence allow in that policy (`gcloud compute firewall-policies rules create …` for hierarchical policies, `gcloud compute network-firewall-policies rules create … --global-firewall-policy` or `--firewall-policy-region` for network policies), never an action change on someone else\'s broad rule. The finding gives the command, and only after the evaluator has re-run with it and found the block cleared; a VPC allow carries a priority that beats the blocking deny. Otherwise add (or fix) an ingress allow rule on the cluster network from 130.211.0.0/22 and 35.191.0.0/16 to the node tag on the serving port, with a priority above any deny that matches, e.g. `gcloud compute firewall-rules create allow-gke-health-checks --network NET --direction INGRESS --allow tcp:PORT --source-ranges 130.211.0.0/22,35.191.0.0/16 --target-tags NODE_TAG`. With Shared VPC, the host project admin creates it.',
     needs: [DATA.gcpFirewalls, DATA.gcpCluster, DATA.services, DATA.workloads],
     explains: [
       { rule: 'backend-unhealthy', on: 'service-port', why: "A health check that cannot reach the serving port on the nodes marks every endpoint of that Service port's NEG UNHEALTHY." },
@@ -116,12 +118,12 @@ export default defineRule({
         evaluated++;
         const ranges = [...ctx.settings.healthCheckRanges, ...(usesIpv6(cluster, negService) ? ctx.settings.healthCheckRangesIpv6 : [])];
         const disabledAllows = new Set<string>();
-        const blocked: Array<{ port: number; range: string; pools: string[]; verdict: Extract<FirewallVerdict, { allowed: false }>; unsure: boolean }> = [];
+        const blocked: Array<BlockedPair & { pools: string[]; unsure: boolean }> = [];
         for (const port of [...ports].sort((a, b) => a - b)) {
           for (const range of ranges) {
-            targets.forEach(({ pools }, targetIndex) => {
+            targets.forEach(({ pools, target }, targetIndex) => {
               const { verdict, disabledAllows: names, unsure } = evaluateOnce(range, port, targetIndex);
-              if (!verdict.allowed) blocked.push({ port, range, pools, verdict, unsure });
+              if (!verdict.allowed) blocked.push({ port, range, pools, target, verdict, unsure });
               for (const name of names) disabledAllows.add(name);
             });
           }
@@ -140,7 +142,7 @@ export default defineRule({
         const targetText = typeof sp.targetPort === 'string' ? `named targetPort "${sp.targetPort}" = pod port ${[...ports].join(', ')}` : `pod port ${sp.targetPort}`;
         const enable = [...disabledAllows].map((name) => `gcloud compute firewall-rules update ${name} --no-disabled`);
         const fix =
-          enable.length && !blocked.some((b) => b.verdict.blockedByPolicyRule)
+          enable.length && enablingClears(fixEvidence(fw, blocked), blocked, [...disabledAllows])
             ? { commands: enable, text: enable.map((c) => `\`${c}\``).join('; and ') }
             : fixCommands(fw, blocked, 'allow-gke-health-checks');
         const unknowns = [...new Set(blocked.flatMap((b) => b.verdict.unknowns ?? []))];

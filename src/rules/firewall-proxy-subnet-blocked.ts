@@ -1,4 +1,4 @@
-import type { FirewallBlocked } from '../analysis/firewall/verdict.js';
+import type { BlockedPair } from '../model/firewall-fix.js';
 import type { ServiceInfo, ServicePort } from '../model/services.js';
 import { proxyLoadBalancers, type ProxyLoadBalancer } from '../model/proxy-load-balancers.js';
 import { DATA } from '../snapshot/data-keys.js';
@@ -72,14 +72,14 @@ export default defineRule({
         continue;
       }
       evaluated++;
-      const blocked: Array<{ range: string; port: number; pools: string[]; verdict: FirewallBlocked }> = [];
+      const blocked: Array<BlockedPair & { pools: string[] }> = [];
       for (const podPort of [...podPorts].sort((a, b) => a - b)) {
         for (const subnet of proxySubnets) {
           const range = subnet.ipCidrRange;
           if (!range) continue;
           for (const { pools, target } of fw.targets) {
             const verdict = fw.evaluate({ sourceRange: range, port: podPort, target, network: fw.network });
-            if (!verdict.allowed) blocked.push({ range, port: podPort, pools, verdict });
+            if (!verdict.allowed) blocked.push({ range, port: podPort, pools, target, verdict });
           }
         }
       }

@@ -73,7 +73,8 @@ function evaluate(
         .filter((rule) => isIngress(rule.direction) && rule.disabled !== true)
         .filter((rule) => destinationMatches(rule.match?.destIpRanges, query.destination))
         .filter((rule) => policyRuleL4Matches(rule, protocol, query.port))
-        .sort((a, b) => a.priority - b.priority);
+        // Equal priorities cannot come from the API; when an input has them, deny first (the safe reading).
+        .sort((a, b) => a.priority - b.priority || Number(b.action.toLowerCase() === 'deny') - Number(a.action.toLowerCase() === 'deny'));
       for (const rule of rules) {
         if (isEmpty(pending)) break;
         const ref: PolicyRuleRef = { policy, rule, ...(vpcReached ? {} : { beforeVpc: true }) };
