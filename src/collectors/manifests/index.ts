@@ -12,7 +12,7 @@ import { isRecord } from '../../util/values.js';
 import { SourceIndex } from './source-index.js';
 import { FALLBACK, fastToJS } from './to-js.js';
 import { BUNDLE_MANIFEST, bundleTypes, readBundleManifest, type BundleManifest } from '../bundle.js';
-import { parseTypedInput, recognize, unknownNotice, type ExplicitType, type Recognized } from '../shapes.js';
+import { emptyListInputType, parseTypedInput, recognize, unknownNotice, type ExplicitType, type Recognized } from '../shapes.js';
 
 export interface CollectedObject {
   object: KubeObject;
@@ -207,6 +207,11 @@ function readBuffer(result: ManifestCollection, file: string, data: Buffer, expl
     result.notices.push({ file, message: 'skipped: Helm template syntax; lint the rendered output instead (`helm template … | negdoctor lint -`)' });
     return;
   }
+  if (text.trim() === '') {
+    // `gcloud … --format=json` prints [] for an empty list: an empty file is a command that failed, not evidence of none.
+    result.notices.push({ file, message: `empty file (${data.length === 0 ? '0 bytes' : 'only whitespace'}); nothing read${explicit ? `, and not taken as an empty ${explicit.type.name} list` : ''} — did the command that wrote it fail?` });
+    return;
+  }
   const entry = explicit ? { file, explicit, objects: 0 } : undefined;
   if (entry) result.explicit.push(entry);
   parseText(result, file, text, entry, keepText);
@@ -303,6 +308,14 @@ function classify(
   // A document of only comments, or `null`, holds nothing: nothing to read, nothing to report.
   if (value === null || value === undefined) return;
   for (const item of recognize(value, explicit?.explicit)) {
+    if (item.emptyOf) {
+      // A list that states its type and holds nothing is as complete as a typed file: evidence that there are none.
+      const type = emptyListInputType(item.emptyOf);
+      if (!explicit && type) result.explicit.push({ file, explicit: { type }, objects: 0 });
+      const where = item.path.length ? ` at ${item.path.join('.')}` : '';
+      result.notices.push({ file, message: `document ${documentIndex + 1}${where}: an empty list of ${item.emptyOf.label.replace(/^an? /, '')} items${typeof (item.value as { kind?: unknown }).kind === 'string' ? ` (kind ${String((item.value as { kind: string }).kind)})` : ''}; read as evidence that there are none` });
+      continue;
+    }
     if (item.kube && isKubeObject(item.value)) {
       if (explicit) explicit.objects++;
       addObject(result, file, documentIndex, doc, item.path, item.value, positionOf(doc, lineCounter, item.path));
