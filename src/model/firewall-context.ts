@@ -20,6 +20,7 @@ import { DATA } from '../snapshot/data-keys.js';
 import type { GcpFirewall, GcpSubnetwork, GkeCluster, Snapshot } from '../snapshot/types.js';
 import { clusterNetwork } from './cluster-identity.js';
 import { lastSegment } from '../util/text.js';
+import { gkeNodeTag, type GkeNodeTag } from './node-tags.js';
 import type { RuleContext } from './rule-contract.js';
 import { livePods, podLabels, SERVICE_NAME_LABEL } from './pods.js';
 
@@ -38,25 +39,6 @@ export function regionOfLocation(location: string | undefined): string | undefin
 }
 
 /**
- * GKE gives every node the network tag `gke-<cluster>-<hash8>-node` (cluster
- * name shortened for long names); node pools' `config.tags` list only the
- * user's tags. The tag is not in the cluster resource, so it is taken from
- * the firewall rules that target it (the controller's `k8s-fw-l7--…` rule does).
- */
-function autoNodeTags(cluster: GkeCluster, firewalls: readonly GcpFirewall[]): string[] {
-  const tags = new Set<string>();
-  for (const rule of firewalls) {
-    for (const tag of rule.targetTags ?? []) {
-      const match = /^gke-(.+)-[0-9a-f]{8}-node$/.exec(tag);
-      if (!match) continue;
-      const prefix = match[1]!;
-      if (prefix === cluster.name || (prefix.length >= 20 && cluster.name.startsWith(prefix))) tags.add(tag);
-    }
-  }
-  return [...tags];
-}
-
-/**
  * Secure tags of a pool's nodes, when the pool declares them as
  * `resourceManagerTags` in `tagValues/N` form. Otherwise unknown: tags can
  * also be bound at cluster level or on the instances directly.
@@ -68,7 +50,8 @@ function poolSecureTags(config: { resourceManagerTags?: { tags?: Record<string, 
 }
 
 export function nodeTargets(cluster: GkeCluster, firewalls: readonly GcpFirewall[]): NodeTarget[] {
-  const auto = autoNodeTags(cluster, firewalls);
+  const gkeTag = gkeNodeTag(cluster, firewalls).tag;
+  const auto = gkeTag ? [gkeTag] : [];
   const byKey = new Map<string, NodeTarget>();
   const pools = cluster.nodePools?.length ? cluster.nodePools : [{ name: '(node pools unknown)' }];
   for (const pool of pools) {
@@ -101,6 +84,8 @@ export interface FirewallContext {
   network?: string;
   region?: string;
   targets: NodeTarget[];
+  /** GKE's node tag and where it came from; tags seen only in firewall rules (stale or unconfirmed). */
+  nodeTag: GkeNodeTag;
   /** Undefined when the policies were not collected: evaluation is by VPC rules alone. */
   policies?: FirewallPolicy[];
   enforcementOrder: EnforcementOrder;
@@ -135,7 +120,14 @@ export function firewallContext(snapshot: Snapshot, cluster: GkeCluster): Firewa
   }
   else if (availability?.reason) notes.push(availability.reason);
   const targets = nodeTargets(cluster, firewalls);
+  const nodeTag = gkeNodeTag(cluster, firewalls);
+  if (nodeTag.stale.length) {
+    notes.push(`${nodeTag.stale.map((t) => `"${t}"`).join(', ')} in the firewall rules ${nodeTag.stale.length > 1 ? 'are' : 'is'} not this cluster's node tag ("${nodeTag.tag}", from the cluster's id): rules on ${nodeTag.stale.length > 1 ? 'them' : 'it'} (left by a deleted cluster of the same name?) were not counted`);
+  } else if (nodeTag.unconfirmed.length) {
+    notes.push(`GKE's node tag is unknown (the cluster input has no id); ${nodeTag.unconfirmed.map((t) => `"${t}"`).join(', ')}, seen only in firewall rules, ${nodeTag.unconfirmed.length > 1 ? 'were' : 'was'} not taken as the nodes' tag`);
+  }
   return {
+    nodeTag,
     firewalls,
     ...(network ? { network } : {}),
     ...(region ? { region } : {}),

@@ -39,7 +39,7 @@ export default defineRule({
     cause:
       'Health checks (and traffic from the Google front ends) come from 130.211.0.0/22 and 35.191.0.0/16 straight to the pod port on the node. The ingress-gce controller keeps a `k8s-fw-l7--…` rule open for the NEG ports, but with Shared VPC it often lacks the permission to write it, a hand-made rule may open only the node-port range 30000-32767, a named targetPort may be missed, a higher-priority deny may shadow the allow, the allow may be disabled, or an organization\'s hierarchical or network firewall policy may deny the ranges before (or instead of) the VPC rules.',
     evidence:
-      'The effective firewall of the cluster network, evaluated for every health-check range (settings healthCheckRanges; the IPv6 ranges for dual-stack Services) × every serving port (the container port behind each NEG Service targetPort, named ports resolved through the pod templates, EndpointSlices or live pods; BackendConfig health-check ports; the fixed port of a HealthCheckPolicy for Gateway backends) × every node pool target (network tags, including GKE\'s own gke-<cluster>-<hash>-node tag when a rule names it, service account, secure tags declared as node pool resourceManagerTags). The order is Cloud NGFW\'s: hierarchical firewall policies (organization, then folders; within a policy by priority, goto_next and unmatched traffic pass on), system policies, then the VPC rules and the global and regional network firewall policies as the network\'s networkFirewallPolicyEnforcementOrder says (AFTER_CLASSIC_FIREWALL by default, or BEFORE_CLASSIC_FIREWALL), then the implied deny. Priority, deny-before-allow, disabled rules, targets, protocols and port ranges are honoured. What cannot be known (secure tags bound outside the node pool config, address groups, FQDN and geolocation sources) is not guessed: the finding says how it was taken. Without collected policies the finding says that only VPC rules were judged.',
+      'The effective firewall of the cluster network, evaluated for every health-check range (settings healthCheckRanges; the IPv6 ranges for dual-stack Services) × every serving port (the container port behind each NEG Service targetPort, named ports resolved through the pod templates, EndpointSlices or live pods; BackendConfig health-check ports; the fixed port of a HealthCheckPolicy for Gateway backends) × every node pool target (network tags, including GKE\'s own gke-<cluster>-<hash>-node tag, whose hash is the first 8 hex digits of the cluster\'s id; a gke-…-node tag seen only in firewall rules is never taken as the nodes\' tag (a stale one from a deleted namesake is named; without the id the block is reported at info), service account, secure tags declared as node pool resourceManagerTags). The order is Cloud NGFW\'s: hierarchical firewall policies (organization, then folders; within a policy by priority, goto_next and unmatched traffic pass on), system policies, then the VPC rules and the global and regional network firewall policies as the network\'s networkFirewallPolicyEnforcementOrder says (AFTER_CLASSIC_FIREWALL by default, or BEFORE_CLASSIC_FIREWALL), then the implied deny. Priority, deny-before-allow, disabled rules, targets, protocols and port ranges are honoured. What cannot be known (secure tags bound outside the node pool config, address groups, FQDN and geolocation sources) is not guessed: the finding says how it was taken. Without collected policies the finding says that only VPC rules were judged.',
     remediation:
       'When a firewall policy rule blocks, add a higher-precedence allow in that policy (`gcloud compute firewall-policies rules create …` for hierarchical policies, `gcloud compute network-firewall-policies rules create … --global-firewall-policy` or `--firewall-policy-region` for network policies), never an action change on someone else\'s broad rule. The finding gives the command, and only after the evaluator has re-run with it and found the block cleared; a VPC allow carries a priority that beats the blocking deny. Otherwise add (or fix) an ingress allow rule on the cluster network from 130.211.0.0/22 and 35.191.0.0/16 to the node tag on the serving port, with a priority above any deny that matches, e.g. `gcloud compute firewall-rules create allow-gke-health-checks --network NET --direction INGRESS --allow tcp:PORT --source-ranges 130.211.0.0/22,35.191.0.0/16 --target-tags NODE_TAG`. With Shared VPC, the host project admin creates it.',
     needs: [DATA.gcpFirewalls, DATA.gcpCluster, DATA.services, DATA.workloads],
@@ -89,7 +89,12 @@ export default defineRule({
         if (again.allowed) for (const r of again.rules) if (firewalls.find((f) => f.name === r.name)?.disabled === true) disabledAllows.push(r.name);
       }
       // Node pools unknown: would the probe pass if the nodes carried the targeted rules' tags? Then the block is not established.
-      const unsure = !verdict.allowed && targetsUnknown && fw.evaluateWith(ignoringTargets(firewalls), query).allowed;
+      // Likewise when GKE's node tag is unknown and a firewall rule names one that may be it.
+      const unconfirmed = fw.nodeTag.unconfirmed;
+      const unsure =
+        !verdict.allowed &&
+        ((targetsUnknown && fw.evaluateWith(ignoringTargets(firewalls), query).allowed) ||
+          (unconfirmed.length > 0 && fw.evaluate({ ...query, target: { ...target, tags: [...target.tags, ...unconfirmed] } }).allowed));
       const result = { verdict, disabledAllows, unsure };
       verdicts.set(key, result);
       return result;
@@ -149,9 +154,11 @@ export default defineRule({
         const policyDeciders = [...new Map(blocked.flatMap((b) => (b.verdict.blockedByPolicyRule ? [decidingPolicy(b.verdict)!] : [])).map((d) => [JSON.stringify(d), d])).values()];
         // Blocked only for want of node tags the input does not give: say so, at info, rather than assert it.
         const unsure = blocked.every((b) => b.unsure);
-        const unsureText = unsure
-          ? ` This holds only if the nodes lack the tags or service accounts of ${sample(targetedAllows(firewalls).map((r) => `"${r.name}"`))}: the cluster input lists no node pools, so which rules reach the nodes is unknown.`
-          : '';
+        const unsureText = !unsure
+          ? ''
+          : targetsUnknown
+            ? ` This holds only if the nodes lack the tags or service accounts of ${sample(targetedAllows(firewalls).map((r) => `"${r.name}"`))}: the cluster input lists no node pools, so which rules reach the nodes is unknown.`
+            : ` This holds only if the nodes do not carry ${fw.nodeTag.unconfirmed.map((t) => `"${t}"`).join(' or ')}: give the cluster describe with its id (\`gcloud container clusters describe ${cluster.name} --format=json\`), which says GKE's node tag.`;
         ctx.report({
           object: service.obj,
           ...(unsure ? { severity: 'info' as const } : {}),
@@ -171,6 +178,8 @@ export default defineRule({
             nearMisses: [...new Set(blocked.flatMap((b) => (b.verdict.nearMisses ?? []).map((r) => r.name)))],
             uncovered: [...new Set(blocked.flatMap((b) => b.verdict.uncovered ?? []))],
             nodeTargets: targets.map((t) => ({ pools: t.pools, tags: t.target.tags, serviceAccount: t.target.serviceAccount ?? null, secureTags: t.target.secureTags ?? null })),
+            nodeTagSource: fw.nodeTag.source,
+            ...(fw.nodeTag.stale.length ? { staleNodeTags: fw.nodeTag.stale } : {}),
             firewallPolicies: policies ? `evaluated (${policies.length})` : POLICIES_NOT_EVALUATED,
             command: fix.commands.join(' && '),
           },

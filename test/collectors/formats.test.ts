@@ -41,7 +41,6 @@ describe('formats read right', () => {
     for (const file of ['dataproc-clusters.json', 'apigee-organization.json']) {
       const { gcloud } = await read(file);
       expect(gcloud.cloud?.state.clusters ?? [], file).toEqual([]);
-      expect(gcloud.cloud?.state.cluster, file).toBeUndefined();
     }
     const typed = await read('gcp:clusters:shop-analytics=dataproc-clusters.json');
     expect(typed.gcloud.cloud?.state.clusters ?? []).toEqual([]);
