@@ -54,8 +54,9 @@ export default defineRule({
     let unjoined = 0;
     for (const health of cloud.backendHealth ?? []) {
       const key = negKeyOfGroup(health.group);
-      if (key) {
-        healths.push({ key, health });
+      if (key || health.group) {
+        // A group that is no zonal NEG (an instance group, a serverless or internet NEG) is not this rule's.
+        if (key) healths.push({ key, health });
         continue;
       }
       const join = joinByEndpoint(ctx.model, cloud.negs ?? [], health);
