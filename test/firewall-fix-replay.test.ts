@@ -120,6 +120,8 @@ describe('every printed firewall fix clears its finding', () => {
       expect(findings.length).toBeGreaterThan(0);
       for (const finding of findings) {
         const command = String(finding.evidence?.command ?? '');
+        // A likely cause named without a fix (an unresolved secure-tag deny): there is no command to replay.
+        if (finding.evidence?.unresolvedDenies) continue;
         if (!command) {
           // No command printed: the finding must say why no fix could be verified.
           expect(finding.message).toMatch(/no firewall command negdoctor can verify/);

@@ -58,3 +58,20 @@ export function joinByEndpoint(model: Model, negs: readonly GcpNeg[], health: Gc
   }
   return { joined, unjoined };
 }
+
+/** UNHEALTHY endpoints (`ip:port`) the backend health reports for the NEGs named `names`, by group or joined by endpoint. */
+export function unhealthyEndpointsOf(model: Model, negs: readonly GcpNeg[], health: readonly GcpBackendHealth[], names: ReadonlySet<string>): string[] {
+  const out = new Set<string>();
+  const add = (name: string, status: GcpBackendHealth['healthStatus'][number]) => {
+    if (names.has(name) && (status.healthState ?? '').toUpperCase() === 'UNHEALTHY' && status.ipAddress) out.add(`${status.ipAddress}${status.port !== undefined ? `:${status.port}` : ''}`);
+  };
+  for (const entry of health) {
+    if (entry.group) {
+      const name = /networkEndpointGroups\/([^/?]+)/.exec(entry.group)?.[1];
+      if (name) for (const status of entry.healthStatus) add(name, status);
+      continue;
+    }
+    for (const j of joinByEndpoint(model, negs, entry).joined) add(j.key.split('/')[1]!, j.status);
+  }
+  return [...out].sort();
+}

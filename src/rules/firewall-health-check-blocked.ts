@@ -21,6 +21,10 @@ import { firewallAssumptions, ignoringTargets, nodeTargetsUnknown, targetedAllow
 import { servingPorts } from '../model/serving-ports.js';
 import { gatewayHealthCheck } from '../model/gateway.js';
 import { enablingClears, type BlockedPair } from '../model/firewall-fix.js';
+import { describeRuleOfPolicy, type PolicyRuleRef } from '../analysis/firewall/verdict.js';
+import { unhealthyEndpointsOf } from '../model/health-join.js';
+import { negStatusNames } from '../model/neg-status.js';
+import type { RuleContext } from '../model/rule-contract.js';
 
 function usesIpv6(cluster: GkeCluster, negService: NegService): boolean {
   const stack = asString(cluster.ipAllocationPolicy?.stackType);
@@ -124,16 +128,21 @@ export default defineRule({
         const ranges = [...ctx.settings.healthCheckRanges, ...(usesIpv6(cluster, negService) ? ctx.settings.healthCheckRangesIpv6 : [])];
         const disabledAllows = new Set<string>();
         const blocked: Array<BlockedPair & { pools: string[]; unsure: boolean }> = [];
+        const unresolvedDenies = new Map<string, PolicyRuleRef>();
         for (const port of [...ports].sort((a, b) => a - b)) {
           for (const range of ranges) {
             targets.forEach(({ pools, target }, targetIndex) => {
               const { verdict, disabledAllows: names, unsure } = evaluateOnce(range, port, targetIndex);
               if (!verdict.allowed) blocked.push({ port, range, pools, target, verdict, unsure });
+              else for (const ref of verdict.unresolvedDenies ?? []) unresolvedDenies.set(`${ref.policy.name}/${ref.rule.priority}`, ref);
               for (const name of names) disabledAllows.add(name);
             });
           }
         }
-        if (blocked.length === 0) continue;
+        if (blocked.length === 0) {
+          if (unresolvedDenies.size) reportUnresolvedDeny(ctx, negService, negPort, [...ports], [...unresolvedDenies.values()], identity);
+          continue;
+        }
         const poolNote = targets.length > 1;
         const reasons = mergeRanges(
           blocked.map((b) => ({
@@ -210,3 +219,39 @@ function mergeRanges(blocked: Array<{ range: string; reason: string }>): string[
   }
   return [...byTemplate].map(([template, ranges]) => template.split('\u0000').join(ranges.join(' or ')));
 }
+
+/**
+ * The health checks pass by every rule negdoctor can resolve, but a policy
+ * deny whose target (a secure tag, a service account) it cannot resolve would
+ * block them, and the NEG's endpoints are UNHEALTHY: that rule is the most
+ * likely cause, so it is named rather than taken silently as not matching.
+ */
+function reportUnresolvedDeny(
+  ctx: RuleContext<Record<string, unknown>>,
+  negService: NegService,
+  negPort: NegService['ports'][number],
+  ports: number[],
+  denies: PolicyRuleRef[],
+  identity: ReturnType<typeof clusterIdentity>,
+): void {
+  const service = negService.service;
+  const sp = negPort.servicePort;
+  const negs = ctx.snapshot.cloud?.negs ?? [];
+  const names = new Set(negsOfServicePort(negs, service, sp.port, identity).map((n) => n.name));
+  for (const [name, entry] of negStatusNames(ctx.model)) if (entry.service === service && entry.port === String(sp.port)) names.add(name);
+  const unhealthy = unhealthyEndpointsOf(ctx.model, negs, ctx.snapshot.cloud?.backendHealth ?? [], names);
+  if (unhealthy.length === 0) return;
+  const rules = denies.map((ref) => `${describeRuleOfPolicy(ref)} (targets ${[...(ref.rule.targetSecureTags ?? []).map((t) => `secure tag ${t.name}`), ...(ref.rule.targetServiceAccounts ?? []).map((a) => `service account ${a}`)].join(', ')})`);
+  ctx.report({
+    object: service.obj,
+    severity: 'warning',
+    path: [...sp.path, 'targetPort'],
+    message: `The NEG endpoints of Service ${service.namespace}/${service.name} port ${sp.port} are UNHEALTHY (${sample(unhealthy)}), and ${rules.join('; ')} would deny the health checks to pod port ${ports.join(', ')} if the nodes carry its target, which the inputs do not say: it is the most likely cause. Check the nodes' secure tags (\`gcloud resource-manager tags bindings list --effective --parent=//compute.googleapis.com/projects/PROJECT/zones/ZONE/instances/INSTANCE_ID\`) or declare them in the node pool's resourceManagerTags.`,
+    evidence: {
+      unhealthy,
+      unresolvedDenies: denies.map((ref) => ({ policy: ref.policy.name, priority: ref.rule.priority, targetSecureTags: (ref.rule.targetSecureTags ?? []).map((t) => t.name), targetServiceAccounts: ref.rule.targetServiceAccounts ?? [] })),
+      ports,
+    },
+  });
+}
+

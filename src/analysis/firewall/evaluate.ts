@@ -58,7 +58,7 @@ function evaluate(
   const protocol = query.protocol ?? 'tcp';
   const family = source.family;
   const whole: IntervalSet = { family, spans: [[source.start, source.end]] };
-  const record: EvaluationRecord = { query, whole, decidingAllows: [], allowedByPolicy: [], nearMisses: [], unknowns: [] };
+  const record: EvaluationRecord = { query, whole, decidingAllows: [], allowedByPolicy: [], nearMisses: [], unknowns: [], unresolvedDenies: [] };
 
   let undecided = whole;
   let vpcReached = false;
@@ -86,6 +86,7 @@ function evaluate(
         if (isEmpty(hit)) continue;
         if (typeof target === 'string') {
           record.unknowns.push(unresolvedTargetNote(ref, target));
+          if (rule.action.toLowerCase() === 'deny') record.unresolvedDenies.push(ref);
           continue;
         }
         const action = rule.action.toLowerCase();
