@@ -220,10 +220,13 @@ export function fixCommands(fw: FirewallContext, blocked: readonly BlockedPair[]
 
 export function fixEvidence(fw: FirewallContext, blocked: readonly BlockedPair[]): FixEvidence {
   const nodeTag = fixNodeTag(blocked);
+  // The cluster's network unknown (no describe): the one network every given rule names, if they agree.
+  const networks = [...new Set(fw.firewalls.map((r) => (r.network ? networkName(r.network) : '')))];
+  const network = fw.network ?? (networks.length === 1 && networks[0] ? networks[0] : undefined);
   return {
     firewalls: fw.firewalls,
     ...(fw.policies ? { policies: fw.policies } : {}),
-    ...(fw.network ? { network: fw.network } : {}),
+    ...(network ? { network } : {}),
     ...(fw.region ? { region: fw.region } : {}),
     ...(nodeTag ? { nodeTag } : {}),
     evaluateIn: (firewalls, policies, query) => fw.evaluateIn(firewalls, policies, query),

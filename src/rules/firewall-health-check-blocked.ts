@@ -46,18 +46,23 @@ export default defineRule({
       'The effective firewall of the cluster network, evaluated for every health-check range (settings healthCheckRanges; the IPv6 ranges for dual-stack Services) × every serving port (the container port behind each NEG Service targetPort, named ports resolved through the pod templates, EndpointSlices or live pods; BackendConfig health-check ports; the fixed port of a HealthCheckPolicy for Gateway backends) × every node pool target (network tags, including GKE\'s own gke-<cluster>-<hash>-node tag, whose hash is the first 8 hex digits of the cluster\'s id; a gke-…-node tag seen only in firewall rules is never taken as the nodes\' tag (a stale one from a deleted namesake is named; without the id the block is reported at info), service account, secure tags declared as node pool resourceManagerTags). The order is Cloud NGFW\'s: hierarchical firewall policies (organization, then folders; within a policy by priority, goto_next and unmatched traffic pass on), system policies, then the VPC rules and the global and regional network firewall policies as the network\'s networkFirewallPolicyEnforcementOrder says (AFTER_CLASSIC_FIREWALL by default, or BEFORE_CLASSIC_FIREWALL), then the implied deny. Priority, deny-before-allow, disabled rules, targets, protocols and port ranges are honoured. What cannot be known (secure tags bound outside the node pool config, address groups, FQDN and geolocation sources) is not guessed: the finding says how it was taken. Without collected policies the finding says that only VPC rules were judged.',
     remediation:
       'When a firewall policy rule blocks, add a higher-precedence allow in that policy (`gcloud compute firewall-policies rules create …` for hierarchical policies, `gcloud compute network-firewall-policies rules create … --global-firewall-policy` or `--firewall-policy-region` for network policies), never an action change on someone else\'s broad rule. The finding gives the command, and only after the evaluator has re-run with it and found the block cleared; a VPC allow carries a priority that beats the blocking deny. Otherwise add (or fix) an ingress allow rule on the cluster network from 130.211.0.0/22 and 35.191.0.0/16 to the node tag on the serving port, with a priority above any deny that matches, e.g. `gcloud compute firewall-rules create allow-gke-health-checks --network NET --direction INGRESS --allow tcp:PORT --source-ranges 130.211.0.0/22,35.191.0.0/16 --target-tags NODE_TAG`. With Shared VPC, the host project admin creates it.',
-    needs: [DATA.gcpFirewalls, DATA.gcpCluster, DATA.services, DATA.workloads],
+    needs: [DATA.gcpFirewalls, DATA.services, DATA.workloads],
     explains: [
       { rule: 'backend-unhealthy', on: 'service-port', why: "A health check that cannot reach the serving port on the nodes marks every endpoint of that Service port's NEG UNHEALTHY." },
     ],
     defaults: {},
   },
   check(ctx) {
-    const { cluster, reason } = targetCluster(ctx.snapshot, ctx.model);
+    const target = targetCluster(ctx.snapshot, ctx.model);
+    // No cluster describe at all: rules that name no network and no target apply to every node of whatever cluster,
+    // so the rules are still judged, with the cluster's network and node tags stated as unknown.
+    const describeMissing = !target.cluster && (ctx.snapshot.cloud?.clusters ?? []).length === 0;
+    const cluster = target.cluster ?? (describeMissing ? { name: '' } : undefined);
     if (!cluster) {
-      ctx.skip(`the nodes the health checks go to are unknown: ${reason}`);
+      ctx.skip(`the nodes the health checks go to are unknown: ${target.reason}`);
       return;
     }
+    const where = describeMissing ? "the cluster's nodes" : `the nodes of ${clusterLabel(cluster)}`;
     const fw = firewallContext(ctx.snapshot, cluster);
     const { firewalls, network, targets, policies } = fw;
     const identity = clusterIdentity(ctx.snapshot, ctx.model);
@@ -77,7 +82,12 @@ export default defineRule({
     // Services share ports and ranges: each (range, port, node target) query is evaluated once per check. Verdicts are read, never changed.
     const verdicts = new Map<string, { verdict: FirewallVerdict; disabledAllows: string[]; unsure: boolean }>();
     const targetsUnknown = nodeTargetsUnknown(cluster);
-    const assumed = firewallAssumptions(firewalls, cluster, network);
+    const assumed = describeMissing
+      ? [
+          ...firewallAssumptions(firewalls, cluster, network).filter((a) => !/^the cluster (names no network|input lists no node pools)/.test(a)),
+          "no cluster describe: the cluster's network and node tags are unknown, so the rules of every network given were counted and rules that target tags or service accounts may or may not reach the nodes (give `gcloud container clusters describe CLUSTER --format=json`)",
+        ]
+      : firewallAssumptions(firewalls, cluster, network);
     const evaluateOnce = (range: string, port: number, targetIndex: number) => {
       const key = `${range}\0${port}\0${targetIndex}`;
       const cached = verdicts.get(key);
@@ -166,16 +176,16 @@ export default defineRule({
         const unsureText = !unsure
           ? ''
           : targetsUnknown
-            ? ` This holds only if the nodes lack the tags or service accounts of ${sample(targetedAllows(firewalls).map((r) => `"${r.name}"`))}: the cluster input lists no node pools, so which rules reach the nodes is unknown.`
+            ? ` This holds only if the nodes lack the tags or service accounts of ${sample(targetedAllows(firewalls).map((r) => `"${r.name}"`))}: ${describeMissing ? 'no cluster describe was given' : 'the cluster input lists no node pools'}, so which rules reach the nodes is unknown.`
             : ` This holds only if the nodes do not carry ${fw.nodeTag.unconfirmed.map((t) => `"${t}"`).join(' or ')}: give the cluster describe with its id (\`gcloud container clusters describe ${cluster.name} --format=json\`), which says GKE's node tag.`;
         ctx.report({
           object: service.obj,
           ...(unsure ? { severity: 'info' as const } : {}),
           path: [...sp.path, 'targetPort'],
-          message: `Load balancer health checks cannot reach Service ${service.namespace}/${service.name} port ${sp.port} (${targetText}) on the nodes of ${clusterLabel(cluster)}: ${sentences(reasons)}${disabledAllows.size ? ` ${[...disabledAllows].map((n) => `"${n}"`).join(' and ')} would allow it but ${disabledAllows.size > 1 ? 'are' : 'is'} disabled.` : ''}${unsureText}${assumed.length ? ` Assumed: ${assumed.join('; ')}.` : ''}${notesText(fw, unknowns)} Fix: ${fix.text}.`,
+          message: `Load balancer health checks cannot reach Service ${service.namespace}/${service.name} port ${sp.port} (${targetText}) on ${where}: ${sentences(reasons)}${disabledAllows.size ? ` ${[...disabledAllows].map((n) => `"${n}"`).join(' and ')} would allow it but ${disabledAllows.size > 1 ? 'are' : 'is'} disabled.` : ''}${unsureText}${assumed.length ? ` Assumed: ${assumed.join('; ')}.` : ''}${notesText(fw, unknowns)} Fix: ${fix.text}.`,
           evidence: {
             ...(assumed.length ? { assumed } : {}),
-            cluster: cluster.name,
+            cluster: describeMissing ? null : cluster.name,
             ...(network ? { network } : {}),
             ports: blockedPorts,
             ranges: blockedRanges,
