@@ -375,10 +375,6 @@ export interface Recognized {
 /** The keys of an effective-firewalls answer; gcloud leaves out the empty ones, so `{"firewalls": […]}` alone is one. */
 const EFFECTIVE_KEYS: ReadonlySet<string> = new Set(['firewalls', 'firewallPolicys', 'firewallPolicies', 'organizationFirewalls']);
 
-/** The input type an empty list of `shape` stands for: a list of clusters is the project's clusters. */
-export function emptyListInputType(shape: Shape): InputType | undefined {
-  return INPUT_TYPES_BY_NAME.get(shape.id === 'gcp:cluster' ? 'gcp:clusters' : shape.inputType);
-}
 
 function hasKubeIdentity(value: Record<string, unknown>): boolean {
   return typeof value.apiVersion === 'string' && value.apiVersion !== '' && typeof value.kind === 'string' && value.kind !== '';
@@ -430,10 +426,7 @@ function visit(value: unknown, path: Array<string | number>, hint: Shape | undef
     if (Array.isArray(value.items) && (kind === 'List' || kind.endsWith('List'))) {
       // `kind: List` (kubectl get a,b -o yaml) and typed lists (PodList) whose items may lack apiVersion/kind.
       const itemShape = kubeListItemShape(kind);
-      if (itemShape && value.items.length === 0) {
-        out.push({ path, value, emptyOf: itemShape, by: 'kind' });
-        return;
-      }
+      if (itemShape && value.items.length === 0) return void out.push({ path, value, emptyOf: itemShape, by: 'kind' });
       (value.items as unknown[]).forEach((item, i) => {
         if (itemShape && isRecord(item) && !hasKubeIdentity(item)) {
           out.push({ path: [...path, 'items', i], value: item, shape: itemShape, by: 'wrapper' });
@@ -463,23 +456,14 @@ function visit(value: unknown, path: Array<string | number>, hint: Shape | undef
     out.push({ path, value, shape: SHAPES_BY_ID.get(GCP_KINDS[kind])!, by: 'kind' });
     return;
   }
-  if (kind && /^[a-z]+#\w+$/.test(kind)) {
-    const listShape = gcpListItemShape(kind);
-    // Google's APIs omit an empty `items`: a list that states its kind and has none holds nothing.
-    if (listShape && value.items === undefined) {
-      out.push({ path, value, emptyOf: listShape, by: 'kind' });
-      return;
-    }
-    // A kind negdoctor does not read (instances, routes, addresses…): say so, and guess nothing.
-    if (!listShape && !Array.isArray(value.items) && !isRecord(value.items)) {
-      out.push({ path, value, candidates: [], declaredKind: kind });
-      return;
-    }
-  }
+  // Google's APIs omit an empty `items`: a list that states its kind and has none holds nothing. A kind negdoctor
+  // does not read (instances, routes, addresses…) is named, and nothing is guessed.
+  const listShape = kind && /^[a-z]+#\w+$/.test(kind) ? (gcpListItemShape(kind) ?? null) : undefined;
+  if (listShape && value.items === undefined) return void out.push({ path, value, emptyOf: listShape, by: 'kind' });
+  if (listShape === null && !Array.isArray(value.items) && !isRecord(value.items)) return void out.push({ path, value, candidates: [], declaredKind: kind! });
+  // `get-effective-firewalls` of a network without policies: `{"firewalls": […]}` (a REST list answer is `items`).
   if (Array.isArray(value.firewalls) && Object.keys(value).every((key) => EFFECTIVE_KEYS.has(key)) && (!forced || forced.id === 'gcp:effective-firewalls' || forced.id === 'gcp:firewall')) {
-    // `get-effective-firewalls` of a network without policies: `{"firewalls": […]}` (a REST list answer is `items`).
-    out.push({ path, value, shape: SHAPES_BY_ID.get('gcp:effective-firewalls')!, by: forced ? 'explicit' : 'fields' });
-    return;
+    return void out.push({ path, value, shape: SHAPES_BY_ID.get('gcp:effective-firewalls')!, by: forced ? 'explicit' : 'fields' });
   }
   const wrapped = unwrap(value, path);
   if (wrapped) {
@@ -494,10 +478,7 @@ function visit(value: unknown, path: Array<string | number>, hint: Shape | undef
   if (forced) {
     // The user said what it is: a trimmed object of the stated type is still that type, unless it has a field that type never has.
     const against = (forced.none ?? []).find((t) => fieldHolds(value, t));
-    if (against) {
-      out.push({ path, value, candidates: [], why: `it has \`${against.path}\`, which ${forced.label} never has` });
-      return;
-    }
+    if (against) return void out.push({ path, value, candidates: [], why: `it has \`${against.path}\`, which ${forced.label} never has` });
     out.push({ path, value, shape: forced, by: 'explicit' });
     return;
   }
@@ -522,10 +503,8 @@ function nearShapes(value: Record<string, unknown>): Shape[] {
 
 /** The type an empty list states: its `kind`, or the key its items sit under (`{"clusters": []}`). */
 function emptyListShape(value: Record<string, unknown>): Shape | undefined {
-  const byKind = gcpListItemShape(value.kind) ?? kubeListItemShape(value.kind);
-  if (byKind) return byKind;
   const key = Object.keys(value).find((k) => LIST_KEYS[k] && Array.isArray(value[k]));
-  return key ? SHAPES_BY_ID.get(LIST_KEYS[key]!) : undefined;
+  return gcpListItemShape(value.kind) ?? kubeListItemShape(value.kind) ?? (key ? SHAPES_BY_ID.get(LIST_KEYS[key]!) : undefined);
 }
 
 interface Wrapped {

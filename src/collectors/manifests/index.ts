@@ -12,7 +12,7 @@ import { isRecord } from '../../util/values.js';
 import { SourceIndex } from './source-index.js';
 import { FALLBACK, fastToJS } from './to-js.js';
 import { BUNDLE_MANIFEST, bundleTypes, readBundleManifest, type BundleManifest } from '../bundle.js';
-import { emptyListInputType, parseTypedInput, recognize, unknownNotice, type ExplicitType, type Recognized } from '../shapes.js';
+import { INPUT_TYPES_BY_NAME, parseTypedInput, recognize, unknownNotice, type ExplicitType, type Recognized } from '../shapes.js';
 
 export interface CollectedObject {
   object: KubeObject;
@@ -310,7 +310,8 @@ function classify(
   for (const item of recognize(value, explicit?.explicit)) {
     if (item.emptyOf) {
       // A list that states its type and holds nothing is as complete as a typed file: evidence that there are none.
-      const type = emptyListInputType(item.emptyOf);
+      // A list of clusters is the project's clusters.
+      const type = INPUT_TYPES_BY_NAME.get(item.emptyOf.id === 'gcp:cluster' ? 'gcp:clusters' : item.emptyOf.inputType);
       if (!explicit && type) result.explicit.push({ file, explicit: { type }, objects: 0 });
       const where = item.path.length ? ` at ${item.path.join('.')}` : '';
       result.notices.push({ file, message: `document ${documentIndex + 1}${where}: an empty list of ${item.emptyOf.label.replace(/^an? /, '')} items${typeof (item.value as { kind?: unknown }).kind === 'string' ? ` (kind ${String((item.value as { kind: string }).kind)})` : ''}; read as evidence that there are none` });
