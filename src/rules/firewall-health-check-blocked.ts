@@ -43,7 +43,7 @@ export default defineRule({
     cause:
       'Health checks (and traffic from the Google front ends) come from 130.211.0.0/22 and 35.191.0.0/16 straight to the pod port on the node. The ingress-gce controller keeps a `k8s-fw-l7--…` rule open for the NEG ports, but with Shared VPC it often lacks the permission to write it, a hand-made rule may open only the node-port range 30000-32767, a named targetPort may be missed, a higher-priority deny may shadow the allow, the allow may be disabled, or an organization\'s hierarchical or network firewall policy may deny the ranges before (or instead of) the VPC rules.',
     evidence:
-      'The effective firewall of the cluster network, evaluated for every health-check range (settings healthCheckRanges; the IPv6 ranges for dual-stack Services) × every serving port (the container port behind each NEG Service targetPort, named ports resolved through the pod templates, EndpointSlices or live pods; BackendConfig health-check ports; the fixed port of a HealthCheckPolicy for Gateway backends) × every node pool target (network tags, including GKE\'s own gke-<cluster>-<hash>-node tag, whose hash is the first 8 hex digits of the cluster\'s id; a gke-…-node tag seen only in firewall rules is never taken as the nodes\' tag (a stale one from a deleted namesake is named; without the id the block is reported at info), service account, secure tags declared as node pool resourceManagerTags). The order is Cloud NGFW\'s: hierarchical firewall policies (organization, then folders; within a policy by priority, goto_next and unmatched traffic pass on), system policies, then the VPC rules and the global and regional network firewall policies as the network\'s networkFirewallPolicyEnforcementOrder says (AFTER_CLASSIC_FIREWALL by default, or BEFORE_CLASSIC_FIREWALL), then the implied deny. Priority, deny-before-allow, disabled rules, targets, protocols and port ranges are honoured. What cannot be known (secure tags bound outside the node pool config, address groups, FQDN and geolocation sources) is not guessed: the finding says how it was taken. Without collected policies the finding says that only VPC rules were judged.',
+      'The effective firewall of the cluster network, evaluated for every health-check range (settings healthCheckRanges; the IPv6 ranges for dual-stack Services) × every serving port (the container port behind each NEG Service targetPort, named ports resolved through the pod templates, EndpointSlices or live pods; BackendConfig health-check ports; the fixed port of a HealthCheckPolicy for Gateway backends) × every node pool target (network tags, including GKE\'s own gke-<cluster>-<hash>-node tag, whose hash is the first 8 hex digits of the cluster\'s id; a gke-…-node tag seen only in firewall rules is never taken as the nodes\' tag (a stale one from a deleted namesake is named; without the id the block is reported at info), service account, secure tags declared as node pool resourceManagerTags). The order is Cloud NGFW\'s: hierarchical firewall policies (organization, then folders; within a policy by priority, goto_next and unmatched traffic pass on), system policies, then the VPC rules and the global and regional network firewall policies as the network\'s networkFirewallPolicyEnforcementOrder says (AFTER_CLASSIC_FIREWALL by default, or BEFORE_CLASSIC_FIREWALL), then the implied deny. Priority, deny-before-allow, disabled rules, targets, protocols and port ranges are honoured. What cannot be known (secure tags bound outside the node pool config, address groups, FQDN and geolocation sources) is not guessed: the finding says how it was taken. Without collected policies the finding says that only VPC rules were judged. With no Kubernetes objects among the inputs, the serving ports are those the NEG controllers opened for themselves (ingress-gce\'s k8s-fw-l7--<uid> rule, the Gateway controller\'s gkegw1-l7-… rules), and the finding names that rule. Without a cluster describe the rules are still judged: rules that name no target reach every node; what a target may change is stated.',
     remediation:
       'When a firewall policy rule blocks, add a higher-precedence allow in that policy (`gcloud compute firewall-policies rules create …` for hierarchical policies, `gcloud compute network-firewall-policies rules create … --global-firewall-policy` or `--firewall-policy-region` for network policies), never an action change on someone else\'s broad rule. The finding gives the command, and only after the evaluator has re-run with it and found the block cleared; a VPC allow carries a priority that beats the blocking deny. Otherwise add (or fix) an ingress allow rule on the cluster network from 130.211.0.0/22 and 35.191.0.0/16 to the node tag on the serving port, with a priority above any deny that matches, e.g. `gcloud compute firewall-rules create allow-gke-health-checks --network NET --direction INGRESS --allow tcp:PORT --source-ranges 130.211.0.0/22,35.191.0.0/16 --target-tags NODE_TAG`. With Shared VPC, the host project admin creates it.',
     needs: [DATA.gcpFirewalls, DATA.services, DATA.workloads],
@@ -205,6 +205,8 @@ export default defineRule({
         });
       }
     }
+    // No Kubernetes objects (a network team's evidence): the controllers' own firewall rules name the NEG serving ports.
+    if (evaluated === 0 && unresolved.length === 0 && ctx.model.negServices.length === 0 && judgeControllerPorts(ctx, fw, describeMissing ? "the cluster's nodes" : `the nodes of ${clusterLabel(cluster)}`)) return;
     if (evaluated === 0) {
       ctx.skip(
         unresolved.length
@@ -263,5 +265,48 @@ function reportUnresolvedDeny(
       ports,
     },
   });
+}
+
+/**
+ * The serving ports the NEG controllers opened for themselves: ingress-gce's
+ * `k8s-fw-l7--<cluster uid>` rule and the GKE Gateway controller's
+ * `gkegw1-l7-…` rules allow the health-check ranges to exactly the NEG
+ * container ports. Each port they name is judged like a Service's; the
+ * finding says where the port came from. False when no such rule is given.
+ */
+function judgeControllerPorts(ctx: RuleContext<Record<string, unknown>>, fw: ReturnType<typeof firewallContext>, where: string): boolean {
+  const controllerRules = fw.firewalls.filter((r) => /^(k8s-fw-l7--[0-9a-f]+|gkegw1-l7-.+)$/.test(r.name) && r.allowed?.length);
+  const byRule = controllerRules
+    .map((rule) => ({ rule, ports: [...new Set((rule.allowed ?? []).filter((a) => a.IPProtocol.toLowerCase() === 'tcp').flatMap((a) => (a.ports ?? []).filter((p) => /^\d+$/.test(p)).map(Number)))].sort((a, b) => a - b) }))
+    .filter((entry) => entry.ports.length > 0);
+  if (byRule.length === 0) return false;
+  for (const { rule, ports } of byRule) {
+    const blocked: Array<BlockedPair & { pools: string[] }> = [];
+    for (const port of ports) {
+      for (const range of ctx.settings.healthCheckRanges) {
+        for (const { pools, target } of fw.targets) {
+          const verdict = fw.evaluate({ sourceRange: range, port, target, ...(fw.network ? { network: fw.network } : {}) });
+          if (!verdict.allowed) blocked.push({ range, port, pools, target, verdict });
+        }
+      }
+    }
+    if (blocked.length === 0) continue;
+    const fix = fixCommands(fw, blocked, 'allow-gke-health-checks');
+    const unknowns = [...new Set(blocked.flatMap((b) => b.verdict.unknowns ?? []))];
+    ctx.report({
+      path: [],
+      resource: `compute/firewalls/${rule.name}`,
+      message: `Load balancer health checks cannot reach ${where} on port ${[...new Set(blocked.map((b) => b.port))].join(', ')}, a NEG serving port named by the controller's own rule "${rule.name}" (no Kubernetes objects among the inputs): ${sentences(mergeRanges(blocked.map((b) => ({ range: b.range, reason: b.verdict.reason }))))}${notesText(fw, unknowns)} Fix: ${fix.text}.`,
+      evidence: {
+        portsFrom: rule.name,
+        ports: [...new Set(blocked.map((b) => b.port))],
+        ranges: [...new Set(blocked.map((b) => b.range))],
+        blockedBy: [...new Set(blocked.flatMap((b) => (b.verdict.blockedBy ? [b.verdict.blockedBy.name] : [])))],
+        nodeTagSource: fw.nodeTag.source,
+        command: fix.commands.join(' && '),
+      },
+    });
+  }
+  return true;
 }
 
