@@ -19,7 +19,8 @@ import { resolveConfig } from '../src/config/config.js';
 import { collectManifests } from '../src/collectors/manifests/index.js';
 import { manifestSnapshot } from '../src/collectors/manifests/snapshot.js';
 import { gcloudInputs } from '../src/collectors/gcloud-inputs.js';
-import { runRules, type EngineResult } from '../src/engine.js';
+import { runRules, type EngineResult, type Locator } from '../src/engine.js';
+import type { Snapshot } from '../src/snapshot/types.js';
 import { RULES } from '../src/rules/index.js';
 
 export const FIXTURES = path.resolve(import.meta.dirname, '../fixtures/rules');
@@ -102,8 +103,21 @@ async function readCase(ruleId: string, kind: 'fires' | 'silent', casePath: stri
 
 /** Runs the case's inputs through the real collector and engine with only the rule under test. */
 export async function runCase(fixture: FixtureCase): Promise<EngineResult> {
+  const { snapshot, locator } = await caseSnapshot(fixture);
+  return runCaseOn(fixture, snapshot, locator);
+}
+
+/** Runs only the rule under test on a snapshot (e.g. one a test has changed). */
+export function runCaseOn(fixture: FixtureCase, snapshot: Snapshot, locator?: Locator): EngineResult {
   const rule = RULES.find((r) => r.meta.id === fixture.ruleId);
   if (!rule) throw new Error(`fixtures/rules/${fixture.ruleId} names no rule`);
+  const now = fixture.now ? new Date(fixture.now) : undefined;
+  const config = resolveConfig(RULES, fixture.config, undefined);
+  return runRules(snapshot, { rules: [rule], config, ...(locator ? { locator } : {}), ...(now ? { now } : {}) });
+}
+
+/** The snapshot the case's inputs make, through the real collector. */
+export async function caseSnapshot(fixture: FixtureCase): Promise<{ snapshot: Snapshot; locator: Locator }> {
   const inputs = fixture.inputs.map((file) => (fixture.types?.[file] ? `${fixture.types[file]}=${file}` : file));
   const collection = await collectManifests(inputs, { cwd: fixture.root });
   const { cloud } = gcloudInputs(collection.foreign, collection.explicit);
@@ -113,6 +127,5 @@ export async function runCase(fixture: FixtureCase): Promise<EngineResult> {
     ...(now ? { now } : {}),
     ...(cloud ? { cloud } : {}),
   });
-  const config = resolveConfig(RULES, fixture.config, undefined);
-  return runRules(snapshot, { rules: [rule], config, locator: collection.sources, ...(now ? { now } : {}) });
+  return { snapshot, locator: collection.sources };
 }

@@ -105,7 +105,9 @@ export const SHAPES: readonly Shape[] = [
     none: [f('spec.parentRefs'), f('spec.ports')],
   },
   { id: 'k8s:IngressClass', domain: 'kube', label: 'an IngressClass', kind: 'IngressClass', apiVersion: 'networking.k8s.io/v1', inputType: 'k8s:ingressclasses', all: [f('spec.controller', 'string')], none: [f('spec.rules')] },
-  { id: 'k8s:EndpointSlice', domain: 'kube', label: 'an EndpointSlice', kind: 'EndpointSlice', apiVersion: 'discovery.k8s.io/v1', inputType: 'k8s:endpointslices', all: [f('addressType', 'string')] },
+  { id: 'k8s:EndpointSlice', domain: 'kube', label: 'an EndpointSlice', kind: 'EndpointSlice', apiVersion: 'discovery.k8s.io/v1', inputType: 'k8s:endpointslices', all: [f('addressType', 'string')],
+    // A Compute address (`gcloud compute addresses list`) has an addressType too (INTERNAL/EXTERNAL), with its address and status.
+    none: [f('address'), f('networkTier'), f('status', 'string'), f('purpose'), f('selfLink')] },
   {
     id: 'k8s:Node', domain: 'kube', label: 'a Node', kind: 'Node', apiVersion: 'v1', inputType: 'k8s:nodes',
     any: [f('spec.providerID'), f('spec.podCIDR'), f('status.nodeInfo'), f('status.allocatable')],
@@ -201,8 +203,11 @@ export const SHAPES: readonly Shape[] = [
   },
   {
     id: 'gcp:cluster', domain: 'gcp', label: 'a GKE cluster', inputType: 'gcp:cluster',
-    any: [f('nodePools', 'array'), f('ipAllocationPolicy', 'object'), f('currentMasterVersion', 'string'), f('addonsConfig', 'object'), f('networkConfig', 'object'), f('masterAuth', 'object')],
-    none: [f('spec'), f('metadata'), f('networkEndpointType')],
+    // GKE's own fields; `addonsConfig` alone is not one (an Apigee organization has it too).
+    all: [f('name', 'string')],
+    any: [f('nodePools', 'array'), f('ipAllocationPolicy', 'object'), f('currentMasterVersion', 'string'), f('networkConfig', 'object'), f('masterAuth', 'object'), f('clusterIpv4Cidr', 'string')],
+    // Dataproc clusters (`clusterName`, `clusterUuid`, `config`), Apigee organizations (`runtimeType`, `analyticsRegion`).
+    none: [f('spec'), f('metadata'), f('networkEndpointType'), f('clusterName'), f('clusterUuid'), f('config'), f('runtimeType'), f('analyticsRegion'), f('subscriptionType')],
   },
   { id: 'gcp:firewall-policy', domain: 'gcp', label: 'a firewall policy', inputType: 'gcp:firewall-policies', all: [f('rules[].match', 'object')], any: [f('rules[].action', 'string')], none: [f('spec')] },
   {
@@ -379,7 +384,17 @@ export interface Recognized {
   candidates?: Shape[];
   /** A Kubernetes object carries apiVersion and kind (the plain case; no shape needed). */
   kube?: boolean;
+  /** A list that states its type and holds nothing (`{"kind": "compute#firewallList"}`, `{"clusters": []}`): complete evidence of none. */
+  emptyOf?: Shape;
+  /** A Google API `kind` the object declares that negdoctor does not read (`compute#instance`). */
+  declaredKind?: string;
+  /** Why it was not read, when neither its kind nor its candidates say (a stated type it contradicts, an empty list of nothing named). */
+  why?: string;
 }
+
+/** The keys of an effective-firewalls answer; gcloud leaves out the empty ones, so `{"firewalls": […]}` alone is one. */
+const EFFECTIVE_KEYS: ReadonlySet<string> = new Set(['firewalls', 'firewallPolicys', 'firewallPolicies', 'organizationFirewalls']);
+
 
 function hasKubeIdentity(value: Record<string, unknown>): boolean {
   return typeof value.apiVersion === 'string' && value.apiVersion !== '' && typeof value.kind === 'string' && value.kind !== '';
@@ -444,6 +459,7 @@ function visit(value: unknown, path: Array<string | number>, hint: Shape | undef
       // `kind: List` (kubectl get a,b -o yaml) and typed lists (PodList) whose items may lack apiVersion/kind.
       const itemShape = kubeListItemShape(kind);
       const items = value.items as unknown[];
+      if (itemShape && items.length === 0) return void out.push({ path, value, emptyOf: itemShape, by: 'kind' });
       for (let i = 0; i < items.length; i++) {
         const item = items[i];
         if (itemShape && isRecord(item) && !hasKubeIdentity(item)) {
@@ -474,13 +490,32 @@ function visit(value: unknown, path: Array<string | number>, hint: Shape | undef
     out.push({ path, value, shape: SHAPES_BY_ID.get(GCP_KINDS[kind])!, by: 'kind' });
     return;
   }
+  // Google's APIs omit an empty `items`: a list that states its kind and has none holds nothing. A kind negdoctor
+  // does not read (instances, routes, addresses…) is named, and nothing is guessed.
+  const listShape = kind && /^[a-z]+#\w+$/.test(kind) ? (gcpListItemShape(kind) ?? null) : undefined;
+  if (listShape && value.items === undefined) return void out.push({ path, value, emptyOf: listShape, by: 'kind' });
+  if (listShape === null && !Array.isArray(value.items) && !isRecord(value.items)) return void out.push({ path, value, candidates: [], declaredKind: kind! });
+  // `get-effective-firewalls` of a network without policies: `{"firewalls": […]}` (a REST list answer is `items`).
+  if (Array.isArray(value.firewalls) && Object.keys(value).every((key) => EFFECTIVE_KEYS.has(key)) && (!forced || forced.id === 'gcp:effective-firewalls' || forced.id === 'gcp:firewall')) {
+    return void out.push({ path, value, shape: SHAPES_BY_ID.get('gcp:effective-firewalls')!, by: forced ? 'explicit' : 'fields' });
+  }
   const wrapped = unwrap(value, path);
   if (wrapped) {
-    for (const w of wrapped) visit(w.value, w.path, w.hint ?? hint, out, forced, depth + 1);
+    let items = 0;
+    for (const w of wrapped) {
+      items++;
+      visit(w.value, w.path, w.hint ?? hint, out, forced, depth + 1);
+    }
+    if (items === 0) {
+      const empty = forced ?? emptyListShape(value);
+      out.push(empty ? { path, value, emptyOf: empty, by: forced ? 'explicit' : 'wrapper' } : { path, value, candidates: [], why: 'an empty list that does not say what it lists' });
+    }
     return;
   }
   if (forced) {
-    // The user said what it is: a trimmed object of the stated type is still that type.
+    // The user said what it is: a trimmed object of the stated type is still that type, unless it has a field that type never has.
+    const against = (forced.none ?? []).find((t) => fieldHolds(value, t));
+    if (against) return void out.push({ path, value, candidates: [], why: `it has \`${against.path}\`, which ${forced.label} never has` });
     out.push({ path, value, shape: forced, by: 'explicit' });
     return;
   }
@@ -489,7 +524,7 @@ function visit(value: unknown, path: Array<string | number>, hint: Shape | undef
     out.push({ path, value, shape: candidates[0]!, by: 'fields' });
     return;
   }
-  if (hint && (candidates.length === 0 || candidates.includes(hint))) {
+  if (hint && (candidates.length === 0 || candidates.includes(hint)) && !(hint.none ?? []).some((t) => fieldHolds(value, t))) {
     // The list it came in says what it is, and its own fields do not contradict that.
     out.push({ path, value, shape: hint, by: 'wrapper' });
     return;
@@ -500,7 +535,14 @@ function visit(value: unknown, path: Array<string | number>, hint: Shape | undef
 /** For the notice about an object that fits nothing: the shapes whose required fields it has (what it might be). */
 function nearShapes(value: Record<string, unknown>): Shape[] {
   if (!hasShapeKey(value)) return [];
-  return SHAPES.filter((s) => s.all?.length && s.all.every((t) => fieldHolds(value, t)) && !(s.none ?? []).some((t) => fieldHolds(value, t)));
+  // A `name` alone tells nothing: every Google Cloud resource has one.
+  return SHAPES.filter((s) => s.all?.some((t) => t.path !== 'name') && s.all.every((t) => fieldHolds(value, t)) && !(s.none ?? []).some((t) => fieldHolds(value, t)));
+}
+
+/** The type an empty list states: its `kind`, or the key its items sit under (`{"clusters": []}`). */
+function emptyListShape(value: Record<string, unknown>): Shape | undefined {
+  const key = Object.keys(value).find((k) => LIST_KEYS[k] && Array.isArray(value[k]));
+  return gcpListItemShape(value.kind) ?? kubeListItemShape(value.kind) ?? (key ? SHAPES_BY_ID.get(LIST_KEYS[key]!) : undefined);
 }
 
 interface Wrapped {
@@ -560,6 +602,8 @@ export function describeCandidates(candidates: readonly Shape[]): string {
 /** The one-line explanation for an object that could not be recognised. */
 export function unknownNotice(item: Recognized): string {
   if (!isRecord(item.value)) return 'not an object; skipped';
+  if (item.declaredKind) return `declares kind "${item.declaredKind}", which negdoctor does not read; skipped`;
+  if (item.why) return `${item.why}; skipped`;
   const candidates = item.candidates ?? [];
   if (candidates.length > 0) {
     const types = [...new Set(candidates.map((c) => c.inputType))];

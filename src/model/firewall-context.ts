@@ -10,6 +10,8 @@ import { evaluateFirewallIngress, evaluateFirewallIngressWithPolicies } from '..
 import { networkName, type FirewallQuery, type FirewallTarget } from '../analysis/firewall/match.js';
 import { policyType, type EnforcementOrder, type FirewallPolicy } from '../analysis/firewall/order.js';
 import { describePolicy, type FirewallBlocked, type FirewallVerdict } from '../analysis/firewall/verdict.js';
+import { verifiedFixCommands, type BlockedPair, type FixEvidence, type VerifiedFix } from './firewall-fix.js';
+export type { BlockedPair } from './firewall-fix.js';
 import { selects, type ServicePort } from './services.js';
 import type { NegService } from './index.js';
 import { asRecords, asString, get, isRecord } from '../util/values.js';
@@ -18,6 +20,7 @@ import { DATA } from '../snapshot/data-keys.js';
 import type { GcpFirewall, GcpSubnetwork, GkeCluster, Snapshot } from '../snapshot/types.js';
 import { clusterNetwork } from './cluster-identity.js';
 import { lastSegment } from '../util/text.js';
+import { gkeNodeTag, type GkeNodeTag } from './node-tags.js';
 import type { RuleContext } from './rule-contract.js';
 import { livePods, podLabels, SERVICE_NAME_LABEL } from './pods.js';
 
@@ -36,25 +39,6 @@ export function regionOfLocation(location: string | undefined): string | undefin
 }
 
 /**
- * GKE gives every node the network tag `gke-<cluster>-<hash8>-node` (cluster
- * name shortened for long names); node pools' `config.tags` list only the
- * user's tags. The tag is not in the cluster resource, so it is taken from
- * the firewall rules that target it (the controller's `k8s-fw-l7--…` rule does).
- */
-function autoNodeTags(cluster: GkeCluster, firewalls: readonly GcpFirewall[]): string[] {
-  const tags = new Set<string>();
-  for (const rule of firewalls) {
-    for (const tag of rule.targetTags ?? []) {
-      const match = /^gke-(.+)-[0-9a-f]{8}-node$/.exec(tag);
-      if (!match) continue;
-      const prefix = match[1]!;
-      if (prefix === cluster.name || (prefix.length >= 20 && cluster.name.startsWith(prefix))) tags.add(tag);
-    }
-  }
-  return [...tags];
-}
-
-/**
  * Secure tags of a pool's nodes, when the pool declares them as
  * `resourceManagerTags` in `tagValues/N` form. Otherwise unknown: tags can
  * also be bound at cluster level or on the instances directly.
@@ -66,7 +50,8 @@ function poolSecureTags(config: { resourceManagerTags?: { tags?: Record<string, 
 }
 
 export function nodeTargets(cluster: GkeCluster, firewalls: readonly GcpFirewall[]): NodeTarget[] {
-  const auto = autoNodeTags(cluster, firewalls);
+  const gkeTag = gkeNodeTag(cluster, firewalls).tag;
+  const auto = gkeTag ? [gkeTag] : [];
   const byKey = new Map<string, NodeTarget>();
   const pools = cluster.nodePools?.length ? cluster.nodePools : [{ name: '(node pools unknown)' }];
   for (const pool of pools) {
@@ -99,6 +84,8 @@ export interface FirewallContext {
   network?: string;
   region?: string;
   targets: NodeTarget[];
+  /** GKE's node tag and where it came from; tags seen only in firewall rules (stale or unconfirmed). */
+  nodeTag: GkeNodeTag;
   /** Undefined when the policies were not collected: evaluation is by VPC rules alone. */
   policies?: FirewallPolicy[];
   enforcementOrder: EnforcementOrder;
@@ -107,6 +94,8 @@ export interface FirewallContext {
   evaluate(query: FirewallQuery): FirewallVerdict;
   /** The same evaluation with other VPC rules (e.g. disabled rules enabled). */
   evaluateWith(firewalls: readonly GcpFirewall[], query: FirewallQuery): FirewallVerdict;
+  /** The same evaluation with other VPC rules and policies (a fix applied); undefined policies = VPC rules alone. */
+  evaluateIn(firewalls: readonly GcpFirewall[], policies: readonly FirewallPolicy[] | undefined, query: FirewallQuery): FirewallVerdict;
 }
 
 export function firewallContext(snapshot: Snapshot, cluster: GkeCluster): FirewallContext {
@@ -131,7 +120,14 @@ export function firewallContext(snapshot: Snapshot, cluster: GkeCluster): Firewa
   }
   else if (availability?.reason) notes.push(availability.reason);
   const targets = nodeTargets(cluster, firewalls);
+  const nodeTag = gkeNodeTag(cluster, firewalls);
+  if (nodeTag.stale.length) {
+    notes.push(`${nodeTag.stale.map((t) => `"${t}"`).join(', ')} in the firewall rules ${nodeTag.stale.length > 1 ? 'are' : 'is'} not this cluster's node tag ("${nodeTag.tag}", from the cluster's id): rules on ${nodeTag.stale.length > 1 ? 'them' : 'it'} (left by a deleted cluster of the same name?) were not counted`);
+  } else if (nodeTag.unconfirmed.length) {
+    notes.push(`GKE's node tag is unknown (the cluster input has no id); ${nodeTag.unconfirmed.map((t) => `"${t}"`).join(', ')}, seen only in firewall rules, ${nodeTag.unconfirmed.length > 1 ? 'were' : 'was'} not taken as the nodes' tag`);
+  }
   return {
+    nodeTag,
     firewalls,
     ...(network ? { network } : {}),
     ...(region ? { region } : {}),
@@ -143,37 +139,12 @@ export function firewallContext(snapshot: Snapshot, cluster: GkeCluster): Firewa
       return this.evaluateWith(firewalls, query);
     },
     evaluateWith(rules, query) {
-      return policies ? evaluateFirewallIngressWithPolicies(policies, rules, query, enforcementOrder) : evaluateFirewallIngress(rules, query);
+      return this.evaluateIn(rules, policies, query);
+    },
+    evaluateIn(rules, withPolicies, query) {
+      return withPolicies ? evaluateFirewallIngressWithPolicies(withPolicies, rules, query, enforcementOrder) : evaluateFirewallIngress(rules, query);
     },
   };
-}
-
-/**
- * The gcloud command that lets `ranges` reach `ports` past a blocking
- * policy rule: an allow one priority step ahead of it in the same policy.
- */
-export function policyFixCommand(verdict: FirewallBlocked, ranges: readonly string[], ports: readonly number[], context: Pick<FirewallContext, 'region'>): string | undefined {
-  const ref = verdict.blockedByPolicyRule;
-  if (!ref) return undefined;
-  const priority = Math.max(0, ref.rule.priority - 1);
-  const common = `--action=allow --direction=INGRESS --src-ip-ranges=${ranges.join(',')} --layer4-configs=${ports.map((p) => `tcp:${p}`).join(',')}`;
-  const type = policyType(ref.policy);
-  if (type === 'HIERARCHY') {
-    return `gcloud compute firewall-policies rules create ${priority} --firewall-policy=${ref.policy.name} ${common}`;
-  }
-  if (type === 'NETWORK') return `gcloud compute network-firewall-policies rules create ${priority} --firewall-policy=${ref.policy.name} --global-firewall-policy ${common}`;
-  if (type === 'NETWORK_REGIONAL') {
-    const region = typeof ref.policy.region === 'string' ? lastSegment(ref.policy.region) : context.region;
-    return `gcloud compute network-firewall-policies rules create ${priority} --firewall-policy=${ref.policy.name} --firewall-policy-region=${region ?? 'REGION'} ${common}`;
-  }
-  return undefined;
-}
-
-/** The alternative fix for a hierarchical deny: pass the traffic on to the lower levels instead. */
-export function gotoNextCommand(verdict: FirewallBlocked): string | undefined {
-  const ref = verdict.blockedByPolicyRule;
-  if (!ref || policyType(ref.policy) !== 'HIERARCHY') return undefined;
-  return `gcloud compute firewall-policies rules update ${ref.rule.priority} --firewall-policy=${ref.policy.name} --action=goto_next`;
 }
 
 /** The policy that decided, named for evidence. */
@@ -236,52 +207,28 @@ export function notesText(fw: FirewallContext, unknowns: readonly string[]): str
   return notes.length ? ` Note: ${notes.join('; ')}.` : '';
 }
 
-/** One blocked (range, port) pair and the verdict that blocked it. */
-export interface BlockedPair {
-  range: string;
-  port: number;
-  verdict: FirewallBlocked;
+/** The node tag a fix targets: GKE's own node tag when every blocked node carries it, else a tag they all share. */
+function fixNodeTag(blocked: readonly BlockedPair[]): string | undefined {
+  const shared = (blocked[0]?.target.tags ?? []).filter((tag) => blocked.every((b) => b.target.tags.includes(tag)));
+  return shared.find((t) => /^gke-.+-node$/.test(t)) ?? shared[0];
 }
 
-/**
- * The fix as gcloud commands, one per cause: past each blocking policy rule,
- * an allow one priority step ahead of it in that policy (for a hierarchical
- * deny, goto_next as the alternative); for what the VPC rules block, an allow
- * rule for the node tag. Returns the commands and a sentence naming them.
- */
-export function fixCommands(fw: FirewallContext, blocked: readonly BlockedPair[], ruleName: string): { commands: string[]; text: string } {
-  const byPolicyRule = new Map<string, BlockedPair[]>();
-  const byVpc: BlockedPair[] = [];
-  for (const pair of blocked) {
-    const ref = pair.verdict.blockedByPolicyRule;
-    if (!ref) {
-      byVpc.push(pair);
-      continue;
-    }
-    const key = `${ref.policy.type ?? ''}/${ref.policy.name}/${ref.rule.priority}`;
-    byPolicyRule.set(key, [...(byPolicyRule.get(key) ?? []), pair]);
-  }
-  const unique = <T>(values: T[]) => [...new Set(values)];
-  const commands: string[] = [];
-  const sentences: string[] = [];
-  for (const pairs of byPolicyRule.values()) {
-    const verdict = pairs[0]!.verdict;
-    const allow = policyFixCommand(verdict, unique(pairs.map((p) => p.range)), unique(pairs.map((p) => p.port)), fw);
-    if (!allow) {
-      byVpc.push(...pairs);
-      continue;
-    }
-    commands.push(allow);
-    const gotoNext = gotoNextCommand(verdict);
-    sentences.push(gotoNext ? `\`${allow}\` (or pass the traffic on to the lower levels: \`${gotoNext}\`)` : `\`${allow}\``);
-  }
-  if (byVpc.length) {
-    const tag = fw.targets[0]?.target.tags.find((t) => /^gke-.+-node$/.test(t)) ?? fw.targets[0]?.target.tags[0] ?? 'NODE_TAG';
-    const ranges = unique(byVpc.map((p) => p.range));
-    const ports = unique(byVpc.map((p) => p.port)).sort((a, b) => a - b);
-    const create = `gcloud compute firewall-rules create ${ruleName}${fw.network ? ` --network ${fw.network}` : ''} --direction INGRESS --allow ${ports.map((p) => `tcp:${p}`).join(',')} --source-ranges ${ranges.join(',')} --target-tags ${tag}`;
-    commands.push(create);
-    sentences.push(`\`${create}\``);
-  }
-  return { commands, text: sentences.join('; and ') };
+/** The fix for the blocked questions, verified by this context's evaluator (see ./firewall-fix.ts). */
+export function fixCommands(fw: FirewallContext, blocked: readonly BlockedPair[], ruleName: string): VerifiedFix {
+  return verifiedFixCommands(fixEvidence(fw, blocked), blocked, ruleName);
+}
+
+export function fixEvidence(fw: FirewallContext, blocked: readonly BlockedPair[]): FixEvidence {
+  const nodeTag = fixNodeTag(blocked);
+  // The cluster's network unknown (no describe): the one network every given rule names, if they agree.
+  const networks = [...new Set(fw.firewalls.map((r) => (r.network ? networkName(r.network) : '')))];
+  const network = fw.network ?? (networks.length === 1 && networks[0] ? networks[0] : undefined);
+  return {
+    firewalls: fw.firewalls,
+    ...(fw.policies ? { policies: fw.policies } : {}),
+    ...(network ? { network } : {}),
+    ...(fw.region ? { region: fw.region } : {}),
+    ...(nodeTag ? { nodeTag } : {}),
+    evaluateIn: (firewalls, policies, query) => fw.evaluateIn(firewalls, policies, query),
+  };
 }

@@ -1,7 +1,8 @@
 import { isGkeNegName, parseNegDescription } from '../analysis/neg-name.js';
 import { nameOf, namespaceOf } from '../model/workloads.js';
 import { DATA } from '../snapshot/data-keys.js';
-import type { GcpNeg } from '../snapshot/types.js';
+import type { GcpBackendHealth, GcpNeg } from '../snapshot/types.js';
+import { joinByEndpoint } from '../model/health-join.js';
 import { clusterIdentity } from '../model/cluster-identity.js';
 import { describedService, isGkeNeg, negKeyOfGroup, negOwnership } from '../model/neg-index.js';
 import { negStatusNames } from '../model/neg-status.js';
@@ -48,9 +49,25 @@ export default defineRule({
 
     // NEG name → endpoints (the NEGs of one Service port share the name across zones).
     const byNeg = new Map<string, { negs: GcpNeg[]; endpoints: Map<string, EndpointHealth> }>();
+    // Health that names no group (a REST getHealth answer, a trimmed paste) is joined to its NEG by endpoint.
+    const healths: Array<{ key: string; health: GcpBackendHealth }> = [];
+    let unjoined = 0;
     for (const health of cloud.backendHealth ?? []) {
       const key = negKeyOfGroup(health.group);
-      if (!key) continue;
+      if (key || health.group) {
+        // A group that is no zonal NEG (an instance group, a serverless or internet NEG) is not this rule's.
+        if (key) healths.push({ key, health });
+        continue;
+      }
+      const join = joinByEndpoint(ctx.model, cloud.negs ?? [], health);
+      unjoined += join.unjoined;
+      for (const j of join.joined) healths.push({ key: j.key, health: { ...health, healthStatus: [j.status] } });
+    }
+    if (unjoined > 0 && healths.length === 0) {
+      ctx.skip(`the backend health names no NEG group and its ${plural(unjoined, 'endpoint')} match no NEG endpoint list and no pod of a NEG Service (give \`gcloud compute backend-services get-health\` output, which names the group, or the pods / \`list-network-endpoints\` of the NEGs)`);
+      return;
+    }
+    for (const { key, health } of healths) {
       const [zone, name] = key.split('/') as [string, string];
       const neg = negsByKey.get(key);
       if (neg && negOwnership(neg, identity) === 'other') continue;

@@ -1,4 +1,4 @@
-import type { FirewallBlocked } from '../analysis/firewall/verdict.js';
+import type { BlockedPair } from '../model/firewall-fix.js';
 import type { ServiceInfo, ServicePort } from '../model/services.js';
 import { proxyLoadBalancers, type ProxyLoadBalancer } from '../model/proxy-load-balancers.js';
 import { DATA } from '../snapshot/data-keys.js';
@@ -30,13 +30,18 @@ export default defineRule({
       'For each internal Ingress and each Gateway of a class that needs a proxy-only subnet: the ACTIVE proxy-only subnets of the right purpose in the cluster\'s region and network, and the serving port of every Service behind it (Ingress backends; backendRefs of attached HTTPRoutes/GRPCRoutes; named target ports resolved as for health checks). Each subnet range × serving port × node pool target is judged by the same effective-firewall evaluator as firewall-health-check-blocked (hierarchical, system, VPC and network policies in Cloud NGFW order).',
     remediation:
       'Allow the proxy-only range to the serving ports, e.g. `gcloud compute firewall-rules create allow-proxy-only-subnet --network NET --direction INGRESS --allow tcp:PORT --source-ranges PROXY_RANGE --target-tags NODE_TAG`; when a firewall policy rule denies it, add a higher-precedence allow in that policy (the finding gives the command).',
-    needs: [DATA.gcpSubnetworks, DATA.gcpFirewalls, DATA.gcpCluster, DATA.services, DATA.workloads, DATA.ingresses, DATA.gateways],
+    needs: [DATA.gcpSubnetworks, DATA.gcpFirewalls, DATA.gcpCluster, DATA.services, DATA.workloads, DATA.ingresses],
     defaults: {},
   },
   check(ctx) {
     const balancers = proxyLoadBalancers(ctx.model).filter((lb) => lb.backends.length > 0);
     // No Envoy-based load balancer with a backend Service in the inputs: no proxy traffic to judge.
-    if (balancers.length === 0) return;
+    if (balancers.length === 0) {
+      // Only the Gateway half depends on the Gateway API: internal Ingresses were judged; Gateways could not be.
+      const gateways = ctx.snapshot.data[DATA.gateways];
+      if (gateways?.state !== 'collected') ctx.skip(`no internal Ingress in the inputs needs one, and the Gateways, the other half, were not collected${gateways?.reason ? ` (${gateways.reason})` : ''}`);
+      return;
+    }
     const { cluster, reason } = targetCluster(ctx.snapshot, ctx.model);
     if (!cluster) {
       ctx.skip(`the nodes the proxies connect to are unknown: ${reason}`);
@@ -72,14 +77,14 @@ export default defineRule({
         continue;
       }
       evaluated++;
-      const blocked: Array<{ range: string; port: number; pools: string[]; verdict: FirewallBlocked }> = [];
+      const blocked: Array<BlockedPair & { pools: string[] }> = [];
       for (const podPort of [...podPorts].sort((a, b) => a - b)) {
         for (const subnet of proxySubnets) {
           const range = subnet.ipCidrRange;
           if (!range) continue;
           for (const { pools, target } of fw.targets) {
             const verdict = fw.evaluate({ sourceRange: range, port: podPort, target, network: fw.network });
-            if (!verdict.allowed) blocked.push({ range, port: podPort, pools, verdict });
+            if (!verdict.allowed) blocked.push({ range, port: podPort, pools, target, verdict });
           }
         }
       }

@@ -21,7 +21,7 @@ export default defineRule({
       'The subnetworks of the cluster\'s network in its region (`gcloud compute networks subnets list --network NET --regions REGION`), matched by network and region with purpose and role; the cluster\'s region comes from its location (a zone gives its region). Ingresses with class gce-internal (annotation or IngressClass) and gateway.networking.k8s.io Gateways of those classes are checked.',
     remediation:
       'Create the proxy-only subnet, e.g. `gcloud compute networks subnets create proxy-only-REGION --purpose=REGIONAL_MANAGED_PROXY --role=ACTIVE --region=REGION --network=NET --range=CIDR` (a /23 is recommended; GLOBAL_MANAGED_PROXY for cross-region classes), or promote a BACKUP one with `gcloud compute networks subnets update NAME --region=REGION --role=ACTIVE`. With Shared VPC, the host project admin creates it.',
-    needs: [DATA.gcpSubnetworks, DATA.gcpCluster, DATA.ingresses, DATA.gateways],
+    needs: [DATA.gcpSubnetworks, DATA.gcpCluster, DATA.ingresses],
     explains: [
       { rule: 'ingress-sync-errors', on: 'ingress', why: "The Ingress controller fails to create the internal forwarding rule without a proxy-only subnet and reports that error on the Ingress (\"An active proxy-only subnetwork is required\")." },
       { rule: 'ingress-no-address', on: 'ingress', why: "Without a proxy-only subnet the internal load balancer's forwarding rule cannot be created, so that Ingress gets no address." },
@@ -32,7 +32,12 @@ export default defineRule({
   check(ctx) {
     const balancers = proxyLoadBalancers(ctx.model);
     // No internal Ingress and no regional or cross-region Gateway: nothing needs a proxy-only subnet.
-    if (balancers.length === 0) return;
+    if (balancers.length === 0) {
+      // Only the Gateway half depends on the Gateway API: internal Ingresses were judged; Gateways could not be.
+      const gateways = ctx.snapshot.data[DATA.gateways];
+      if (gateways?.state !== 'collected') ctx.skip(`no internal Ingress in the inputs needs one, and the Gateways, the other half, were not collected${gateways?.reason ? ` (${gateways.reason})` : ''}`);
+      return;
+    }
     const { cluster, reason } = targetCluster(ctx.snapshot, ctx.model);
     if (!cluster) {
       ctx.skip(`the cluster's region and network are unknown: ${reason}`);

@@ -20,6 +20,7 @@ import { condition } from '../model/conditions.js';
 import { formatDuration, parseTime } from '../util/time.js';
 import { isDeleting, isTerminal, livePods, negServicesOfPod } from '../model/pods.js';
 import { serviceList } from '../model/labels.js';
+import type { ServiceInfo } from '../model/services.js';
 import { truncate } from '../util/text.js';
 
 export default defineRule({
@@ -50,8 +51,8 @@ export default defineRule({
     for (const pod of livePods(ctx.model)) {
       const gateIndex = readinessGateIndex(pod);
       if (gateIndex < 0 || isDeleting(pod) || isTerminal(pod)) continue;
+      // The gate is injected only into pods a NEG backs: the pod is NEG-backed by definition, even when no Service in the inputs selects it.
       const negs = negServicesOfPod(ctx.model, pod);
-      if (negs.length === 0) continue;
       const owner = ownerChain(ctx.model, pod);
       if (BATCH_KINDS.has(owner.kind)) continue;
       const services = negs.map((n) => n.service);
@@ -67,7 +68,7 @@ export default defineRule({
             object: pod,
             path: [...gatePath, 'reason'],
             severity: 'warning',
-            message: `${podLabel} became Ready only because the NEG controller gave up after 10 minutes (reason ${NEG_TIMEOUT}): it was never healthy in the load balancer health check of ${serviceList(services)}, so it may receive traffic it cannot serve.`,
+            message: `${podLabel} became Ready only because the NEG controller gave up after 10 minutes (reason ${NEG_TIMEOUT}): it was never healthy in the load balancer health check of ${behind(services)}, so it may receive traffic it cannot serve.`,
             related,
             evidence,
           });
@@ -76,7 +77,7 @@ export default defineRule({
             object: pod,
             path: [...gatePath, 'reason'],
             severity: 'info',
-            message: `${podLabel} became Ready without any load balancer health check (reason ${NEG_WITHOUT_HEALTH_CHECK}): its NEG for ${serviceList(services)} was not attached to a health-checked backend service, so the readiness gate did not wait for the load balancer (a known cause of 502s during rollouts).`,
+            message: `${podLabel} became Ready without any load balancer health check (reason ${NEG_WITHOUT_HEALTH_CHECK}): its NEG for ${behind(services)} was not attached to a health-checked backend service, so the readiness gate did not wait for the load balancer (a known cause of 502s during rollouts).`,
             related,
             evidence,
           });
@@ -94,7 +95,7 @@ export default defineRule({
           object: pod,
           path: gatePath,
           severity: 'info',
-          message: `${podLabel} is held back by readiness gate ${NEG_READINESS_GATE}, ${UNKNOWN_TIME}: the condition ${state} while its containers are ready, behind ${serviceList(services)}${notReady ? `; the NEG controller reported ${NEG_NOT_READY}: ${truncate(notReady.message, 120)}` : ''}. No creationTimestamp or lastTransitionTime says how long; give \`kubectl get pod ${nameOf(pod)} -o yaml\` untrimmed to judge it.`,
+          message: `${podLabel} is held back by readiness gate ${NEG_READINESS_GATE}, ${UNKNOWN_TIME}: the condition ${state} while its containers are ready, behind ${behind(services)}${notReady ? `; the NEG controller reported ${NEG_NOT_READY}: ${truncate(notReady.message, 120)}` : ''}. No creationTimestamp or lastTransitionTime says how long; give \`kubectl get pod ${nameOf(pod)} -o yaml\` untrimmed to judge it.`,
           related,
           evidence: { ...evidence, waited: 'unknown', ...(notReady ? { event: `${notReady.reason}: ${notReady.message}` } : {}) },
         });
@@ -112,10 +113,16 @@ export default defineRule({
       ctx.report({
         object: pod,
         path: gatePath,
-        message: `${podLabel} is held back by readiness gate ${NEG_READINESS_GATE} for ${formatDuration(waited)} (threshold ${ctx.options.thresholdSeconds} s): the condition ${state} while its containers are ready, behind ${serviceList(services)}.${why}`,
+        message: `${podLabel} is held back by readiness gate ${NEG_READINESS_GATE} for ${formatDuration(waited)} (threshold ${ctx.options.thresholdSeconds} s): the condition ${state} while its containers are ready, behind ${behind(services)}.${why}`,
         related,
         evidence: { ...evidence, waitedSeconds: Math.floor(waited) },
       });
     }
   },
 });
+
+/** The Services named behind a gated pod; none in the inputs is said, not taken as "not NEG-backed". */
+function behind(services: ServiceInfo[]): string {
+  return services.length ? serviceList(services) : 'a NEG Service that is not among the inputs (the gate is injected only for NEG-backed pods)';
+}
+

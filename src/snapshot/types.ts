@@ -170,6 +170,8 @@ export interface GkeCluster {
     locations?: string[];
   }>;
   status?: string;
+  /** The cluster's id (hex); its first 8 digits are in GKE's node tag `gke-<cluster>-<hash>-node`. */
+  id?: string;
   /** Not returned by the API; filled when known (e.g. from the kube-system Namespace). */
   clusterUid?: string;
   [k: string]: unknown;

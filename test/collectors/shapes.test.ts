@@ -79,9 +79,10 @@ describe('recognize', () => {
     expect(recognize({ items: { 'regions/us-central1': { backendServices: [{ name: 'bs' }] } } })).toMatchObject([{ shape: { id: 'gcp:backend-service' }, by: 'wrapper' }]);
   });
 
-  it('keeps effective firewalls whole (firewalls plus policies), but unwraps a bare {firewalls: […]}', () => {
+  it('keeps effective firewalls whole (firewalls plus policies), and reads a bare {firewalls: […]} as one (a network without policies)', () => {
     expect(ids(TRIMMED['gcp:effective-firewalls'])).toEqual(['gcp:effective-firewalls']);
-    expect(ids({ firewalls: [TRIMMED['gcp:firewall']] })).toEqual(['gcp:firewall']);
+    // A REST list answer is `items`; `{"firewalls": […]}` alone is what get-effective-firewalls prints when no policy applies.
+    expect(ids({ firewalls: [TRIMMED['gcp:firewall']] })).toEqual(['gcp:effective-firewalls']);
   });
 
   it('marks what fits no shape, or several, with the candidates for the notice', () => {
@@ -100,7 +101,7 @@ describe('recognize', () => {
     expect(recognize({ metadata: { name: 'web' }, spec: { replicas: 2, selector: {}, template } }, explicit)).toMatchObject([{ shape: { id: 'k8s:Deployment' }, by: 'explicit' }]);
     const firewalls = parseTypedInput('gcp:firewalls:default=fw.json')!.explicit;
     expect(recognize([{ name: 'trimmed-to-nothing' }], firewalls)).toMatchObject([{ shape: { id: 'gcp:firewall' }, by: 'explicit' }]);
-    expect(recognize({ kind: 'compute#firewallList', items: [] }, firewalls)).toEqual([]);
+    expect(recognize({ kind: 'compute#firewallList', items: [] }, firewalls)).toMatchObject([{ emptyOf: { id: 'gcp:firewall' } }]);
     expect(recognize([], firewalls)).toEqual([]);
     const effective = parseTypedInput('gcp:effective-firewalls=e.json')!.explicit;
     expect(ids(TRIMMED['gcp:effective-firewalls'], effective)).toEqual(['gcp:effective-firewalls']);

@@ -17,13 +17,13 @@ async function messages(ruleId: string, name: string): Promise<string[]> {
 }
 
 describe('firewall-health-check-blocked names the deciding policy rule', () => {
-  it('hierarchical deny: policy short name, id and parent, priority, action, port, range, order and both fixes', async () => {
+  it('hierarchical deny: policy short name, id and parent, priority, action, port, range, order and a narrow fix (never goto_next on the deny)', async () => {
     const [message] = await messages('firewall-health-check-blocked', 'hierarchical-deny-before-vpc-allow');
     expect(message).toContain(
       'rule priority 1000 of hierarchical firewall policy "org-baseline" (283746501928, organizations/123456789012) denies tcp port 8080 from 35.191.0.0/16 before any VPC rule is considered.',
     );
-    expect(message).toContain('`gcloud compute firewall-policies rules create 999 --firewall-policy=283746501928 --action=allow --direction=INGRESS --src-ip-ranges=35.191.0.0/16 --layer4-configs=tcp:8080`');
-    expect(message).toContain('`gcloud compute firewall-policies rules update 1000 --firewall-policy=283746501928 --action=goto_next`');
+    expect(message).toContain('`gcloud compute firewall-policies rules create 999 --firewall-policy=283746501928 --action=allow --direction=INGRESS --src-ip-ranges=35.191.0.0/16 --layer4-configs=tcp:8080 --target-service-accounts=gke-nodes@shop-prod.iam.gserviceaccount.com`');
+    expect(message).not.toContain('goto_next');
     expect(message).not.toContain('not collected');
   });
 

@@ -58,7 +58,7 @@ function evaluate(
   const protocol = query.protocol ?? 'tcp';
   const family = source.family;
   const whole: IntervalSet = { family, spans: [[source.start, source.end]] };
-  const record: EvaluationRecord = { query, whole, decidingAllows: [], allowedByPolicy: [], nearMisses: [], unknowns: [] };
+  const record: EvaluationRecord = { query, whole, decidingAllows: [], allowedByPolicy: [], nearMisses: [], unknowns: [], unresolvedDenies: [] };
 
   let undecided = whole;
   let vpcReached = false;
@@ -73,7 +73,8 @@ function evaluate(
         .filter((rule) => isIngress(rule.direction) && rule.disabled !== true)
         .filter((rule) => destinationMatches(rule.match?.destIpRanges, query.destination))
         .filter((rule) => policyRuleL4Matches(rule, protocol, query.port))
-        .sort((a, b) => a.priority - b.priority);
+        // Equal priorities cannot come from the API; when an input has them, deny first (the safe reading).
+        .sort((a, b) => a.priority - b.priority || Number(b.action.toLowerCase() === 'deny') - Number(a.action.toLowerCase() === 'deny'));
       for (const rule of rules) {
         if (isEmpty(pending)) break;
         const ref: PolicyRuleRef = { policy, rule, ...(vpcReached ? {} : { beforeVpc: true }) };
@@ -85,6 +86,7 @@ function evaluate(
         if (isEmpty(hit)) continue;
         if (typeof target === 'string') {
           record.unknowns.push(unresolvedTargetNote(ref, target));
+          if (rule.action.toLowerCase() === 'deny') record.unresolvedDenies.push(ref);
           continue;
         }
         const action = rule.action.toLowerCase();

@@ -25,6 +25,8 @@ export interface FirewallAllowed {
   policyRules?: PolicyRuleRef[];
   /** Rules whose match depended on what is not known, and how they were taken. */
   unknowns?: string[];
+  /** Policy deny rules that would have matched the range had their target (secure tag, service account) been resolved. */
+  unresolvedDenies?: PolicyRuleRef[];
   reason: string;
 }
 
@@ -71,7 +73,7 @@ export function describePolicy(policy: FirewallPolicy): string {
   return `${kind} "${shown}"${ids.length ? ` (${ids.join(', ')})` : ''}`;
 }
 
-function describeRuleOfPolicy(ref: PolicyRuleRef): string {
+export function describeRuleOfPolicy(ref: PolicyRuleRef): string {
   const ruleName = ref.rule.ruleName ? ` "${ref.rule.ruleName}"` : '';
   return `rule${ruleName} priority ${ref.rule.priority} of ${describePolicy(ref.policy)}`;
 }
@@ -89,6 +91,8 @@ export interface EvaluationRecord {
   nearMisses: GcpFirewall[];
   /** Rules whose match depended on what is not known; repeats are dropped in the verdict. */
   unknowns: string[];
+  /** Policy deny rules skipped because their target could not be resolved. */
+  unresolvedDenies: PolicyRuleRef[];
 }
 
 /** A note for `unknowns`: the policy rule also matches sources negdoctor cannot expand. */
@@ -155,6 +159,7 @@ export function allowedVerdict(record: EvaluationRecord): FirewallAllowed {
     reason: `Traffic from ${query.sourceRange} to ${trafficWords(query)} is allowed by ${decidingAllows.length === 0 ? joinWords(names) : `${names.length > 1 ? 'rules' : 'rule'} ${joinWords(names)}`}.`,
   };
   if (allowedByPolicy.length > 0) allowed.policyRules = allowedByPolicy;
+  if (record.unresolvedDenies.length > 0) allowed.unresolvedDenies = record.unresolvedDenies;
   return withUnknowns(record, allowed);
 }
 

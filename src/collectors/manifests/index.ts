@@ -13,7 +13,7 @@ import { SourceIndex } from './source-index.js';
 import { FALLBACK, fastToJS } from './to-js.js';
 import { lineStartsOf, NOT_JSON, readJson } from './json-positions.js';
 import { BUNDLE_MANIFEST, bundleTypes, readBundleManifest, type BundleManifest } from '../bundle.js';
-import { parseTypedInput, recognizeEach, unknownNotice, type ExplicitType, type Recognized } from '../shapes.js';
+import { INPUT_TYPES_BY_NAME, parseTypedInput, recognizeEach, unknownNotice, type ExplicitType, type Recognized } from '../shapes.js';
 
 export interface CollectedObject {
   object: KubeObject;
@@ -271,6 +271,11 @@ function readBuffer(result: ManifestCollection, file: string, data: Buffer, expl
     result.notices.push({ file, message: 'skipped: Helm template syntax; lint the rendered output instead (`helm template … | negdoctor lint -`)' });
     return;
   }
+  if (text.trim() === '') {
+    // `gcloud … --format=json` prints [] for an empty list: an empty file is a command that failed, not evidence of none.
+    result.notices.push({ file, message: `empty file (${data.length === 0 ? '0 bytes' : 'only whitespace'}); nothing read${explicit ? `, and not taken as an empty ${explicit.type.name} list` : ''} — did the command that wrote it fail?` });
+    return;
+  }
   const entry = explicit ? { file, explicit, objects: 0 } : undefined;
   if (entry) result.explicit.push(entry);
   parseText(result, file, text, entry, keepText);
@@ -402,6 +407,15 @@ function classify(
     if (!result.typedLists.includes(itemKind)) result.typedLists.push(itemKind);
   }
   recognizeEach(value, explicit?.explicit, (item) => {
+    if (item.emptyOf) {
+      // A list that states its type and holds nothing is as complete as a typed file: evidence that there are none.
+      // A list of clusters is the project's clusters.
+      const type = INPUT_TYPES_BY_NAME.get(item.emptyOf.id === 'gcp:cluster' ? 'gcp:clusters' : item.emptyOf.inputType);
+      if (!explicit && type) result.explicit.push({ file, explicit: { type }, objects: 0 });
+      const where = item.path.length ? ` at ${item.path.join('.')}` : '';
+      result.notices.push({ file, message: `document ${documentIndex + 1}${where}: an empty list of ${item.emptyOf.label.replace(/^an? /, '')} items${typeof (item.value as { kind?: unknown }).kind === 'string' ? ` (kind ${String((item.value as { kind: string }).kind)})` : ''}; read as evidence that there are none` });
+      return;
+    }
     if (item.kube && isKubeObject(item.value)) {
       if (explicit) explicit.objects++;
       addObject(result, file, documentIndex, place, item.path, item.value);

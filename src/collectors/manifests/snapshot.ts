@@ -35,6 +35,19 @@ const LIVE_KINDS: Array<{ key: DataKey; kinds: string[]; what: string; needsStat
   { key: DATA.gatewayStatus, kinds: ['Gateway'], what: 'Gateways with status (`kubectl get gateways -o yaml`)', needsStatus: true },
 ];
 
+/** The input each Google Cloud key needs, named when the gcloud dumps given lack it ("not evaluated, because …"). */
+const MISSING_INPUT: Partial<Record<DataKey, string>> = {
+  [DATA.gcpCluster]: "no cluster describe among the gcloud dumps: the cluster's network, region and node tags are unknown (give `gcloud container clusters describe CLUSTER --format=json`)",
+  [DATA.gcpClusters]: 'no cluster list among the gcloud dumps (give `gcloud container clusters list --format=json`)',
+  [DATA.gcpNetwork]: 'no network describe among the gcloud dumps (give `gcloud compute networks describe NET --format=json`)',
+  [DATA.gcpFirewalls]: 'no VPC firewall rules among the gcloud dumps (give `gcloud compute networks get-effective-firewalls NET --format=json`, or `gcloud compute firewall-rules list --format=json`)',
+  [DATA.gcpSubnetworks]: "no subnetworks among the gcloud dumps: the proxy-only subnets are unknown (give `gcloud compute networks subnets list --network NET --format=json`)",
+  [DATA.gcpNegs]: 'no NEG list among the gcloud dumps (give `gcloud compute network-endpoint-groups list --format=json`)',
+  [DATA.gcpNegEndpoints]: 'no NEG endpoint list among the gcloud dumps (give `gcloud compute network-endpoint-groups list-network-endpoints NEG --zone ZONE --format=json` as `gcp:neg-endpoints:ZONE/NEG=FILE`)',
+  [DATA.gcpBackendServices]: 'no backend services among the gcloud dumps (give `gcloud compute backend-services list --format=json`)',
+  [DATA.gcpBackendHealth]: 'no backend health among the gcloud dumps (give `gcloud compute backend-services get-health BACKEND_SERVICE --global --format=json`)',
+};
+
 export function manifestSnapshot(collection: ManifestCollection, options: ManifestSnapshotOptions): Snapshot {
   const objects: SnapshotObject[] = collection.objects.map((o, id) => ({
     id,
@@ -59,7 +72,7 @@ export function manifestSnapshot(collection: ManifestCollection, options: Manife
     data[key] = options.cloud?.data[key] ?? {
       state: 'missing',
       reason: options.cloud
-        ? 'the gcloud JSON dumps among the inputs hold none of it'
+        ? (MISSING_INPUT[key] ?? 'the gcloud JSON dumps among the inputs hold none of it')
         : 'offline lint has no Google Cloud state; run `negdoctor scan` or pass gcloud JSON dumps',
     };
   }
