@@ -106,7 +106,7 @@ export async function runCase(fixture: FixtureCase): Promise<EngineResult> {
   if (!rule) throw new Error(`fixtures/rules/${fixture.ruleId} names no rule`);
   const inputs = fixture.inputs.map((file) => (fixture.types?.[file] ? `${fixture.types[file]}=${file}` : file));
   const collection = await collectManifests(inputs, { cwd: fixture.root });
-  const { cloud } = gcloudInputs(collection.foreign, collection.explicit);
+  const { cloud } = gcloudInputs(collection.foreign, collection.explicit, collection.logs);
   const now = fixture.now ? new Date(fixture.now) : undefined;
   const snapshot = manifestSnapshot(collection, {
     tool: { name: 'negdoctor', version: 'test' },
