@@ -67,6 +67,7 @@ export function correlate(findings: Finding[], rules: readonly Rule[], model: Mo
       const index = new Map<string, Finding[]>();
       for (const t of targets) {
         if (edge.kind !== undefined && t.object?.kind !== edge.kind) continue;
+        if (edge.targetReasons && !edge.targetReasons.includes(String(t.evidence?.reason ?? ''))) continue;
         for (const value of keysOf(t).get(edge.on) ?? []) {
           const list = index.get(value);
           if (list) list.push(t);
