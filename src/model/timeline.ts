@@ -29,8 +29,8 @@ export interface BackendTimeline {
   requests: MappedRequest[];
   minutes: MinuteBucket[];
   marks: TimelineMark[];
-  /** Deletion times (ms) of the pods of the workloads behind the backend, sorted. */
-  deletions: number[];
+  /** Deletions of the pods of the workloads behind the backend (start of termination, ms), sorted. */
+  deletions: Array<{ t: number; pod: string }>;
 }
 
 const MINUTE = 60_000;
@@ -57,13 +57,13 @@ function timelineOf(model: Model, entry: BackendRequests): BackendTimeline {
   }
   const workloads = new Set(backend.workloads.map(workloadKey));
   const marks: TimelineMark[] = [];
-  const deletions: number[] = [];
+  const deletions: Array<{ t: number; pod: string }> = [];
   const seen = new Set<string>();
   const owner = podWorkloads(model);
   for (const pod of endpointPods(model).values()) {
     if (pod.terminatingFrom === undefined || !pod.workload || !workloads.has(pod.workload) || seen.has(`${pod.namespace}/${pod.name}`)) continue;
     seen.add(`${pod.namespace}/${pod.name}`);
-    deletions.push(pod.terminatingFrom);
+    deletions.push({ t: pod.terminatingFrom, pod: `${pod.namespace}/${pod.name}` });
     marks.push({ t: pod.terminatingFrom, kind: 'deletion', text: `pod ${pod.namespace}/${pod.name} terminating` });
   }
   for (const [key, t] of killingTimes(model)) {
@@ -72,7 +72,7 @@ function timelineOf(model: Model, entry: BackendRequests): BackendTimeline {
     const w = owner(namespace, name);
     if (!w || !workloads.has(w)) continue;
     seen.add(key);
-    deletions.push(t);
+    deletions.push({ t, pod: key });
     marks.push({ t, kind: 'deletion', text: `pod ${key} killed` });
   }
   const service = backend.negService?.service;
@@ -92,7 +92,7 @@ function timelineOf(model: Model, entry: BackendRequests): BackendTimeline {
     marks.push({ t: Date.parse(probe.t), kind: 'probe', text: `${probe.ip ?? '?'}${probe.port ? `:${probe.port}` : ''} ${probe.detailedHealthState ?? probe.healthState ?? '?'}${probe.probeResultText ? ` (${probe.probeResultText})` : ''}` });
   }
   marks.sort((a, b) => a.t - b.t);
-  deletions.sort((a, b) => a - b);
+  deletions.sort((a, b) => a.t - b.t);
   return { backend, requests, minutes: [...buckets.values()].sort((a, b) => a.t - b.t), marks, deletions };
 }
 
@@ -116,13 +116,13 @@ export function observe(requests: readonly MappedRequest[]): Observed | undefine
 }
 
 /** "1,284 × 502 (backend_connection_closed_before_data_sent_to_client), 14:02–14:07 UTC" */
-export function observedText(o: Observed): string {
+export function observedText(o: Observed, withBackends = true): string {
   const statuses = Object.entries(o.statuses ?? {}).sort((a, b) => b[1] - a[1]).map(([s]) => s);
   const details = Object.entries(o.statusDetails).sort((a, b) => b[1] - a[1]).map(([d, n]) => (Object.keys(o.statusDetails).length > 1 ? `${d} ×${n.toLocaleString('en-US')}` : d));
   const time = (iso: string) => iso.slice(11, 16);
   const sameDay = o.first.slice(0, 10) === o.last.slice(0, 10);
-  const span = o.first === o.last ? `${o.first.slice(0, 10)} ${time(o.first)}` : sameDay ? `${o.first.slice(0, 10)} ${time(o.first)}–${time(o.last)}` : `${o.first.slice(0, 16).replace('T', ' ')}–${o.last.slice(0, 16).replace('T', ' ')}`;
-  return `${o.count.toLocaleString('en-US')} × ${statuses.join('/') || 'requests'} (${details.join(', ')}), ${span} UTC${o.backends.length ? ` on ${o.backends.join(', ')}` : ''}`;
+  const span = o.first.slice(0, 16) === o.last.slice(0, 16) ? `${o.first.slice(0, 10)} ${time(o.first)}` : sameDay ? `${o.first.slice(0, 10)} ${time(o.first)}–${time(o.last)}` : `${o.first.slice(0, 16).replace('T', ' ')}–${o.last.slice(0, 16).replace('T', ' ')}`;
+  return `${o.count.toLocaleString('en-US')} × ${statuses.join('/') || 'requests'} (${details.join(', ')}), ${span} UTC${withBackends && o.backends.length ? ` on ${o.backends.join(', ')}` : ''}`;
 }
 
 /** statusDetails of requests cut by an endpoint that stopped serving: what terminating pods without a drain produce. */
@@ -135,14 +135,21 @@ export const TERMINATION_DETAILS = new Set(['failed_to_connect_to_backend', 'bac
  * load balancer to stop sending it traffic).
  */
 export function atTermination(r: MappedRequest, timeline: BackendTimeline): boolean {
+  return terminatingPodOf(r, timeline) !== undefined;
+}
+
+/** The pod (namespace/name) whose termination a failed request fell at, or undefined. */
+export function terminatingPodOf(r: MappedRequest, timeline: BackendTimeline): string | undefined {
   const pod = r.pod;
-  if (pod?.terminatingFrom !== undefined && r.ms >= pod.terminatingFrom - 2_000) return true;
+  if (pod?.terminatingFrom !== undefined && r.ms >= pod.terminatingFrom - 2_000) return `${pod.namespace}/${pod.name}`;
   const windowMs = terminationWindowMs(timeline);
+  let found: string | undefined;
   for (const d of timeline.deletions) {
-    if (d > r.ms + 5_000) break;
-    if (r.ms >= d - 5_000 && r.ms <= d + windowMs) return true;
+    if (d.t > r.ms + 5_000) break;
+    // The latest deletion before the request is the likeliest.
+    if (r.ms >= d.t - 5_000 && r.ms <= d.t + windowMs) found = d.pod;
   }
-  return false;
+  return found;
 }
 
 function terminationWindowMs(timeline: BackendTimeline): number {

@@ -15,7 +15,7 @@ const LB_KEEPALIVE_SECONDS = 600;
 
 /** The knob of common servers, by what the image name tells. */
 const KNOBS: Array<[RegExp, string]> = [
-  [/(^|\/)(node|nodejs)[:@-]|next|express|nestjs/i, 'Node.js: `server.keepAliveTimeout = 620_000` (and `server.headersTimeout` a little above it)'],
+  [/\bnode(?:js)?\b|\bnext(?:js)?\b|express|nestjs/i, 'Node.js: `server.keepAliveTimeout = 620_000` (and `server.headersTimeout` a little above it)'],
   [/gunicorn/i, 'gunicorn: `--keep-alive 620`'],
   [/uvicorn|fastapi/i, 'uvicorn: `--timeout-keep-alive 620`'],
   [/(^|\/)(nginx|openresty)|ingress-nginx/i, 'nginx: `keepalive_timeout 620s;`'],
@@ -69,7 +69,7 @@ export default defineRule({
       ctx.report({
         ...(subject.object ? { object: subject.object, related: subject.related } : { resource: subject.resource! }),
         path: subject.path,
-        message: `${observedText(observed)}, spread over ${minutes.size} separate minutes on endpoints that were not terminating: the application closes idle connections before the load balancer's ${LB_KEEPALIVE_SECONDS} s (${subject.label}). Raise its keepalive timeout above ${LB_KEEPALIVE_SECONDS} s — ${knobs.length ? knobs.join('; ') : ALL_KNOBS}.`,
+        message: `${observedText(observed, false)} on ${subject.label}, spread over ${minutes.size} separate minutes on endpoints that were not terminating: the application closes idle connections before the load balancer's ${LB_KEEPALIVE_SECONDS} s. Raise its keepalive timeout above ${LB_KEEPALIVE_SECONDS} s — ${knobs.length ? knobs.join('; ') : ALL_KNOBS}.`,
         evidence: { ...subject.evidence, minutes: minutes.size, images, knobs },
         observed,
       });

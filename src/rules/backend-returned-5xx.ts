@@ -27,7 +27,7 @@ export default defineRule({
         ...(subject.object ? { object: subject.object, related: subject.related } : { resource: subject.resource! }),
         path: subject.path,
         severity: 'info',
-        message: `${observedText(observed)} were answered by the application itself (response_sent_by_backend): the load balancer passed them on (${subject.label}).`,
+        message: `${observedText(observed, false)} on ${subject.label} were answered by the application itself: the load balancer only passed them on.`,
         evidence: subject.evidence,
         observed,
       });

@@ -56,7 +56,7 @@ export default defineRule({
       ctx.report({
         ...(subject.object ? { object: subject.object, related: subject.related } : { resource: subject.resource! }),
         path: subject.path,
-        message: `${observedText(observed)}: the backend did not answer within the ${timeout.seconds} s backend service timeout (${latencyText}); the timeout comes from ${timeout.source} (${subject.label}).`,
+        message: `${observedText(observed, false)} on ${subject.label}: the backend did not answer within the ${timeout.seconds} s backend service timeout (${latencyText}); the timeout comes from ${timeout.source}.`,
         evidence: { ...subject.evidence, timeoutSec: timeout.seconds, timeoutSource: timeout.source, ...(max !== undefined ? { maxLatencySec: max } : {}) },
         observed,
       });

@@ -1,7 +1,8 @@
 import { DATA } from '../snapshot/data-keys.js';
 import { defineRule } from './define-rule.js';
 import { backendSubject, workloadsText } from '../model/lb-logs.js';
-import { atTermination, backendTimelines, isServerError, observe, observedText, TERMINATION_DETAILS } from '../model/timeline.js';
+import { backendTimelines, isServerError, observe, observedText, terminatingPodOf, TERMINATION_DETAILS, type BackendTimeline } from '../model/timeline.js';
+import type { MappedRequest } from '../model/lb-logs.js';
 import { plural, sample } from '../util/text.js';
 
 export default defineRule({
@@ -26,16 +27,15 @@ export default defineRule({
     for (const timeline of backendTimelines(ctx.model)) {
       const errors = timeline.requests.filter((r) => isServerError(r.log.status) && TERMINATION_DETAILS.has(r.log.statusDetails ?? ''));
       candidates += errors.length;
-      const matched = errors.filter((r) => atTermination(r, timeline));
+      const { matched, pods } = atTerminations(errors, timeline);
       if (matched.length === 0) continue;
       const observed = observe(matched)!;
       const subject = backendSubject(timeline.backend);
-      const pods = [...new Set(matched.map((r) => r.pod).filter((p) => p !== undefined).map((p) => `${p.namespace}/${p.name}${p.gone ? ' (gone)' : ''}`))].sort();
       const workloads = workloadsText(timeline.backend);
       ctx.report({
         ...(subject.object ? { object: subject.object, related: subject.related } : { resource: subject.resource! }),
         path: subject.path,
-        message: `${observedText(observed)}: ${matched.length === errors.length ? 'every one of them' : `${matched.length.toLocaleString('en-US')} of ${errors.length.toLocaleString('en-US')}`} hit ${pods.length ? `${plural(pods.length, 'pod')} that ${pods.length === 1 ? 'was' : 'were'} terminating (${sample(pods)})` : 'the endpoints while pods were being deleted'}${workloads ? ` during deletions of ${workloads}` : ''} — the load balancer still sent requests to endpoints that had stopped serving (${subject.label}).`,
+        message: `${observedText(observed, false)} on ${subject.label}: ${matched.length === errors.length ? 'all of them' : `${matched.length.toLocaleString('en-US')} of ${errors.length.toLocaleString('en-US')}`} fell at the termination of ${plural(pods.length, 'pod')}${workloads ? ` of ${workloads}` : ''} (${sample(pods)}) — the load balancer still sent requests to endpoints that had stopped serving.`,
         evidence: { ...subject.evidence, terminatingPods: pods.slice(0, 20), atTermination: matched.length, errors: errors.length },
         observed,
       });
@@ -43,3 +43,16 @@ export default defineRule({
     if (candidates > 0 && !liveKnown) ctx.skip('the inputs hold no pods, EndpointSlices or events: the errors cannot be placed against pod terminations (add `kubectl get pods,endpointslices,events -o yaml`, or run `negdoctor scan`)');
   },
 });
+
+/** The errors that fell at a pod's termination, and those pods. */
+function atTerminations(errors: MappedRequest[], timeline: BackendTimeline): { matched: MappedRequest[]; pods: string[] } {
+  const matched: MappedRequest[] = [];
+  const pods = new Set<string>();
+  for (const r of errors) {
+    const pod = terminatingPodOf(r, timeline);
+    if (pod === undefined) continue;
+    matched.push(r);
+    pods.add(pod);
+  }
+  return { matched, pods: [...pods].sort() };
+}

@@ -40,7 +40,7 @@ export default defineRule({
       ctx.report({
         ...(subject.object ? { object: subject.object, related: subject.related } : { resource: subject.resource! }),
         path: subject.path,
-        message: `${observedText(observed)}: the load balancer had no healthy endpoint to send them to (${subject.label}).`,
+        message: `${observedText(observed, false)} on ${subject.label}: the load balancer had no healthy endpoint to send them to.`,
         evidence: subject.evidence,
         observed,
       });
