@@ -156,3 +156,12 @@ function terminationWindowMs(timeline: BackendTimeline): number {
   const grace = Math.max(30, ...timeline.backend.workloads.map((w) => gracePeriodSeconds(w).seconds));
   return Math.min(180, grace + 30) * 1000;
 }
+
+/** A compact copy of a backend's timeline for a finding's evidence (the HTML report draws it): at most 240 minutes and 60 marks. */
+export function timelineEvidence(timeline: BackendTimeline, from: number, to: number): { minutes: Array<[number, number]>; marks: Array<[number, string, string]> } {
+  const lo = from - 5 * MINUTE;
+  const hi = to + 5 * MINUTE;
+  const minutes = timeline.minutes.filter((m) => m.t >= lo && m.t <= hi).slice(0, 240).map((m): [number, number] => [m.t, m.total]);
+  const marks = timeline.marks.filter((m) => m.t >= lo && m.t <= hi && m.kind !== 'probe').slice(0, 60).map((m): [number, string, string] => [m.t, m.kind, m.text]);
+  return { minutes, marks };
+}

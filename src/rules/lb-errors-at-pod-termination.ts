@@ -1,7 +1,7 @@
 import { DATA } from '../snapshot/data-keys.js';
 import { defineRule } from './define-rule.js';
 import { backendSubject, workloadsText } from '../model/lb-logs.js';
-import { backendTimelines, isServerError, observe, observedText, terminatingPodOf, TERMINATION_DETAILS, type BackendTimeline } from '../model/timeline.js';
+import { backendTimelines, isServerError, observe, observedText, terminatingPodOf, timelineEvidence, TERMINATION_DETAILS, type BackendTimeline } from '../model/timeline.js';
 import type { MappedRequest } from '../model/lb-logs.js';
 import { plural, sample } from '../util/text.js';
 
@@ -36,7 +36,7 @@ export default defineRule({
         ...(subject.object ? { object: subject.object, related: subject.related } : { resource: subject.resource! }),
         path: subject.path,
         message: `${observedText(observed, false)} on ${subject.label}: ${matched.length === errors.length ? 'all of them' : `${matched.length.toLocaleString('en-US')} of ${errors.length.toLocaleString('en-US')}`} fell at the termination of ${plural(pods.length, 'pod')}${workloads ? ` of ${workloads}` : ''} (${sample(pods)}) — the load balancer still sent requests to endpoints that had stopped serving.`,
-        evidence: { ...subject.evidence, terminatingPods: pods.slice(0, 20), atTermination: matched.length, errors: errors.length },
+        evidence: { ...subject.evidence, terminatingPods: pods.slice(0, 20), atTermination: matched.length, errors: errors.length, timeline: timelineEvidence(timeline, Date.parse(observed.first), Date.parse(observed.last)) },
         observed,
       });
     }
