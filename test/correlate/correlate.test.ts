@@ -72,6 +72,7 @@ describe('each edge links only when its join key matches', () => {
     // The chain fires together: same object on both sides.
     const cause = findingOf(edge.from, 'a', edge.fromKind ?? KIND_OF_KEY[edge.on]);
     const effect = findingOf(edge.rule, 'a', edge.kind);
+    if (edge.targetReasons) effect.evidence = { ...effect.evidence, reason: edge.targetReasons[0] };
     if (edge.fromKind) expect(cause.object?.kind).toBe(edge.fromKind);
     else if (KIND_OF_KEY[edge.on] && cause.object) expect(cause.object.kind, 'the cause is about the object its join key names').toBe(KIND_OF_KEY[edge.on]);
     if (edge.kind) expect(effect.object?.kind).toBe(edge.kind);
@@ -87,6 +88,7 @@ describe('each edge links only when its join key matches', () => {
     if (edge.on === 'cluster') return;
     const otherCause = findingOf(edge.from, 'a', edge.fromKind ?? KIND_OF_KEY[edge.on]);
     const otherEffect = findingOf(edge.rule, 'b', edge.kind);
+    if (edge.targetReasons) otherEffect.evidence = { ...otherEffect.evidence, reason: edge.targetReasons[0] };
     const unlinked = correlateWorld([otherCause, otherEffect]);
     expect(otherEffect.causedBy).toEqual([]);
     expect(unlinked.incidents).toEqual([]);
