@@ -19,6 +19,7 @@ import { CollectionTimeoutError } from './errors.js';
 import { readClusterNetwork } from './network.js';
 import { readNegEndpoints, readNegs } from './negs.js';
 import { Session, untilAborted } from './session.js';
+import { readLogs } from './logs.js';
 
 export type { GcpCollectOptions } from './context.js';
 export { regionOf } from './names.js';
@@ -50,7 +51,7 @@ export async function collectGcp(options: GcpCollectOptions, progress: Collectio
   try {
     try {
       const auth = await untilAborted(loadAuthClient(env), controller.signal);
-      clients = await createGcpClients(env, auth.client);
+      clients = await createGcpClients(env, auth.client, options.logs !== undefined);
       if (controller.signal.aborted) throw controller.signal.reason;
     } catch (error) {
       // Without credentials or clients nothing can be read: one error, every key marked.
@@ -93,6 +94,7 @@ async function gather(context: GcpReadContext): Promise<void> {
     }),
     negs.then((list) => (list ? readNegEndpoints(context, list) : undefined)),
     Promise.all([negs, backendServices]).then(([negList, services]) => (services ? readBackendHealth(context, services, negList) : undefined)),
+    Promise.all([negs, backendServices]).then(([negList, services]) => readLogs(context, services, negList)),
   ]);
   const clusters = assembleClusters(cluster, projectClusters);
   if (clusters) context.cloud.clusters = clusters;
