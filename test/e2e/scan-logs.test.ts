@@ -8,13 +8,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { googleErrorBody, type GcpFakeState, type RawResource } from '../fakes/gcp-server.js';
 import { startLoggingFake, type LoggingFake } from '../fakes/logging-server.js';
-import { gcpState, runCliAsync, startFakes, type Fakes, type JsonReport } from './live-harness.js';
+import { gcpState, LOG_RULES, runCliAsync, startFakes, type Fakes, type JsonReport } from './live-harness.js';
 
 const T = 180_000;
 const BS = 'k8s1-7f3a2b1c-shop-frontend-80-1a2b3c4d';
 const OTHER_BS = 'k8s1-c0ffee00-batch-worker-80-5e6f7a8b';
 const NEG_ID = '474663027746065862';
-const LOG_RULES = ['lb-errors-at-pod-termination', 'backend-keepalive-shorter-than-lb', 'backend-timeout-exceeded', 'lb-no-healthy-backend', 'health-check-probe-failing', 'backend-returned-5xx'];
 
 /** The basic Google Cloud fixture, with the frontend NEG made the default/web Service's and its backend service logging. */
 function state(logConfig: Record<string, unknown> = { enable: true, sampleRate: 1 }): GcpFakeState {

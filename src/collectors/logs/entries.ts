@@ -181,3 +181,29 @@ export function skippedNotice(skipped: ReadonlyMap<string, number>, unusable: nu
   if (unusable > 0) parts.push(`skipped ${unusable} log ${unusable === 1 ? 'entry' : 'entries'} without a timestamp or resource labels`);
   return parts.length ? parts.join('; ') : undefined;
 }
+
+/**
+ * A raw entry with what identifies clients removed (remote IPs, user agent,
+ * referer, query string, trace and span ids), for files `gather` writes: the
+ * rest stays in Cloud Logging's own form so lint reads it like any dump.
+ */
+export function redactLogEntry(value: unknown): unknown {
+  if (!isRecord(value)) return value;
+  const out: Rec = { ...value };
+  delete out.trace;
+  delete out.spanId;
+  delete out.traceSampled;
+  delete out.labels;
+  const http = asRecord(value.httpRequest);
+  if (http) {
+    const { remoteIp: _r, userAgent: _u, referer: _f, ...rest } = http;
+    const url = asString(rest.requestUrl);
+    out.httpRequest = { ...rest, ...(url ? { requestUrl: url.replace(/[?#].*$/s, '') } : {}) };
+  }
+  const payload = asRecord(value.jsonPayload);
+  if (payload) {
+    const { remoteIp: _p, ...rest } = payload;
+    out.jsonPayload = rest;
+  }
+  return out;
+}
