@@ -34,8 +34,11 @@ export interface GcpCollectResult {
   requests: number;
 }
 
-/** The keys this collector fills: every Google Cloud key. */
-export const COLLECTED_GCP_DATA = GCP_DATA;
+/** The log keys: filled only with `scan --logs` (otherwise marked missing, naming it). */
+export const LOG_DATA: string[] = [DATA.gcpRequestLogs, DATA.gcpProbeLogs];
+
+/** The keys this collector fills on every scan: every Google Cloud key but the logs. */
+export const COLLECTED_GCP_DATA = GCP_DATA.filter((key) => !LOG_DATA.includes(key));
 
 export async function collectGcp(options: GcpCollectOptions, progress: CollectionProgress = {}): Promise<GcpCollectResult> {
   const controller = new AbortController();
@@ -58,7 +61,7 @@ export async function collectGcp(options: GcpCollectOptions, progress: Collectio
       const message = error instanceof Error ? error.message : String(error);
       session.errors.push({ source: 'gcp', data: DATA.gcpCluster, message });
       progress.onError?.('gcp', message);
-      for (const key of COLLECTED_GCP_DATA) session.data[key] = { state: 'error', reason: message };
+      for (const key of GCP_DATA) session.data[key] = { state: 'error', reason: message };
       return resultOf(session, cloud);
     }
     await gather({ session, clients, options, cloud });
