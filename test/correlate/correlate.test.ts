@@ -255,6 +255,22 @@ describe('two causes, incidents and contradictions', () => {
     expect(gate.causedBy).toEqual([]);
   });
 
+  it('contradiction from the health-check logs: probes that got an HTTP answer passed the firewall', () => {
+    const snapshot = demoSnapshot();
+    const neg = snapshot.cloud!.negs!.find((n) => n.name === 'k8s1-7f3c9a12-default-neg-demo-svc-80-5c1d2e3f')!;
+    neg.id = '5550001112223334445';
+    snapshot.cloud!.probeLogs = ['10.52.0.14', '10.52.0.15'].map((ip) => ({
+      t: '2024-06-03T09:59:00.000Z', negId: '5550001112223334445', ip, port: 9376, healthState: 'UNHEALTHY', detailedHealthState: 'UNHEALTHY', probeResultText: 'HTTP response: 404, Error: Not Found', probeRequest: '/',
+    }));
+    snapshot.data['gcp:health-check-logs'] = { state: 'collected' };
+    const report = reportOf(snapshot);
+    const firewall = report.result.findings.find((f) => f.ruleId === 'firewall-health-check-blocked')!;
+    expect(firewall.severity).toBe('warning');
+    expect(firewall.message).toMatch(/health-check logs show probes to 2 endpoints of NEG k8s1-7f3c9a12-default-neg-demo-svc-80-5c1d2e3f getting HTTP answers/);
+    expect(firewall.evidence?.contradiction).toMatchObject({ answeredProbes: ['10.52.0.14:9376', '10.52.0.15:9376'] });
+    expect(report.result.incidents.some((i) => i.root === firewall.fingerprint)).toBe(false);
+  });
+
   it('contradiction with some endpoints HEALTHY: the remaining unhealthy ones are not put down to the firewall', () => {
     const snapshot = demoSnapshot();
     snapshot.cloud!.backendHealth![0]!.healthStatus[0]!.healthState = 'HEALTHY';
