@@ -12,6 +12,7 @@ import { lintBenchmarks, lintLarge, lintSarif, startupBenchmarks } from './lint.
 import { peerBenchmark } from './peer.mjs';
 import { hostileBenchmarks } from './hostile.mjs';
 import { scanBenchmark, PLAN } from './scan.mjs';
+import { logBenchmark } from './logs.mjs';
 
 process.env.METADATA_SERVER_DETECTION = 'none';
 process.env.GCE_METADATA_HOST = '127.0.0.1:9';
@@ -26,6 +27,29 @@ const add = (figure, value, target, ok) => rows.push({ figure, value, target, re
 
 console.log(`negdoctor bench — node ${process.version}, ${os.cpus()[0]?.model ?? 'unknown CPU'} × ${os.cpus().length}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB`);
 
+/** `--only=logs`: just the log-reading rows. */
+const only = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length);
+
+function logRows() {
+  const logs = logBenchmark({ entries: quick ? 20_000 : 100_000, runs: Math.min(3, runs) });
+  const label = `lint + ${logs.entries.toLocaleString('en-US')} log entries (one ${logs.megabytes.toFixed(0)} MB gcloud dump)`;
+  add(
+    `${label}: time`,
+    `${logs.logsMs.toFixed(0)} ms vs JSON.parse ${logs.parseMs.toFixed(0)} ms + lint without logs ${logs.lintMs.toFixed(0)} ms = ${logs.timeRatio.toFixed(2)}×`,
+    '< 2× (parse + lint)',
+    logs.timeRatio < 2,
+  );
+  add(
+    `${label}: peak RSS`,
+    `${logs.logsRssMb.toFixed(0)} MB = lint alone ${logs.lintRssMb.toFixed(0)} MB + ${logs.memoryRatio.toFixed(2)}× the file (JSON.parse alone: ${logs.parseRssMb.toFixed(0)} MB)`,
+    '< lint + 2× file',
+    logs.memoryRatio < 2,
+  );
+}
+
+if (only === 'logs') {
+  logRows();
+} else {
 const startup = startupBenchmarks({ runs: quick ? 5 : Math.max(5, runs * 2 + 1) });
 add('node -e 0', `${startup.nodeMs.toFixed(0)} ms`, 'reference');
 add('negdoctor --version', `${startup.versionMs.toFixed(0)} ms = ${startup.versionRatio.toFixed(2)}× node`, '≤ 1.5×', startup.versionRatio <= 1.5);
@@ -121,7 +145,10 @@ for (const scale of scales) {
     add('scan 1× peak RSS', `${r.peakRssMb.toFixed(0)} MB`, '≤ 400 MB', r.peakRssMb <= 400);
   }
 }
+logRows();
 add('scan concurrency', `kube ${PLAN.kubeConcurrency} lists at a time, page ${PLAN.kubePageSize}; gcp ${PLAN.gcpConcurrency} calls at a time, page ${PLAN.gcpPageSize}`, 'bound input', undefined);
+
+}
 
 const width = (key) => Math.max(key.length, ...rows.map((r) => String(r[key]).length));
 const cols = ['figure', 'value', 'target', 'result'];

@@ -40,7 +40,9 @@ function addLiveOptions(command: Command, gather = false): Command {
     .option('--location <location>', 'region or zone of the GKE cluster (default: from the context name)')
     .option('--cluster <name>', 'GKE cluster name (default: from the context name)')
     .option('--no-cloud', gather ? 'no gcloud commands: Kubernetes only' : 'do not read Google Cloud; its rules are reported as not evaluated')
-    .addOption(new Option('--timeout <seconds>', 'time budget for the whole collection, in seconds').argParser(parseSeconds).default(120, '120s'));
+    .addOption(new Option('--timeout <seconds>', 'time budget for the whole collection, in seconds').argParser(parseSeconds).default(120, '120s'))
+    .option('--logs <duration>', "also read the load balancer's request logs (5xx) and health-check logs of the last DURATION (e.g. 1h, 30m, 2d) for the symptom rules; off by default", parseDuration)
+    .option('--logs-max <n>', 'with --logs: at most this many entries of each kind, newest first', parseCount, 20_000);
   // gather captures one cluster: the several-cluster flags are scan's, snapshot's and serve's.
   if (gather) return command;
   return command
@@ -66,8 +68,8 @@ function scanFormatOption(): Option {
 
 /** "300", "300s", "5m", "1h", "1500ms" → seconds. */
 function parseDuration(value: string): number {
-  const match = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(value.trim());
-  const seconds = match ? Number(match[1]) * { ms: 0.001, s: 1, m: 60, h: 3600 }[(match[2] ?? 's') as 'ms' | 's' | 'm' | 'h'] : NaN;
+  const match = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)?$/.exec(value.trim());
+  const seconds = match ? Number(match[1]) * { ms: 0.001, s: 1, m: 60, h: 3600, d: 86400 }[(match[2] ?? 's') as 'ms' | 's' | 'm' | 'h' | 'd'] : NaN;
   if (!(seconds > 0)) throw new InvalidArgumentError('expected a duration such as 30s, 5m or 1h');
   return seconds;
 }
@@ -105,6 +107,7 @@ function liveOptions(raw: Record<string, unknown>) {
     ...(raw.cluster ? { cluster: raw.cluster as string } : {}),
     cloud: raw.cloud !== false,
     timeoutSec: raw.timeout as number,
+    ...(typeof raw.logs === 'number' ? { logs: { sinceMs: Math.round(raw.logs * 1000), maxEntries: (raw.logsMax as number) ?? 20_000 } } : {}),
   };
 }
 

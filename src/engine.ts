@@ -140,6 +140,7 @@ function toFinding(rule: Rule, raw: RawFinding, severityOverride: Finding['sever
     fingerprint: fingerprint(rule.meta.id, identity, path),
     fix: raw.fix ?? null,
     ...(raw.evidence ? { evidence: raw.evidence } : {}),
+    ...(raw.observed ? { observed: raw.observed } : {}),
   };
 }
 

@@ -33,6 +33,20 @@ export type FixEdit =
   | { op: 'set'; path: Array<string | number>; value: unknown }
   | { op: 'delete'; path: Array<string | number> };
 
+/** What the load balancer's logs show for a symptom finding: the failed requests (or probes) behind it. */
+export interface Observed {
+  count: number;
+  /** ISO timestamps of the first and last. */
+  first: string;
+  last: string;
+  /** Count by `jsonPayload.statusDetails` (or by probe result for health-check findings). */
+  statusDetails: Record<string, number>;
+  /** Backend services (or NEGs) they were logged for. */
+  backends: string[];
+  /** Count by HTTP status, when requests. */
+  statuses?: Record<string, number>;
+}
+
 export interface Suppression {
   kind: 'annotation' | 'config' | 'baseline';
   justification: string;
@@ -55,6 +69,8 @@ export interface Finding {
   cluster?: string;
   /** Fingerprints of the findings that explain this one (correlation); empty for roots and unrelated findings. */
   causedBy?: string[];
+  /** Symptom findings: what the request and health-check logs show. */
+  observed?: Observed;
 }
 
 /** A root cause with everything it explains, transitively (src/correlate/). */

@@ -120,7 +120,7 @@ export function runCaseOn(fixture: FixtureCase, snapshot: Snapshot, locator?: Lo
 export async function caseSnapshot(fixture: FixtureCase): Promise<{ snapshot: Snapshot; locator: Locator }> {
   const inputs = fixture.inputs.map((file) => (fixture.types?.[file] ? `${fixture.types[file]}=${file}` : file));
   const collection = await collectManifests(inputs, { cwd: fixture.root });
-  const { cloud } = gcloudInputs(collection.foreign, collection.explicit);
+  const { cloud } = gcloudInputs(collection.foreign, collection.explicit, collection.logs);
   const now = fixture.now ? new Date(fixture.now) : undefined;
   const snapshot = manifestSnapshot(collection, {
     tool: { name: 'negdoctor', version: 'test' },

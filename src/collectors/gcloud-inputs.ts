@@ -16,6 +16,7 @@ import { mapFirewallPolicy, mapNetworkEndpoint } from './gcp/map.js';
 import { lastSegment } from '../util/text.js';
 import type { ExplicitInput, ForeignDocument } from './manifests/index.js';
 import { isRecord } from '../util/values.js';
+import type { LogCollection } from './logs/entries.js';
 
 export interface GcloudInputs {
   cloud?: { state: CloudState; data: Record<string, DataAvailability> };
@@ -46,9 +47,11 @@ const EXPLICIT_KEYS: Readonly<Record<string, DataKey[]>> = {
   'gcp:backend-health': [DATA.gcpBackendHealth],
   'gcp:cluster': [DATA.gcpCluster],
   'gcp:clusters': [DATA.gcpClusters],
+  'gcp:lb-request-logs': [DATA.gcpRequestLogs],
+  'gcp:health-check-logs': [DATA.gcpProbeLogs],
 };
 
-export function gcloudInputs(foreign: ForeignDocument[], explicitInputs: readonly ExplicitInput[] = []): GcloudInputs {
+export function gcloudInputs(foreign: ForeignDocument[], explicitInputs: readonly ExplicitInput[] = [], logs?: LogCollection): GcloudInputs {
   const items: GcloudItem[] = [];
   const notices: InputNotice[] = [];
   const data: Record<string, DataAvailability> = {};
@@ -140,6 +143,8 @@ export function gcloudInputs(foreign: ForeignDocument[], explicitInputs: readonl
     });
   }
 
+  if (logs && logs.requests.length > 0) data[DATA.gcpRequestLogs] = { state: 'collected' };
+  if (logs && logs.probes.length > 0) data[DATA.gcpProbeLogs] = { state: 'collected' };
   const hasState = items.length > 0 || Object.keys(data).length > 0 || endpoints.length > 0 || policies.length > 0;
   if (!hasState) return { unrecognized, notices };
   for (const key of dataKeysOf(items)) if (!data[key]) data[key] = { state: 'collected' };
@@ -153,6 +158,9 @@ export function gcloudInputs(foreign: ForeignDocument[], explicitInputs: readonl
   // Merged by id with any policy the dumps already gave (describe adds parent and shortName to an effective entry).
   if (policies.length > 0) state.firewallPolicies = mergeIntoCloudState(state, policies.map((value) => ({ type: 'firewallPolicy' as const, value }))).firewallPolicies ?? [];
   else if (data[DATA.gcpFirewallPolicies]) state.firewallPolicies = [];
+  if (data[DATA.gcpRequestLogs]) state.requestLogs = logs?.requests ?? [];
+  if (data[DATA.gcpProbeLogs]) state.probeLogs = logs?.probes ?? [];
+  if (logs && (state.requestLogs || state.probeLogs)) state.logWindow = logWindow(logs);
   if (project) state.project = project;
   if (clusterName) state.clusterName = clusterName;
   if (endpoints.length > 0) {
@@ -163,4 +171,17 @@ export function gcloudInputs(foreign: ForeignDocument[], explicitInputs: readonl
     }
   }
   return { cloud: { state, data }, unrecognized, notices };
+}
+
+/** The time span the log records cover. */
+function logWindow(logs: LogCollection): NonNullable<CloudState['logWindow']> {
+  let from: string | undefined;
+  let to: string | undefined;
+  for (const list of [logs.requests, logs.probes]) {
+    for (const r of list) {
+      if (from === undefined || r.t < from) from = r.t;
+      if (to === undefined || r.t > to) to = r.t;
+    }
+  }
+  return { ...(from ? { from } : {}), ...(to ? { to } : {}), entries: logs.requests.length + logs.probes.length };
 }

@@ -210,6 +210,30 @@ export const SHAPES: readonly Shape[] = [
     none: [f('spec'), f('metadata'), f('networkEndpointType'), f('clusterName'), f('clusterUuid'), f('config'), f('runtimeType'), f('analyticsRegion'), f('subscriptionType')],
   },
   { id: 'gcp:firewall-policy', domain: 'gcp', label: 'a firewall policy', inputType: 'gcp:firewall-policies', all: [f('rules[].match', 'object')], any: [f('rules[].action', 'string')], none: [f('spec')] },
+  // Cloud Logging LogEntry (`gcloud logging read --format=json`, entries.list, log sinks). Field names from Google's
+  // "Logging and monitoring" pages of the Application Load Balancers and its "Health check logging" page:
+  // request logs carry `httpRequest` (status, serverIp, latency) and `jsonPayload.statusDetails`; the global
+  // external and classic ALB (`resource.type` http_load_balancer) name the backend service in
+  // `resource.labels.backend_service_name`, the regional external and internal ones (http_external_regional_lb_rule,
+  // internal_http_lb_rule) in `backend_target_name`, with the NEG in `backend_name`. Health-check logs carry
+  // `jsonPayload.healthCheckProbeResult` (healthState, detailedHealthState, probeResultText, probeRequest, ipAddress,
+  // targetPort) on `gce_network_endpoint_group` resources, which name the NEG by `network_endpoint_group_id`.
+  {
+    id: 'gcp:lb-request-log', domain: 'gcp', label: 'a load balancer request log entry', inputType: 'gcp:lb-request-logs',
+    all: [f('httpRequest', 'object')],
+    any: [f('resource.labels.backend_service_name'), f('resource.labels.backend_target_name'), f('jsonPayload.statusDetails', 'string')],
+    none: [f('spec'), f('metadata')],
+  },
+  {
+    id: 'gcp:health-check-log', domain: 'gcp', label: 'a health-check log entry', inputType: 'gcp:health-check-logs',
+    all: [f('jsonPayload.healthCheckProbeResult', 'object')],
+    none: [f('spec'), f('metadata')],
+  },
+  {
+    id: 'gcp:log-entry', domain: 'gcp', label: 'a Cloud Logging entry of another kind', inputType: 'gcp:log-entries',
+    all: [f('logName', 'string'), f('resource.type', 'string')],
+    none: [f('resource.labels.backend_service_name'), f('resource.labels.backend_target_name'), f('jsonPayload.statusDetails'), f('jsonPayload.healthCheckProbeResult'), f('spec'), f('metadata')],
+  },
   {
     id: 'gcp:effective-firewalls', domain: 'gcp', label: "a network's effective firewalls (get-effective-firewalls)", inputType: 'gcp:effective-firewalls',
     any: [f('firewallPolicys', 'array'), f('firewallPolicies', 'array'), f('organizationFirewalls', 'array')],
@@ -240,6 +264,8 @@ const LIST_KEYS: Readonly<Record<string, string>> = {
   healthChecks: 'gcp:health-check',
   firewalls: 'gcp:firewall',
   clusters: 'gcp:cluster',
+  // entries.list answers `{"entries": […], "nextPageToken": …}`: each entry is told apart by its own fields.
+  entries: '',
 };
 
 /**
@@ -275,6 +301,9 @@ export const INPUT_TYPES: readonly InputType[] = [
   { name: 'gcp:backend-services', shape: 'gcp:backend-service', qualifier: 'project', means: 'every backend service of the project' },
   { name: 'gcp:backend-health', shape: 'gcp:backend-health', qualifier: 'backend service', means: 'the health of NEG backends of a backend service' },
   { name: 'gcp:health-checks', shape: 'gcp:health-check', means: 'health checks' },
+  { name: 'gcp:lb-request-logs', shape: 'gcp:lb-request-log', means: 'load balancer request logs (`gcloud logging read \'logName:"requests"\' --format=json`, entries.list answers, JSON Lines)' },
+  { name: 'gcp:health-check-logs', shape: 'gcp:health-check-log', means: 'health-check logs of NEG endpoints (`gcloud logging read \'logName:"healthchecks"\' --format=json`)' },
+  { name: 'gcp:log-entries', shape: 'gcp:log-entry', means: 'Cloud Logging entries of other kinds (skipped with a notice)' },
   { name: 'gcp:cluster', shape: 'gcp:cluster', means: 'the GKE cluster being diagnosed (`clusters describe`)', single: true },
   { name: 'gcp:clusters', shape: 'gcp:cluster', qualifier: 'project', means: "every GKE cluster of the project: a NEG no cluster in it can own is left behind" },
   ...KUBE_RESOURCES.map(([name, shape]) =>
@@ -571,9 +600,9 @@ function unwrap(value: Record<string, unknown>, path: Array<string | number>): I
     return aggregatedItems(value.items, path);
   }
   const listKeys = keys.filter((k) => !bookkeeping.has(k));
-  if (listKeys.length === 1 && Array.isArray(value[listKeys[0]!]) && LIST_KEYS[listKeys[0]!]) {
+  if (listKeys.length === 1 && Array.isArray(value[listKeys[0]!]) && LIST_KEYS[listKeys[0]!] !== undefined) {
     const key = listKeys[0]!;
-    return listItems(value[key] as unknown[], [...path, key], SHAPES_BY_ID.get(LIST_KEYS[key]!));
+    return listItems(value[key] as unknown[], [...path, key], LIST_KEYS[key] ? SHAPES_BY_ID.get(LIST_KEYS[key]!) : undefined);
   }
   return undefined;
 }

@@ -14,6 +14,7 @@
  * managedFields, no last-applied annotation; Secrets and ConfigMaps are never
  * asked for.
  */
+import { redactLogEntry } from '../collectors/logs/entries.js';
 import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { CliError, EXIT } from '../exit.js';
@@ -40,6 +41,8 @@ export interface GatherOptions {
   run?: string;
   quiet: boolean;
   timeoutSec: number;
+  /** --logs: also capture the request and health-check logs of the last `sinceMs`. */
+  logs?: { sinceMs: number; maxEntries: number };
 }
 
 /** One capture: a command and the typed file it fills. */
@@ -143,6 +146,21 @@ export function backendHealthCapture(project: string, service: string, region: s
   };
 }
 
+/** `gcloud logging read` of the cluster's 5xx request logs or its NEGs' health-check logs (see collectors/gcp/logs.ts for the filters scan sends). */
+export async function logCaptures(project: string, logs: NonNullable<GatherOptions['logs']>, backendServices: string[], negIds: string[]): Promise<Capture[]> {
+  const { requestLogFilter, probeLogFilter } = await import('../collectors/gcp/logs.js');
+  const since = new Date(Date.now() - logs.sinceMs).toISOString();
+  const common = [`--limit=${logs.maxEntries}`, '--order=desc', '--project', project, '--format=json'];
+  const out: Capture[] = [];
+  if (backendServices.length) {
+    out.push({ tool: 'gcloud', args: ['logging', 'read', requestLogFilter(backendServices, since), ...common], type: 'gcp:lb-request-logs', file: 'gcp.request-logs.json', covers: 'logging entries.list (only with `scan --logs`)' });
+  }
+  if (negIds.length) {
+    out.push({ tool: 'gcloud', args: ['logging', 'read', probeLogFilter(project, negIds, since), ...common], type: 'gcp:health-check-logs', file: 'gcp.health-check-logs.json', covers: 'logging entries.list (only with `scan --logs`)' });
+  }
+  return out;
+}
+
 async function resolveTarget(options: GatherOptions): Promise<Target> {
   let context = options.context;
   if (!context) {
@@ -180,13 +198,13 @@ export async function gatherCommand(options: GatherOptions): Promise<number> {
     if (options.run) throw new CliError('cannot gather Google Cloud state without --project, --location and --cluster', EXIT.usage);
   }
   if (!options.run) {
-    printPlan(kube, cloudTarget);
+    await printPlan(kube, cloudTarget, options.logs);
     return EXIT.ok;
   }
   return runPlan(options, target, kube, cloudTarget);
 }
 
-function printPlan(kube: Capture[], cloud: Required<Pick<Target, 'project' | 'location' | 'cluster'>> | undefined): void {
+async function printPlan(kube: Capture[], cloud: Required<Pick<Target, 'project' | 'location' | 'cluster'>> | undefined, logs: GatherOptions['logs']): Promise<void> {
   const out: string[] = [
     '# Read-only commands that capture what `negdoctor scan` reads. Run them, then: negdoctor lint gather/',
     '# `negdoctor gather --run gather/` runs them for you, removes env values, managedFields and the',
@@ -204,6 +222,11 @@ function printPlan(kube: Capture[], cloud: Required<Pick<Target, 'project' | 'lo
     out.push(line(negEndpointCapture(cloud.project, 'ZONE', 'NEG')));
     out.push('# For each backend service in gather/gcp.backend-services.json with NEG backends (add --region R for regional ones):');
     out.push(line(backendHealthCapture(cloud.project, 'BACKEND_SERVICE', undefined)));
+    if (logs) {
+      out.push("# --logs: the 5xx request logs of this cluster's backend services and the health-check logs of its NEGs (ids from gather/gcp.negs.json);");
+      out.push('# `gather --run` fills in the names and ids. The snapshot keeps no client IP, user agent, query string or trace id.');
+      for (const c of await logCaptures(cloud.project, logs, ['BACKEND_SERVICE'], ['NEG_ID'])) out.push(line(c));
+    }
   }
   process.stdout.write(`${out.join('\n')}\n`);
 }
@@ -260,6 +283,7 @@ async function runPlan(
         return;
       }
       value = c.tool === 'kubectl' ? redactKube(value, redactInPlace) : redactGcloud(value);
+      if (c.type === 'gcp:lb-request-logs' || c.type === 'gcp:health-check-logs') value = asArray(value).map(redactLogEntry);
       outputs.set(c.file, value);
       writeBundleFile(dir, c.file, `${JSON.stringify(value, null, 2)}\n`);
       const items = Array.isArray(value) ? value.length : isRecord(value) && Array.isArray(value.items) ? value.items.length : 1;
@@ -305,6 +329,11 @@ async function runPlan(
       const name = apiName(service.name);
       if (name) second.push(backendHealthCapture(cloud.project, name, serviceRegion));
       else refused('gcp:backend-health', service.name);
+    }
+    if (options.logs) {
+      const serviceNames = services.filter(isRecord).filter((s) => asArray(s.backends).filter(isRecord).some((b) => wanted.has(negKeyOfGroup(String(b.group ?? '')) ?? ''))).map((s) => String(s.name));
+      const negIds = inspected.map((n) => n.id).filter((id) => typeof id === 'string' || typeof id === 'number').map(String);
+      second.push(...(await logCaptures(cloud.project, options.logs, serviceNames, negIds)));
     }
     await Promise.all(second.map(capture));
   }

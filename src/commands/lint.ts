@@ -43,7 +43,7 @@ export async function prepareLint(paths: string[], options: Pick<LintOptions, 'n
   }
   // A gather bundle is judged as of when it was captured, as scan judges as of now.
   if (!now && collection.capturedAt) now = new Date(collection.capturedAt);
-  const gcloud = gcloudInputs(collection.foreign, collection.explicit);
+  const gcloud = gcloudInputs(collection.foreign, collection.explicit, collection.logs);
   collection.notices.push(...gcloud.notices);
   const snapshot = manifestSnapshot(collection, { tool: TOOL, ...(now ? { now } : {}), ...(gcloud.cloud ? { cloud: gcloud.cloud } : {}) });
   const skipped = gcloud.unrecognized + collection.unrecognized;

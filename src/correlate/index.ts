@@ -21,6 +21,7 @@ import type { Rule } from '../model/rule-contract.js';
 import { clusterIdentity } from '../model/cluster-identity.js';
 import { negKeyOfGroup, negsOfServicePort } from '../model/neg-index.js';
 import { negStatusNames } from '../model/neg-status.js';
+import { answeredProbeEndpoints } from '../model/probe-results.js';
 import { sample } from '../util/text.js';
 import { DATA } from '../snapshot/data-keys.js';
 import { KeyReader, type FindingKeys } from './keys.js';
@@ -67,6 +68,7 @@ export function correlate(findings: Finding[], rules: readonly Rule[], model: Mo
       const index = new Map<string, Finding[]>();
       for (const t of targets) {
         if (edge.kind !== undefined && t.object?.kind !== edge.kind) continue;
+        if (edge.targetReasons && !edge.targetReasons.includes(String(t.evidence?.reason ?? ''))) continue;
         for (const value of keysOf(t).get(edge.on) ?? []) {
           const list = index.get(value);
           if (list) list.push(t);
@@ -147,7 +149,8 @@ function incidentTitle(root: Finding, rules: readonly Rule[]): string {
  */
 function contradictFirewall(f: Finding, keys: FindingKeys, model: Model): boolean {
   const snapshot = model.snapshot;
-  if (snapshot.data[DATA.gcpBackendHealth]?.state !== 'collected') return false;
+  const probeLogs = snapshot.data[DATA.gcpProbeLogs]?.state === 'collected';
+  if (snapshot.data[DATA.gcpBackendHealth]?.state !== 'collected' && !probeLogs) return false;
   const evidence = f.evidence ?? {};
   const targets = Array.isArray(evidence.nodeTargets) ? evidence.nodeTargets.length : 1;
   if (targets > 1) return false;
@@ -176,8 +179,16 @@ function contradictFirewall(f: Finding, keys: FindingKeys, model: Model): boolea
       if ((status.healthState ?? '').toUpperCase() === 'HEALTHY') healthy.add(id);
     }
   }
-  if (healthy.size === 0) return false;
+  // Health-check logs: a probe that got an HTTP answer (even an error) reached the endpoint through the firewall.
+  const answered = probeLogs ? answeredProbeEndpoints(model, names) : new Set<string>();
   const negList = [...names].sort();
+  if (healthy.size === 0 && answered.size > 0) {
+    f.message = `${f.message.replace(/\s*$/, '')} Yet the health-check logs show probes to ${answered.size} endpoint${answered.size === 1 ? '' : 's'} of NEG ${negList.join(', ')} getting HTTP answers (${sample([...answered].sort())}), so the probes do reach them: something outside the collected firewall rules must allow them. Lowered to a warning and not taken as the cause of other findings.`;
+    if (f.severity === 'error') f.severity = 'warning';
+    f.evidence = { ...evidence, contradiction: { answeredProbes: [...answered].sort(), negs: negList } };
+    return true;
+  }
+  if (healthy.size === 0) return false;
   f.message = `${f.message.replace(/\s*$/, '')} Yet Google Cloud reports ${healthy.size} of ${all.size} endpoints of NEG ${negList.join(', ')} HEALTHY (${sample([...healthy].sort())}), so the health checks do reach them: something outside the collected firewall rules must allow them (a hierarchical or network firewall policy, or a rule of a project that was not read). Lowered to a warning and not taken as the cause of other findings.`;
   if (f.severity === 'error') f.severity = 'warning';
   f.evidence = { ...evidence, contradiction: { healthyEndpoints: [...healthy].sort(), endpoints: all.size, negs: negList } };

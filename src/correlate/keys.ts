@@ -101,6 +101,8 @@ export class KeyReader {
     for (const l of asArray(evidence.listeners)) if (typeof l === 'string') add('listener', l);
     for (const n of asArray(evidence.negs)) add('neg', asString(get(n, 'name')));
     for (const bs of asArray(evidence.backendServices)) if (typeof bs === 'string') add('backend-service', bs);
+    // Symptom findings (request logs): the workloads behind the backend, as Kind/namespace/name.
+    for (const w of asArray(evidence.workloads)) if (typeof w === 'string') add('workload', w);
     for (const u of asArray(evidence.unhealthy)) {
       const pod = asString(get(u, 'pod'));
       if (pod) add('pod', pod);

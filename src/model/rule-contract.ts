@@ -4,13 +4,13 @@
  * settings, options) to report findings. It sits beside the model so config/,
  * the engine, the correlation and the reporters can name it without importing a rule.
  */
-import type { Fix, Location, Severity } from '../findings.js';
+import type { Fix, Location, Observed, Severity } from '../findings.js';
 import type { DataKey } from '../snapshot/data-keys.js';
 import type { Snapshot, SnapshotObject } from '../snapshot/types.js';
 import type { Model } from './index.js';
 import type { Settings } from './settings.js';
 
-export type Category = 'input' | 'termination' | 'wiring' | 'live' | 'cloud' | 'gateway';
+export type Category = 'input' | 'termination' | 'wiring' | 'live' | 'cloud' | 'gateway' | 'symptom';
 
 export type Path = Array<string | number>;
 
@@ -33,6 +33,8 @@ export interface Explains {
   fromKind?: string;
   /** Only explaining findings whose `evidence.reason` is one of these. */
   reasons?: string[];
+  /** Only explained findings whose `evidence.reason` is one of these (e.g. health-check probes that timed out). */
+  targetReasons?: string[];
 }
 
 /** JSON schema (draft-07 subset) for one rule option. */
@@ -86,6 +88,8 @@ export interface RawFinding {
    * fingerprint instead of the message, which carries changing values.
    */
   resource?: string;
+  /** Symptom rules: what the load balancer's logs show. */
+  observed?: Observed;
 }
 
 export interface RuleContext<O> {

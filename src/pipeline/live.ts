@@ -43,6 +43,8 @@ export interface LiveOptions {
   cloud: boolean;
   /** Budget for the whole collection (--timeout), in seconds. */
   timeoutSec: number;
+  /** --logs: read the request and health-check logs of the last `sinceMs`. */
+  logs?: { sinceMs: number; maxEntries: number };
 }
 
 export interface LiveProgress {
@@ -214,6 +216,7 @@ async function collectCloud(
       timeoutMs: remaining,
       signal,
       ...(cluster.kubeSystemUid ? { clusterUid: cluster.kubeSystemUid } : {}),
+      ...(options.logs ? { logs: options.logs } : {}),
     },
     progress,
   );

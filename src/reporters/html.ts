@@ -9,6 +9,7 @@
  */
 import type { Finding, Severity } from '../findings.js';
 import { findingsByFingerprint, incidentViews, objectLabel } from './incidents.js';
+import { observedHtml } from './timeline-svg.js';
 import { buildPaths, type PathGraph } from './paths.js';
 import { summarize, type RenderOptions, type Report } from './report.js';
 
@@ -38,7 +39,7 @@ export function renderHtml(report: Report, options: RenderOptions): string {
   else {
     body.push('<ol class="incidents">');
     for (const { incident, root, tree } of views) {
-      body.push(`<li class="incident sev-${root.severity}" id="${esc(incident.id)}"><div class="root">${badge(root.severity)} <a href="#f-${root.fingerprint}"><code>${esc(root.ruleId)}</code></a> on <strong>${esc(objectLabel(root))}</strong><p>${esc(root.message)}</p></div>`);
+      body.push(`<li class="incident sev-${root.severity}" id="${esc(incident.id)}"><div class="root">${badge(root.severity)} <a href="#f-${root.fingerprint}"><code>${esc(root.ruleId)}</code></a> on <strong>${esc(objectLabel(root))}</strong><p>${esc(root.message)}</p>${observedHtml([root, ...tree.map((t) => t.finding)])}</div>`);
       body.push(`<p class="explains">explains ${tree.length} finding${tree.length === 1 ? '' : 's'}:</p><ul class="tree">`);
       for (const { finding, depth } of tree) {
         body.push(`<li style="margin-left:${(depth - 1) * 1.4}em">${badge(finding.severity)} <a href="#f-${finding.fingerprint}"><code>${esc(finding.ruleId)}</code></a> on ${esc(objectLabel(finding))}</li>`);

@@ -72,6 +72,7 @@ function findingJson(f: Finding, report: Report): unknown {
     fingerprint: f.fingerprint,
     fix: f.fix,
     ...(f.evidence ? { evidence: f.evidence } : {}),
+    ...(f.observed ? { observed: f.observed } : {}),
     ...(report.baselined?.has(f.fingerprint) ? { baselined: true } : {}),
     causedBy: f.causedBy ?? [],
   };

@@ -43,6 +43,7 @@ const CATEGORY_TITLES: Record<Category, string> = {
   live: 'Live cluster',
   cloud: 'Google Cloud',
   gateway: 'GKE Gateway API',
+  symptom: 'Symptoms (load balancer request logs and health-check logs)',
 };
 
 const DATA_LABELS: Array<[string, string]> = [

@@ -5,6 +5,7 @@
  * finding marked with its cause; then a summary and a coverage line that says
  * what was not evaluated and why.
  */
+import { observedLines } from './observed.js';
 import type { Finding } from '../findings.js';
 import { causeText, findingsByFingerprint, incidentViews, objectLabel } from './incidents.js';
 import { summarize, type RenderOptions, type Report } from './report.js';
@@ -27,6 +28,7 @@ export function renderText(report: Report, options: RenderOptions): string {
     for (const { root, tree } of views) {
       const where = root.cluster !== undefined && report.clusters ? `${root.cluster}: ` : '';
       lines.push(`  ${severityLabel(root)}  ${where}${objectLabel(root)}: ${root.message}  ${paint('gray', root.ruleId)}`);
+      for (const line of observedLines([root, ...tree.map((t) => t.finding)])) lines.push(`    ${paint('yellow', line)}`);
       for (const { finding, depth } of tree) {
         lines.push(`  ${'  '.repeat(depth)}${paint('gray', '└─')} ${finding.ruleId}  ${objectLabel(finding)}`);
       }

@@ -35,6 +35,7 @@ export default defineRule({
       'Compare the health check (`gcloud compute health-checks describe`) with what the pod serves: set a readinessProbe GKE can copy or a BackendConfig healthCheck with the right path and port, and check the firewall-health-check-blocked and network-policy-blocks-health-checks findings.',
     needs: [DATA.gcpBackendHealth],
     explains: [
+      { rule: 'lb-no-healthy-backend', on: 'service-port', why: 'With every endpoint of the backend UNHEALTHY the load balancer has none to pick.' },
       { rule: 'readiness-gate-stuck', on: 'pod', why: "The NEG controller sets a pod's readiness gate True only once its endpoint passes the health check, so an UNHEALTHY endpoint keeps that pod's gate False." },
     ],
     defaults: {},

@@ -24,6 +24,9 @@ export default defineRule({
     remediation:
       'Reference a BackendConfig with spec.connectionDraining.drainingTimeoutSec (e.g. 30–60, shorter than terminationGracePeriodSeconds) from the Service through cloud.google.com/backend-config; behind a GKE Gateway, set spec.default.connectionDraining.drainingTimeoutSec in a GCPBackendPolicy targeting the Service.',
     needs: [DATA.services, DATA.ingresses, DATA.ingressClasses, DATA.backendConfigs],
+    explains: [
+      { rule: 'lb-errors-at-pod-termination', on: 'service', why: 'Without connection draining the load balancer drops the requests in flight on an endpoint that leaves the NEG.' },
+    ],
     defaults: {},
   },
   check(ctx) {

@@ -48,6 +48,8 @@ export default defineRule({
       'When a firewall policy rule blocks, add a higher-precedence allow in that policy (`gcloud compute firewall-policies rules create …` for hierarchical policies, `gcloud compute network-firewall-policies rules create … --global-firewall-policy` or `--firewall-policy-region` for network policies), never an action change on someone else\'s broad rule. The finding gives the command, and only after the evaluator has re-run with it and found the block cleared; a VPC allow carries a priority that beats the blocking deny. Otherwise add (or fix) an ingress allow rule on the cluster network from 130.211.0.0/22 and 35.191.0.0/16 to the node tag on the serving port, with a priority above any deny that matches, e.g. `gcloud compute firewall-rules create allow-gke-health-checks --network NET --direction INGRESS --allow tcp:PORT --source-ranges 130.211.0.0/22,35.191.0.0/16 --target-tags NODE_TAG`. With Shared VPC, the host project admin creates it.',
     needs: [DATA.gcpFirewalls, DATA.services, DATA.workloads],
     explains: [
+      { rule: 'lb-no-healthy-backend', on: 'service-port', why: 'Probes the firewall drops mark every endpoint unhealthy: the load balancer has none to pick.' },
+      { rule: 'health-check-probe-failing', on: 'service-port', why: 'Probes the firewall drops time out; only timeouts are explained by it (an HTTP answer proves the probe got through).', targetReasons: ['timeout'] },
       { rule: 'backend-unhealthy', on: 'service-port', why: "A health check that cannot reach the serving port on the nodes marks every endpoint of that Service port's NEG UNHEALTHY." },
     ],
     defaults: {},

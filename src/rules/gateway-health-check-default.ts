@@ -22,6 +22,7 @@ export default defineRule({
       'Add a HealthCheckPolicy (networking.gke.io/v1) in the Service\'s namespace targeting the Service, with config.type HTTP and httpHealthCheck.requestPath (and port, if it differs) set to what the readinessProbe checks; or make `/` answer 200.',
     needs: [DATA.gateways, DATA.gatewayPolicies, DATA.services, DATA.workloads],
     explains: [
+      { rule: 'health-check-probe-failing', on: 'service-port', why: 'Without a HealthCheckPolicy the Gateway\'s health check probes GET /, which the logged probes answer with an HTTP error.', targetReasons: ['http-error-default-path'] },
       { rule: 'backend-unhealthy', on: 'service-port', why: "The load balancer probes `GET /` on that Service port's endpoints, and an app that answers `/` with anything but 200 has every one of them marked UNHEALTHY." },
     ],
     defaults: {},

@@ -19,6 +19,7 @@ export default defineRule({
       'Make the readinessProbe an httpGet on the serving port with the matching scheme and no host, or configure the health check explicitly in a BackendConfig spec.healthCheck (requestPath, port, type).',
     needs: [DATA.workloads, DATA.services, DATA.ingresses, DATA.ingressClasses, DATA.backendConfigs],
     explains: [
+      { rule: 'health-check-probe-failing', on: 'service-port', why: 'When GKE ignores the readinessProbe the load balancer probes GET /, which the logged probes answer with an HTTP error.', targetReasons: ['http-error-default-path'] },
       { rule: 'backend-unhealthy', on: 'service-port', why: "When GKE ignores the readinessProbe, the load balancer probes GET / on the serving port of that Service port, which an app that answers elsewhere fails." },
     ],
     defaults: {},

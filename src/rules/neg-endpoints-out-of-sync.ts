@@ -22,6 +22,7 @@ export default defineRule({
       'Look at the Service events (`kubectl describe service`) for SyncNetworkEndpointGroupFailed and degraded-mode events and at the endpointslice-degraded findings; if the controller is stuck, a change to the Service (or restarting the pods) triggers a resync. Stale endpoints of deleted pods can be removed with `gcloud compute network-endpoint-groups detach-network-endpoints`.',
     needs: [DATA.gcpNegs, DATA.endpointSlices, DATA.services],
     explains: [
+      { rule: 'lb-no-healthy-backend', on: 'service-port', why: 'A NEG that lacks the ready pods leaves the load balancer nothing healthy to pick.' },
       { rule: 'readiness-gate-stuck', on: 'pod', why: "A ready pod whose endpoint is missing from the NEG is never health-checked, so its readiness gate stays False." },
     ],
     defaults: {},

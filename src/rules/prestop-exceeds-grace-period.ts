@@ -19,6 +19,9 @@ export default defineRule({
     remediation: 'Raise terminationGracePeriodSeconds above the preStop sleep plus the time the application needs to shut down, or shorten the sleep.',
     needs: [DATA.workloads, DATA.services],
     fixable: true,
+    explains: [
+      { rule: 'lb-errors-at-pod-termination', on: 'workload', why: 'A preStop sleep longer than the grace period gets the container killed mid-sleep, with requests still routed to it.' },
+    ],
     defaults: {},
   },
   check(ctx) {

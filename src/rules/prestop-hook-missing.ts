@@ -25,6 +25,9 @@ export default defineRule({
       'Add a preStop hook that keeps the container serving while the endpoint is deprogrammed — the `sleep` action (Kubernetes ≥ 1.30) or `exec: {command: ["sleep", "15"]}` — and keep it shorter than terminationGracePeriodSeconds. Alternatively make the application keep serving for a while after SIGTERM.',
     needs: [DATA.workloads, DATA.services],
     fixable: true,
+    explains: [
+      { rule: 'lb-errors-at-pod-termination', on: 'workload', why: 'A container without a preStop hook stops serving on SIGTERM while the load balancer still sends it requests: those are the 502s logged at its pods\' termination.' },
+    ],
     defaults: {},
   },
   check(ctx) {

@@ -19,6 +19,7 @@ export default defineRule({
       'Add an httpGet readinessProbe on the serving port with a path that returns 200 when the app can serve, or set spec.healthCheck (requestPath, port) in a BackendConfig referenced by the Service.',
     needs: [DATA.workloads, DATA.services, DATA.ingresses, DATA.ingressClasses, DATA.backendConfigs],
     explains: [
+      { rule: 'health-check-probe-failing', on: 'service-port', why: 'Without a readinessProbe the load balancer probes GET /, which the logged probes answer with an HTTP error.', targetReasons: ['http-error-default-path'] },
       { rule: 'backend-unhealthy', on: 'service-port', why: "Without a readinessProbe the load balancer probes GET / on the serving port of that Service port, which an app without a 200 there fails." },
     ],
     defaults: {},

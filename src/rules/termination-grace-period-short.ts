@@ -21,6 +21,9 @@ export default defineRule({
     options: {
       minSeconds: { type: 'integer', minimum: 0, description: 'Smallest acceptable terminationGracePeriodSeconds.' },
     },
+    explains: [
+      { rule: 'lb-errors-at-pod-termination', on: 'workload', why: 'A grace period shorter than the time the load balancer needs to stop routing to a terminating pod kills it while requests still arrive.' },
+    ],
     defaults: { minSeconds: 60 },
   },
   check(ctx) {

@@ -40,6 +40,9 @@ export const DATA = {
   gcpNegEndpoints: 'gcp:neg-endpoints',
   gcpBackendServices: 'gcp:backend-services',
   gcpBackendHealth: 'gcp:backend-health',
+  /** Cloud Logging: load balancer request logs and health-check logs (`scan --logs`, or `gcloud logging read` dumps). */
+  gcpRequestLogs: 'gcp:lb-request-logs',
+  gcpProbeLogs: 'gcp:health-check-logs',
 } as const;
 
 export type DataKey = (typeof DATA)[keyof typeof DATA];

@@ -157,6 +157,9 @@ export const SNAPSHOT_SCHEMA = {
             healthStatus: { type: 'array', items: { type: 'object', properties: { ipAddress: str, port: int, healthState: str, instance: str, forwardingRule: str } } },
           },
         }),
+        requestLogs: cloudList({ type: 'object', required: ['t', 'resourceType'], properties: { t: { type: 'string' }, resourceType: { type: 'string' } } }),
+        probeLogs: cloudList({ type: 'object', required: ['t', 'negId'], properties: { t: { type: 'string' }, negId: { type: 'string' } } }),
+        logWindow: { type: 'object' },
       },
     },
     data: {

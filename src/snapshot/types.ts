@@ -152,6 +152,60 @@ export interface CloudState {
   negs?: GcpNeg[];
   backendServices?: GcpBackendService[];
   backendHealth?: GcpBackendHealth[];
+  /** Load balancer request logs of the cluster's backends (5xx and the entries needed to judge them), reduced: no client IPs, user agents, query strings or trace ids. */
+  requestLogs?: LbRequestLog[];
+  /** Health-check probe logs (transitions) of NEG endpoints. */
+  probeLogs?: ProbeLog[];
+  /** What was read: the window, and whether a cap cut it short. */
+  logWindow?: { from?: string; to?: string; truncated?: boolean; entries?: number };
+}
+
+/**
+ * One Application Load Balancer request log entry, reduced to what the symptom
+ * rules judge (Cloud Logging LogEntry: `httpRequest`, `jsonPayload`, `resource.labels`).
+ */
+export interface LbRequestLog {
+  /** ISO timestamp of the request. */
+  t: string;
+  /** `httpRequest.status`. */
+  status?: number;
+  /** `jsonPayload.statusDetails`: why the load balancer answered as it did. */
+  statusDetails?: string;
+  /** `jsonPayload.proxyStatus` (Envoy-based load balancers). */
+  proxyStatus?: string;
+  /** `resource.labels.backend_service_name` (global/classic) or `backend_target_name` (regional/internal). */
+  backendService?: string;
+  /** `resource.labels.backend_name` of regional/internal load balancers: the NEG. */
+  neg?: string;
+  /** `httpRequest.serverIp` without the port: for NEG backends the pod IP. */
+  serverIp?: string;
+  serverPort?: number;
+  /** `httpRequest.latency` in seconds. */
+  latency?: number;
+  /** `resource.type`: http_load_balancer, internal_http_lb_rule, http_external_regional_lb_rule. */
+  resourceType: string;
+  /** `httpRequest.requestMethod` and the URL path (no query string). */
+  method?: string;
+  path?: string;
+}
+
+/** One health-check log entry (`jsonPayload.healthCheckProbeResult`) of a NEG endpoint. */
+export interface ProbeLog {
+  t: string;
+  /** `resource.labels.network_endpoint_group_id`: the NEG's numeric id. */
+  negId: string;
+  zone?: string;
+  /** `ipAddress`/`targetIp` and `targetPort`. */
+  ip?: string;
+  port?: number;
+  /** HEALTHY / UNHEALTHY (`healthState`), and the detailed state (HEALTHY, TIMEOUT, UNHEALTHY, DRAINING, UNKNOWN). */
+  healthState?: string;
+  detailedHealthState?: string;
+  previousDetailedHealthState?: string;
+  /** `probeResultText` (e.g. "HTTP response: 404, Error: Not Found"), `probeRequest` (the path), `probeCompletionResult`. */
+  probeResultText?: string;
+  probeRequest?: string;
+  probeCompletionResult?: string;
 }
 
 export interface GkeCluster {

@@ -140,6 +140,13 @@ describe('shape fixtures through the manifest collector', () => {
     if (shape.domain === 'kube') {
       expect(collection.objects.map((o) => o.object.kind)).toEqual([shape.kind]);
       expect(collection.notices.map((n) => n.message)).toEqual([`read without apiVersion/kind: 1 ${shape.kind} (by its fields)`]);
+    } else if (id === 'gcp:lb-request-log' || id === 'gcp:health-check-log' || id === 'gcp:log-entry') {
+      // Log entries are reduced as they are read (collectors/logs/entries.ts), not handed on as foreign documents.
+      expect(collection.foreign).toEqual([]);
+      const logs = collection.logs;
+      expect([logs.requests.length, logs.probes.length, [...logs.skipped.values()].reduce((a, b) => a + b, 0)]).toEqual(
+        id === 'gcp:lb-request-log' ? [1, 0, 0] : id === 'gcp:health-check-log' ? [0, 1, 0] : [0, 0, 1],
+      );
     } else {
       expect(collection.objects).toEqual([]);
       expect(collection.foreign.map((f) => f.shape)).toEqual([id]);

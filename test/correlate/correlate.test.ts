@@ -72,6 +72,7 @@ describe('each edge links only when its join key matches', () => {
     // The chain fires together: same object on both sides.
     const cause = findingOf(edge.from, 'a', edge.fromKind ?? KIND_OF_KEY[edge.on]);
     const effect = findingOf(edge.rule, 'a', edge.kind);
+    if (edge.targetReasons) effect.evidence = { ...effect.evidence, reason: edge.targetReasons[0] };
     if (edge.fromKind) expect(cause.object?.kind).toBe(edge.fromKind);
     else if (KIND_OF_KEY[edge.on] && cause.object) expect(cause.object.kind, 'the cause is about the object its join key names').toBe(KIND_OF_KEY[edge.on]);
     if (edge.kind) expect(effect.object?.kind).toBe(edge.kind);
@@ -87,6 +88,7 @@ describe('each edge links only when its join key matches', () => {
     if (edge.on === 'cluster') return;
     const otherCause = findingOf(edge.from, 'a', edge.fromKind ?? KIND_OF_KEY[edge.on]);
     const otherEffect = findingOf(edge.rule, 'b', edge.kind);
+    if (edge.targetReasons) otherEffect.evidence = { ...otherEffect.evidence, reason: edge.targetReasons[0] };
     const unlinked = correlateWorld([otherCause, otherEffect]);
     expect(otherEffect.causedBy).toEqual([]);
     expect(unlinked.incidents).toEqual([]);
@@ -251,6 +253,22 @@ describe('two causes, incidents and contradictions', () => {
     // The stuck gate is no longer put down to the firewall.
     const gate = report.result.findings.find((f) => f.ruleId === 'readiness-gate-stuck')!;
     expect(gate.causedBy).toEqual([]);
+  });
+
+  it('contradiction from the health-check logs: probes that got an HTTP answer passed the firewall', () => {
+    const snapshot = demoSnapshot();
+    const neg = snapshot.cloud!.negs!.find((n) => n.name === 'k8s1-7f3c9a12-default-neg-demo-svc-80-5c1d2e3f')!;
+    neg.id = '5550001112223334445';
+    snapshot.cloud!.probeLogs = ['10.52.0.14', '10.52.0.15'].map((ip) => ({
+      t: '2024-06-03T09:59:00.000Z', negId: '5550001112223334445', ip, port: 9376, healthState: 'UNHEALTHY', detailedHealthState: 'UNHEALTHY', probeResultText: 'HTTP response: 404, Error: Not Found', probeRequest: '/',
+    }));
+    snapshot.data['gcp:health-check-logs'] = { state: 'collected' };
+    const report = reportOf(snapshot);
+    const firewall = report.result.findings.find((f) => f.ruleId === 'firewall-health-check-blocked')!;
+    expect(firewall.severity).toBe('warning');
+    expect(firewall.message).toMatch(/health-check logs show probes to 2 endpoints of NEG k8s1-7f3c9a12-default-neg-demo-svc-80-5c1d2e3f getting HTTP answers/);
+    expect(firewall.evidence?.contradiction).toMatchObject({ answeredProbes: ['10.52.0.14:9376', '10.52.0.15:9376'] });
+    expect(report.result.incidents.some((i) => i.root === firewall.fingerprint)).toBe(false);
   });
 
   it('contradiction with some endpoints HEALTHY: the remaining unhealthy ones are not put down to the firewall', () => {

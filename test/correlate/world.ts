@@ -136,6 +136,22 @@ export const FINDING_OF: Record<string, (s: Side) => Omit<Finding, 'fingerprint'
     object: obj('apps/v1', 'Deployment', `web-${s}`),
     path: 'spec.template.spec.containers[0].readinessProbe',
   }),
+  // Symptom findings (request and health-check logs) are about the Service port, with the backend, NEG and workloads as evidence.
+  'lb-errors-at-pod-termination': (s) => ({
+    object: obj('v1', 'Service', `web-${s}`),
+    path: 'spec.ports[0]',
+    evidence: { backendServices: [negName(s)], negs: [{ name: negName(s) }], workloads: [`Deployment/${NS}/web-${s}`] },
+  }),
+  'lb-no-healthy-backend': (s) => ({
+    object: obj('v1', 'Service', `web-${s}`),
+    path: 'spec.ports[0]',
+    evidence: { backendServices: [negName(s)], negs: [{ name: negName(s) }], workloads: [`Deployment/${NS}/web-${s}`] },
+  }),
+  'health-check-probe-failing': (s) => ({
+    object: obj('v1', 'Service', `web-${s}`),
+    path: 'spec.ports[0]',
+    evidence: { backendServices: [negName(s)], negs: [{ name: negName(s) }], reason: 'http-error-default-path' },
+  }),
   'backend-unhealthy': (s) => ({
     object: obj('v1', 'Service', `web-${s}`),
     path: 'spec.ports[0]',
@@ -194,6 +210,10 @@ export const FINDING_OF: Record<string, (s: Side) => Omit<Finding, 'fingerprint'
     path: 'metadata.annotations["cloud.google.com/neg-status"]',
     evidence: { ports: [80] },
   }),
+  'prestop-hook-missing': (s) => ({ object: obj('apps/v1', 'Deployment', `web-${s}`), path: 'spec.template.spec.containers[0].lifecycle.preStop' }),
+  'prestop-exceeds-grace-period': (s) => ({ object: obj('apps/v1', 'Deployment', `web-${s}`), path: 'spec.template.spec.containers[0].lifecycle.preStop' }),
+  'termination-grace-period-short': (s) => ({ object: obj('apps/v1', 'Deployment', `web-${s}`), path: 'spec.template.spec.terminationGracePeriodSeconds' }),
+  'connection-draining-missing': (s) => ({ object: obj('v1', 'Service', `web-${s}`), path: 'metadata.annotations["cloud.google.com/backend-config"]' }),
   'zone-spread-missing': (s) => ({ object: obj('apps/v1', 'Deployment', `web-${s}`), path: 'spec.template.spec.topologySpreadConstraints' }),
   'pods-single-zone': (s) => ({
     object: obj('apps/v1', 'Deployment', `web-${s}`),

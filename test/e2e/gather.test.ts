@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GCP_IAM_PERMISSIONS } from '../../src/collectors/gcp/index.js';
 import { KUBE_LIST_PLAN } from '../../src/collectors/kube/index.js';
 import { INPUT_TYPES_BY_NAME } from '../../src/collectors/shapes.js';
-import { backendHealthCapture, gcpCaptures, kubeCaptures, negEndpointCapture, networkCaptures } from '../../src/commands/gather.js';
+import { backendHealthCapture, gcpCaptures, kubeCaptures, negEndpointCapture, networkCaptures, logCaptures } from '../../src/commands/gather.js';
 import { clusterObjects, runCliAsync, startFakes, type Fakes, type JsonReport } from './live-harness.js';
 
 function available(tool: string): boolean {
@@ -41,8 +41,9 @@ describe('the gather plan', () => {
     expect(captures.some((c) => /secret|configmap/i.test(c.args.join(' ')))).toBe(false);
   });
 
-  it('covers every Google Cloud call of the collector with a read-only gcloud command', () => {
+  it('covers every Google Cloud call of the collector with a read-only gcloud command', async () => {
     const all = [
+      ...(await logCaptures('p', { sinceMs: 3_600_000, maxEntries: 20_000 }, ['bs'], ['1234'])),
       ...gcpCaptures({ project: 'p', location: 'us-central1', cluster: 'c' }),
       ...networkCaptures('p', 'net', 'us-central1'),
       negEndpointCapture('p', 'us-central1-a', 'neg'),
@@ -52,7 +53,7 @@ describe('the gather plan', () => {
     const covered = new Set(all.flatMap((c) => c.covers.split(',')));
     for (const permission of GCP_IAM_PERMISSIONS) expect(covered, permission.call).toContain(permission.call);
     for (const c of all) {
-      expect(c.args.find((a) => /^(list|describe|get-health|list-network-endpoints|get-effective-firewalls)$/.test(a)), c.args.join(' ')).toBeDefined();
+      expect(c.args.find((a) => /^(list|describe|get-health|list-network-endpoints|get-effective-firewalls|read)$/.test(a)), c.args.join(' ')).toBeDefined();
       expect(INPUT_TYPES_BY_NAME.has(c.type.split(':').slice(0, 2).join(':')), c.type).toBe(true);
     }
     expect(covered).toContain('compute networks.getEffectiveFirewalls');

@@ -165,7 +165,9 @@ describe('negdoctor lint (built CLI)', () => {
     expect(explain.stdout).toMatch(/^Docs: https:\/\/github\.com\/negdoctor\/negdoctor\/blob\/main\/docs\/rules\.md#max-unavailable-nonzero\n$/m);
     // The cause graph is part of the catalog: what a rule explains and what explains it.
     const firewall = rules.rules.find((r: { id: string }) => r.id === 'firewall-health-check-blocked');
-    expect(firewall.explains).toEqual([{ rule: 'backend-unhealthy', on: 'service-port', why: expect.stringMatching(/UNHEALTHY\.$/) }]);
+    expect(firewall.explains).toContainEqual({ rule: 'backend-unhealthy', on: 'service-port', why: expect.stringMatching(/UNHEALTHY\.$/) });
+    // An edge limited to the effect's reason (only probes that timed out are the firewall's doing).
+    expect(firewall.explains).toContainEqual({ rule: 'health-check-probe-failing', on: 'service-port', why: expect.any(String), targetReasons: ['timeout'] });
     const gate = runCli(['explain', 'readiness-gate-stuck']).stdout;
     expect(gate).toMatch(/^Explains \(a finding of this rule is reported as the cause of\):\n {2}rollout-stuck \(same pod\): /m);
     expect(gate).toMatch(/^Explained by \(reported as caused by\):\n(?: {2}.*\n)* {2}backend-unhealthy \(same pod\): /m);

@@ -111,3 +111,11 @@ export interface JsonReport {
   notEvaluated: Array<{ ruleId: string; reason: string }>;
   summary: Record<string, number>;
 }
+
+/** The symptom rules: read logs only with `scan --logs`, so a scan without it reports them not evaluated (naming --logs). */
+export const LOG_RULES = ['lb-errors-at-pod-termination', 'backend-keepalive-shorter-than-lb', 'backend-timeout-exceeded', 'lb-no-healthy-backend', 'health-check-probe-failing', 'backend-returned-5xx'];
+
+/** A report's not-evaluated rules, less the log rules a scan without --logs leaves out. */
+export function notEvaluatedBesidesLogs<T extends { ruleId: string; reason: string }>(notEvaluated: T[]): T[] {
+  return notEvaluated.filter((n) => !(LOG_RULES.includes(n.ruleId) && n.reason.includes('--logs')));
+}

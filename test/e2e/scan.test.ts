@@ -10,7 +10,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import { statusBody } from '../fakes/kube-server.js';
-import { clusterObjects, closedPort, runCliAsync, startFakes, type AsyncRun, type Fakes, type JsonReport } from './live-harness.js';
+import { clusterObjects, closedPort, runCliAsync, startFakes, type AsyncRun, type Fakes, type JsonReport, notEvaluatedBesidesLogs } from './live-harness.js';
 import { ROOT } from './cli.js';
 
 const T = 180_000;
@@ -50,7 +50,7 @@ describe('negdoctor scan against the fakes', () => {
     expect(ids).toContain('readiness-gate-stuck');
     expect(ids).toContain('prestop-hook-missing');
     expect(ids).toContain('firewall-health-check-blocked');
-    expect(baselineReport.notEvaluated).toEqual([]);
+    expect(notEvaluatedBesidesLogs(baselineReport.notEvaluated)).toEqual([]);
     expect(baseline.status).toBe(baselineReport.findings.some((f) => f.severity === 'error') ? 1 : 0);
   });
 

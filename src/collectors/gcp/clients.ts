@@ -83,7 +83,17 @@ export interface ClusterManagerApi {
   listClusters(request: { parent: string }, options: GaxCallOptions): CancellablePromise<[RawObject, unknown, unknown]>;
 }
 
+/** Cloud Logging's entries.list (`POST /v2/entries:list`: a read). Entries come back as protobuf objects (Struct payloads, Timestamp objects). */
+export interface LoggingApi {
+  listLogEntries(
+    request: { resourceNames: string[]; filter: string; orderBy: string; pageSize: number; pageToken?: string },
+    options: GaxCallOptions,
+  ): CancellablePromise<[unknown[], unknown, RawObject | null | undefined]>;
+}
+
 export interface GcpClients {
+  /** Only with `scan --logs`. */
+  logging?: LoggingApi;
   firewalls: FirewallsApi;
   networks: NetworksApi;
   regionNetworkFirewallPolicies: RegionNetworkFirewallPoliciesApi;
@@ -250,7 +260,7 @@ function prunedGax(protos: { library: string; pkg: string; services: string[] })
   return instance;
 }
 
-export async function createGcpClients(env: NodeJS.ProcessEnv, authClient: AuthClient): Promise<GcpClients> {
+export async function createGcpClients(env: NodeJS.ProcessEnv, authClient: AuthClient, withLogging = false): Promise<GcpClients> {
   const computeOverride = env.CLOUDSDK_API_ENDPOINT_OVERRIDES_COMPUTE;
   const containerOverride = env.CLOUDSDK_API_ENDPOINT_OVERRIDES_CONTAINER;
   const computeEndpoint = computeOverride
@@ -275,11 +285,23 @@ export async function createGcpClients(env: NodeJS.ProcessEnv, authClient: AuthC
     regionNetworkFirewallPolicies: new RegionNetworkFirewallPolicies!(compute, gax) as RegionNetworkFirewallPoliciesApi,
     subnetworks: new Subnetworks!(compute, gax) as SubnetworksApi,
   };
+  let logging: LoggingApi | undefined;
+  if (withLogging) {
+    const override = env.CLOUDSDK_API_ENDPOINT_OVERRIDES_LOGGING;
+    const endpoint = override ? parseEndpointOverride(override, 'CLOUDSDK_API_ENDPOINT_OVERRIDES_LOGGING', '/') : {};
+    // A variable specifier: the package's types are not loaded (see the header). Its v2 client speaks REST with fallback.
+    const specifier = '@google-cloud/logging';
+    const module = (await import(specifier)) as { v2?: Record<string, unknown>; default?: { v2?: Record<string, unknown> } };
+    const Client = (module.v2 ?? module.default?.v2)?.LoggingServiceV2Client as ClientConstructor | undefined;
+    if (typeof Client !== 'function') throw new Error('@google-cloud/logging does not export v2.LoggingServiceV2Client');
+    logging = new Client({ ...endpoint, authClient, fallback: true }) as LoggingApi;
+  }
   return {
     ...instances,
+    ...(logging ? { logging } : {}),
     async close() {
       await Promise.allSettled(
-        Object.values(instances).map((client) => (client as { close?: () => Promise<void> }).close?.()),
+        [...Object.values(instances), ...(logging ? [logging] : [])].map((client) => (client as { close?: () => Promise<void> }).close?.()),
       );
     },
   };

@@ -20,6 +20,8 @@ export interface GcpCollectOptions extends CallLimits {
    * when the cluster turns out unreachable after Google Cloud was started.
    */
   signal?: AbortSignal;
+  /** `scan --logs`: read the request and health-check logs of the last `sinceMs`, at most `maxEntries` of each kind. */
+  logs?: { sinceMs: number; maxEntries: number };
 }
 
 export interface GcpReadContext {

@@ -19,6 +19,7 @@ import { CollectionTimeoutError } from './errors.js';
 import { readClusterNetwork } from './network.js';
 import { readNegEndpoints, readNegs } from './negs.js';
 import { Session, untilAborted } from './session.js';
+import { readLogs } from './logs.js';
 
 export type { GcpCollectOptions } from './context.js';
 export { regionOf } from './names.js';
@@ -33,8 +34,11 @@ export interface GcpCollectResult {
   requests: number;
 }
 
-/** The keys this collector fills: every Google Cloud key. */
-export const COLLECTED_GCP_DATA = GCP_DATA;
+/** The log keys: filled only with `scan --logs` (otherwise marked missing, naming it). */
+export const LOG_DATA: string[] = [DATA.gcpRequestLogs, DATA.gcpProbeLogs];
+
+/** The keys this collector fills on every scan: every Google Cloud key but the logs. */
+export const COLLECTED_GCP_DATA = GCP_DATA.filter((key) => !LOG_DATA.includes(key));
 
 export async function collectGcp(options: GcpCollectOptions, progress: CollectionProgress = {}): Promise<GcpCollectResult> {
   const controller = new AbortController();
@@ -50,14 +54,14 @@ export async function collectGcp(options: GcpCollectOptions, progress: Collectio
   try {
     try {
       const auth = await untilAborted(loadAuthClient(env), controller.signal);
-      clients = await createGcpClients(env, auth.client);
+      clients = await createGcpClients(env, auth.client, options.logs !== undefined);
       if (controller.signal.aborted) throw controller.signal.reason;
     } catch (error) {
       // Without credentials or clients nothing can be read: one error, every key marked.
       const message = error instanceof Error ? error.message : String(error);
       session.errors.push({ source: 'gcp', data: DATA.gcpCluster, message });
       progress.onError?.('gcp', message);
-      for (const key of COLLECTED_GCP_DATA) session.data[key] = { state: 'error', reason: message };
+      for (const key of GCP_DATA) session.data[key] = { state: 'error', reason: message };
       return resultOf(session, cloud);
     }
     await gather({ session, clients, options, cloud });
@@ -93,6 +97,7 @@ async function gather(context: GcpReadContext): Promise<void> {
     }),
     negs.then((list) => (list ? readNegEndpoints(context, list) : undefined)),
     Promise.all([negs, backendServices]).then(([negList, services]) => (services ? readBackendHealth(context, services, negList) : undefined)),
+    Promise.all([negs, backendServices]).then(([negList, services]) => readLogs(context, services, negList)),
   ]);
   const clusters = assembleClusters(cluster, projectClusters);
   if (clusters) context.cloud.clusters = clusters;

@@ -29,6 +29,7 @@ export const OPS = {
   listRegionBackendServices: { what: 'listing regional backend services', permission: 'compute.regionBackendServices.list' },
   getHealth: { what: 'reading backend health', permission: 'compute.backendServices.get' },
   getRegionHealth: { what: 'reading regional backend health', permission: 'compute.regionBackendServices.get' },
+  listLogEntries: { what: 'reading the load balancer request logs and health-check logs (entries.list, in roles/logging.viewer)', permission: 'logging.logEntries.list' },
 } satisfies Record<string, Operation>;
 
 /**
@@ -52,4 +53,5 @@ export const GCP_IAM_PERMISSIONS: readonly GcpPermission[] = [
   { permission: OPS.listRegionBackendServices.permission, call: 'compute regionBackendServices.list', why: 'regional backend services (internal Ingress)' },
   { permission: OPS.getHealth.permission, call: 'compute backendServices.getHealth', why: 'health of NEG endpoints' },
   { permission: OPS.getRegionHealth.permission, call: 'compute regionBackendServices.getHealth', why: 'health of NEG endpoints behind internal Ingress' },
+  { permission: OPS.listLogEntries.permission, call: 'logging entries.list (only with `scan --logs`)', why: 'load balancer request logs and health-check logs of the cluster\'s backends (roles/logging.viewer)' },
 ];
