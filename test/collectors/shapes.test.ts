@@ -6,7 +6,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { collectManifests } from '../../src/collectors/manifests/index.js';
-import { INPUT_TYPES, parseTypedInput, recognize, SHAPES, SHAPES_BY_ID, shapesOf, unknownNotice } from '../../src/collectors/shapes.js';
+import { INPUT_TYPES, parseTypedInput, SHAPES, SHAPES_BY_ID, shapesOf } from '../../src/collectors/shapes.js';
+import { recognize, unknownNotice } from '../../src/collectors/recognize.js';
 
 const template = { metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'web', image: 'nginx' }] } };
 

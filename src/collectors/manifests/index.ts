@@ -13,7 +13,8 @@ import { SourceIndex } from './source-index.js';
 import { FALLBACK, fastToJS } from './to-js.js';
 import { lineStartsOf, NOT_JSON, readJson } from './json-positions.js';
 import { BUNDLE_MANIFEST, bundleTypes, readBundleManifest, type BundleManifest } from '../bundle.js';
-import { INPUT_TYPES_BY_NAME, parseTypedInput, recognizeEach, unknownNotice, type ExplicitType, type Recognized } from '../shapes.js';
+import { INPUT_TYPES_BY_NAME, parseTypedInput, type ExplicitType } from '../shapes.js';
+import { recognizeEach, unknownNotice, type Recognized } from '../recognize.js';
 import { addEntry, emptyLogCollection, skippedNotice, type LogCollection } from '../logs/entries.js';
 import { readLogBuffer } from '../logs/reader.js';
 
