@@ -4,7 +4,7 @@
  * by the built CLI; peak RSS above a small lint's is asserted as a ratio to
  * the file size, never as a time. bench/hostile.mjs measures the full sizes.
  */
-import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -61,6 +61,17 @@ describe('bounded memory on hostile shapes (peak RSS above a small lint, per byt
     const { ratio, status, stderr } = ratioFor(file);
     expect(status, stderr.slice(-300)).toBe(0);
     expect(ratio).toBeLessThanOrEqual(60);
+  }, 150_000);
+
+  it('a YAML document too large for yaml\'s nodes is refused at once, with a one-line message naming the limit', () => {
+    const file = path.join(dir, 'dense.yaml');
+    writeFileSync(file, `# not JSON\n${Array(1_050_000).fill('- 1').join('\n')}\n`);
+    const { ratio, status, stderr } = ratioFor(file);
+    expect(status, stderr.slice(-300)).toBe(0);
+    expect(JSON.parse(readFileSync(path.join(dir, 'out.json'), 'utf8')).findings.map((f: { message: string }) => f.message)).toEqual([
+      'a YAML document of over 1,000,000 lines and flow items is not parsed (about 2 KB of memory each); give it as JSON (`kubectl get … -o json`, read up to 256 MiB) or split it',
+    ]);
+    expect(ratio).toBeLessThanOrEqual(12);
   }, 150_000);
 
   it('a single-line pod List costs at most 14× its size', () => {
