@@ -4,7 +4,7 @@
  * unreadable file or a binary file becomes an InputProblem (reported by the
  * `yaml-syntax` rule) and the other documents and files are still read.
  */
-import { closeSync, constants as fsConstants, existsSync, fstatSync, openSync, promises as fs, readdirSync, readSync, statSync } from 'node:fs';
+import { existsSync, promises as fs, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { Composer, LineCounter, Parser, type Document } from 'yaml';
 import type { InputNotice, InputProblem, KubeObject } from '../../snapshot/types.js';
@@ -12,6 +12,7 @@ import { isRecord } from '../../util/values.js';
 import { SourceIndex } from './source-index.js';
 import { FALLBACK, fastToJS } from './to-js.js';
 import { lineStartsOf, NOT_JSON, readJson } from './json-positions.js';
+import { describeFsError, largestDocument, MAX_FILE_BYTES, MAX_YAML_DOCUMENT_ITEMS, readCapped, readStdin, tooLarge } from './read.js';
 import { BUNDLE_MANIFEST, bundleTypes, readBundleManifest, type BundleManifest } from '../bundle.js';
 import { INPUT_TYPES_BY_NAME, parseTypedInput, type ExplicitType } from '../shapes.js';
 import { recognizeEach, unknownNotice, type Recognized } from '../recognize.js';
@@ -76,12 +77,6 @@ const MANIFEST_EXTENSIONS = new Set(['.yaml', '.yml', '.json', '.jsonl', '.ndjso
 const SKIPPED_DIRECTORIES = new Set(['.git', '.hg', '.svn', 'node_modules']);
 /** Alias expansions beyond this are treated as an alias bomb (yaml's own guard). */
 const MAX_ALIAS_COUNT = 1000;
-/**
- * Files larger than this are not parsed. A `kubectl get … -A -o yaml` dump of a
- * large cluster (200,000 objects) is 70–90 MB; V8 cannot hold a string over
- * 512 MiB, and a lint costs roughly 20 bytes of memory per byte of YAML.
- */
-const MAX_FILE_BYTES = 256 * 1024 * 1024;
 
 export interface CollectOptions {
   /** Reads stdin for the path `-`. */
@@ -210,55 +205,6 @@ async function readFile(result: ManifestCollection, absolute: string, cwd: strin
   readBuffer(result, file, data, explicit, keepText);
 }
 
-function tooLarge(): string {
-  return `input is over ${MAX_FILE_BYTES / 2 ** 20} MiB, the size limit; not parsed (split it, e.g. one \`kubectl get\` per kind)`;
-}
-
-/**
- * A file's bytes, counted as they are read (stat.size is 0 for devices and
- * FIFOs): over MAX_FILE_BYTES gives no data. A file `found` in a folder is
- * opened without blocking (a FIFO's open waits for a writer) and read only
- * when it is a regular file.
- */
-function readCapped(absolute: string, found: boolean): { data?: Buffer; special?: string } {
-  if (found) {
-    // A socket cannot be opened at all; the descriptor is checked again below (the file may change in between).
-    const before = statSync(absolute);
-    if (!before.isFile()) return { special: specialKind(before) };
-  }
-  const fd = openSync(absolute, found ? fsConstants.O_RDONLY | fsConstants.O_NONBLOCK : fsConstants.O_RDONLY);
-  try {
-    const stat = fstatSync(fd);
-    if (found && !stat.isFile()) return { special: specialKind(stat) };
-    if (stat.isFile() && stat.size > MAX_FILE_BYTES) return {};
-    let buffer = Buffer.allocUnsafe(stat.isFile() ? stat.size + 1 : 1 << 16);
-    let length = 0;
-    for (;;) {
-      if (length === buffer.length) {
-        if (length > MAX_FILE_BYTES) return {};
-        const grown = Buffer.allocUnsafe(Math.min(buffer.length * 2, MAX_FILE_BYTES + 1));
-        buffer.copy(grown, 0, 0, length);
-        buffer = grown;
-      }
-      const n = readSync(fd, buffer, length, buffer.length - length, null);
-      if (n === 0) break;
-      length += n;
-    }
-    return length > MAX_FILE_BYTES ? {} : { data: buffer.subarray(0, length) };
-  } finally {
-    closeSync(fd);
-  }
-}
-
-function specialKind(stat: import('node:fs').Stats): string {
-  if (stat.isFIFO()) return 'a FIFO';
-  if (stat.isCharacterDevice()) return 'a character device';
-  if (stat.isBlockDevice()) return 'a block device';
-  if (stat.isSocket()) return 'a socket';
-  if (stat.isDirectory()) return 'a directory';
-  return 'a special file';
-}
-
 function readBuffer(result: ManifestCollection, file: string, data: Buffer, explicit: ExplicitType | undefined, keepText: boolean): void {
   result.files.push(file);
   if (data.subarray(0, 8192).includes(0)) {
@@ -315,6 +261,17 @@ function parseText(result: ManifestCollection, file: string, text: string, expli
   if (!jsonLines) {
     const value = readJson(text);
     if (value !== NOT_JSON) return parseJsonFile(result, file, text, value, explicit, keepText);
+  }
+  const lines = largestDocument(text);
+  if (lines > MAX_YAML_DOCUMENT_ITEMS) {
+    // yaml keeps a node of about 1–2 KB per line or flow item of a document: refuse before parsing, not after gigabytes.
+    result.sources.addFile(file, undefined, [0], true);
+    result.problems.push({
+      kind: 'resource-limit',
+      file,
+      message: `a YAML document of over ${MAX_YAML_DOCUMENT_ITEMS.toLocaleString('en-US')} lines and flow items is not parsed (about 2 KB of memory each); give it as JSON (\`kubectl get … -o json\`, read up to 256 MiB) or split it`,
+    });
+    return;
   }
   if (jsonLines) text = text.replace(/^(?=[ \t]*[{[])/gm, '--- ');
   const lineCounter = new LineCounter();
@@ -591,37 +548,7 @@ function displayPath(absolute: string, cwd: string): string {
   return relative && !relative.startsWith('..') && !path.isAbsolute(relative) ? relative.split(path.sep).join('/') : absolute;
 }
 
-function describeFsError(error: unknown): string {
-  const code = (error as NodeJS.ErrnoException).code;
-  switch (code) {
-    case 'ENOENT':
-      return 'no such file or directory';
-    case 'EACCES':
-    case 'EPERM':
-      return 'permission denied';
-    case 'EISDIR':
-      return 'is a directory';
-    default:
-      return (error as Error).message;
-  }
-}
-
 /** yaml's messages repeat the position ("… at line 3, column 1:") and quote the source; keep the sentence. */
 function firstLine(message: string): string {
   return message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '').trim();
-}
-
-/** Stops reading past the size limit: `cat /dev/zero | negdoctor lint -` ends with a message, not out of memory. */
-async function readStdin(): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  let length = 0;
-  for await (const chunk of process.stdin) {
-    chunks.push(chunk as Buffer);
-    length += (chunk as Buffer).length;
-    if (length > MAX_FILE_BYTES) {
-      process.stdin.destroy();
-      break;
-    }
-  }
-  return Buffer.concat(chunks);
 }
