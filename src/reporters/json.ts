@@ -9,12 +9,18 @@
  */
 import type { Finding } from '../findings.js';
 import { summarize, type Report } from './report.js';
+import { jsonSafe } from './escape.js';
 
 export function renderJson(report: Report): string {
   return [...renderJsonChunks(report)].join('');
 }
 
+/** The pieces, with the characters JSON leaves raw but terminals act on (C1 controls, line separators) escaped. */
 export function* renderJsonChunks(report: Report): Generator<string> {
+  for (const piece of pieces(report)) yield jsonSafe(piece);
+}
+
+function* pieces(report: Report): Generator<string> {
   const { result } = report;
   const output: Record<string, unknown> = {
     version: 1,

@@ -3,11 +3,18 @@
  * pull-request comments. The incidents first (root, then what it explains),
  * a Mermaid flowchart of each affected path (GitHub renders ```mermaid
  * blocks), then the findings table.
+ *
+ * Values enter through escape.ts only: `markdownText` for prose and table
+ * cells (no markup, no link, no image, no HTML), `markdownCode` for inline
+ * code (a fence longer than any backtick run in the value), `mermaidLabel`
+ * for diagram labels (no directive, no closing quote); no value can hold a
+ * line break, so none can close a fence or start a block.
  */
 import type { Finding, Severity } from '../findings.js';
 import { causeText, findingsByFingerprint, incidentViews, objectLabel } from './incidents.js';
 import { buildPaths, type Box, type PathGraph } from './paths.js';
 import { summarize, type RenderOptions, type Report } from './report.js';
+import { markdownCell, markdownCode, markdownText, mermaidLabel, severityToken } from './escape.js';
 
 const ICON: Record<Severity, string> = { error: '🔴', warning: '🟠', info: '🔵' };
 
@@ -17,7 +24,7 @@ export function renderMarkdown(report: Report, options: RenderOptions): string {
   const total = s.errors + s.warnings + s.infos;
   out.push('# negdoctor report', '');
   out.push(
-    `${total === 0 ? '**No problems found**' : `**${total} problem${total === 1 ? '' : 's'}** (${s.errors} errors, ${s.warnings} warnings, ${s.infos} infos)`} · ${s.rulesEvaluated} rules evaluated, ${report.result.notEvaluated.length} not evaluated · ${s.objects} objects${report.snapshot.cluster?.name ? ` · cluster \`${report.snapshot.cluster.name}\`` : ''}`,
+    `${total === 0 ? '**No problems found**' : `**${total} problem${total === 1 ? '' : 's'}** (${s.errors} errors, ${s.warnings} warnings, ${s.infos} infos)`} · ${s.rulesEvaluated} rules evaluated, ${report.result.notEvaluated.length} not evaluated · ${s.objects} objects${report.snapshot.cluster?.name ? ` · cluster ${markdownCode(report.snapshot.cluster.name)}` : ''}`,
     '',
   );
   const byFingerprint = findingsByFingerprint(report);
@@ -27,8 +34,8 @@ export function renderMarkdown(report: Report, options: RenderOptions): string {
   if (views.length > 0) {
     out.push('## Root causes', '');
     views.forEach(({ root, tree }, i) => {
-      out.push(`${i + 1}. ${ICON[root.severity]} **\`${root.ruleId}\`** on ${cell(objectLabel(root))}: ${inline(root.message)}`);
-      for (const { finding, depth } of tree) out.push(`${'   '.repeat(depth)}- ${ICON[finding.severity]} \`${finding.ruleId}\` on ${cell(objectLabel(finding))}`);
+      out.push(`${i + 1}. ${icon(root.severity)} **${markdownCode(root.ruleId)}** on ${markdownText(objectLabel(root))}: ${markdownText(root.message)}`);
+      for (const { finding, depth } of tree) out.push(`${'   '.repeat(depth)}- ${icon(finding.severity)} ${markdownCode(finding.ruleId)} on ${markdownText(objectLabel(finding))}`);
     });
     out.push('');
   }
@@ -37,7 +44,7 @@ export function renderMarkdown(report: Report, options: RenderOptions): string {
   if (affected.length > 0) {
     out.push('## Affected paths', '');
     for (const path of affected) {
-      out.push(`### ${inline(path.title)}`, '', '```mermaid', mermaidOf(path), '```', '');
+      out.push(`### ${markdownText(path.title)}`, '', '```mermaid', mermaidOf(path), '```', '');
     }
   }
 
@@ -47,13 +54,13 @@ export function renderMarkdown(report: Report, options: RenderOptions): string {
     out.push('| | Rule | Object | Message | Caused by |', '|---|---|---|---|---|');
     for (const f of shown) {
       const cause = causeText(f, byFingerprint);
-      out.push(`| ${ICON[f.severity]} ${f.severity} | \`${f.ruleId}\` | ${cell(where(f))} | ${cell(f.message)} | ${cause ? cell(cause) : ''} |`);
+      out.push(`| ${icon(f.severity)} ${severityToken(f.severity)} | ${markdownCode(f.ruleId)} | ${markdownCell(where(f))} | ${markdownCell(f.message)} | ${cause ? markdownCell(cause) : ''} |`);
     }
     out.push('');
   }
   if (report.result.notEvaluated.length > 0 && !options.quiet) {
     out.push('<details><summary>Rules not evaluated</summary>', '');
-    for (const n of report.result.notEvaluated) out.push(`- \`${n.ruleId}\`: ${inline(n.reason)}`);
+    for (const n of report.result.notEvaluated) out.push(`- ${markdownCode(n.ruleId)}: ${markdownText(n.reason)}`);
     out.push('', '</details>', '');
   }
   return `${out.join('\n').trimEnd()}\n`;
@@ -64,13 +71,9 @@ function where(f: Finding): string {
   return f.object ? `${objectLabel(f)}${at ? ` (${at})` : ''}` : at || objectLabel(f);
 }
 
-/** A table cell: no pipes or line breaks, no HTML. */
-function cell(text: string): string {
-  return inline(text).replace(/\|/g, '\\|');
-}
-
-function inline(text: string): string {
-  return text.replace(/\s+/g, ' ').replace(/</g, '&lt;').replace(/>/g, '&gt;').trim();
+function icon(severity: Severity): string {
+  const sev = severityToken(severity);
+  return sev === 'none' ? '' : ICON[sev];
 }
 
 const STYLE: Record<Severity | 'healthy', string> = {
@@ -96,15 +99,16 @@ export function mermaidOf(path: PathGraph): string {
 }
 
 function classOf(box: Box): string | undefined {
-  if (box.severity) return box.severity;
+  const severity = severityToken(box.severity);
+  if (severity !== 'none') return severity;
   if (box.health === 'UNHEALTHY') return 'error';
   if (box.health === 'HEALTHY') return 'healthy';
   return undefined;
 }
 
-/** Mermaid label text: quotes and markup as entity codes, the detail on a second line. */
+/** Mermaid label text: values through `mermaidLabel`, the detail on a second line. */
 function mermaidText(box: Box): string {
-  const escape = (t: string) => t.replace(/[#"<>&]/g, (c) => `#${c.charCodeAt(0)};`);
+  const escape = mermaidLabel;
   const second = [box.detail ? escape(box.detail) : '', box.findings.length ? `${box.findings.length} finding${box.findings.length === 1 ? '' : 's'}` : ''].filter(Boolean).join(' · ');
   return `${escape(box.label)}${second ? `<br/>${second}` : ''}`;
 }

@@ -15,6 +15,7 @@ import type { Rule } from '../model/rule-contract.js';
 import { findingsByFingerprint, objectLabel, rootsOf } from './incidents.js';
 import { REPOSITORY_URL, ruleDocsUrl } from './rule-docs.js';
 import type { RenderOptions, Report } from './report.js';
+import { jsonSafe } from './escape.js';
 
 export const SARIF_SCHEMA = 'https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json';
 export const INFORMATION_URI = REPOSITORY_URL;
@@ -32,7 +33,7 @@ export function sarifLevel(severity: Severity): Level {
 }
 
 export function renderSarif(report: Report, options: RenderOptions): string {
-  return `${JSON.stringify(buildSarif(report, options), null, 2)}\n`;
+  return `${jsonSafe(JSON.stringify(buildSarif(report, options), null, 2))}\n`;
 }
 
 export function buildSarif(report: Report, options: RenderOptions): Json {

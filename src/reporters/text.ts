@@ -4,19 +4,25 @@
  * severity  message  rule-id`, live findings grouped by object, each explained
  * finding marked with its cause; then a summary and a coverage line that says
  * what was not evaluated and why.
+ *
+ * Every line is built with the `term` template (escape.ts): values are made
+ * safe for a terminal and a CI log (controls shown as escapes, so no value
+ * starts a line or moves the cursor); the only escape sequences are the
+ * colours `paint` adds.
  */
 import type { Finding } from '../findings.js';
 import { causeText, findingsByFingerprint, incidentViews, objectLabel } from './incidents.js';
 import { summarize, type RenderOptions, type Report } from './report.js';
+import { Markup, term } from './escape.js';
 
 const CODES = { red: 31, yellow: 33, cyan: 36, gray: 90, bold: 1, underline: 4 } as const;
 type Style = keyof typeof CODES;
 
 export function renderText(report: Report, options: RenderOptions): string {
-  const paint = (style: Style, text: string) => (options.color ? `\x1b[${CODES[style]}m${text}\x1b[0m` : text);
+  const paint = (style: Style, text: string | Markup): Markup => (options.color ? term`${colour(CODES[style])}${text}${colour(0)}` : term`${text}`);
   const severityLabel = (f: Finding) =>
     f.severity === 'error' ? paint('red', 'error  ') : f.severity === 'warning' ? paint('yellow', 'warning') : paint('cyan', 'info   ');
-  const lines: string[] = [];
+  const lines: Markup[] = [];
   const shown = report.result.findings.filter((f) => !options.quiet || f.severity === 'error');
 
   const byFingerprint = findingsByFingerprint(report);
@@ -26,12 +32,12 @@ export function renderText(report: Report, options: RenderOptions): string {
     lines.push(paint('bold', 'Root causes'));
     for (const { root, tree } of views) {
       const where = root.cluster !== undefined && report.clusters ? `${root.cluster}: ` : '';
-      lines.push(`  ${severityLabel(root)}  ${where}${objectLabel(root)}: ${root.message}  ${paint('gray', root.ruleId)}`);
+      lines.push(term`  ${severityLabel(root)}  ${where}${objectLabel(root)}: ${root.message}  ${paint('gray', root.ruleId)}`);
       for (const { finding, depth } of tree) {
-        lines.push(`  ${'  '.repeat(depth)}${paint('gray', '└─')} ${finding.ruleId}  ${objectLabel(finding)}`);
+        lines.push(term`  ${'  '.repeat(depth)}${paint('gray', '└─')} ${finding.ruleId}  ${objectLabel(finding)}`);
       }
     }
-    lines.push('');
+    lines.push(term``);
   }
 
   const renderGroups = (findings: Finding[]) => {
@@ -47,12 +53,12 @@ export function renderText(report: Report, options: RenderOptions): string {
       for (const f of inGroup) {
         const position = f.location ? `${f.location.line}:${f.location.column}` : '-';
         const baselined = report.baselined?.has(f.fingerprint) ? paint('gray', ' (baseline)') : '';
-        lines.push(`  ${position.padEnd(8)} ${severityLabel(f)}  ${f.message}  ${paint('gray', f.ruleId)}${baselined}`);
-        if (!f.location && f.object) lines.push(`  ${''.padEnd(8)} ${paint('gray', `at ${f.path || '(object)'}`)}`);
+        lines.push(term`  ${position.padEnd(8)} ${severityLabel(f)}  ${f.message}  ${paint('gray', f.ruleId)}${baselined}`);
+        if (!f.location && f.object) lines.push(term`  ${''.padEnd(8)} ${paint('gray', `at ${f.path || '(object)'}`)}`);
         const cause = causeText(f, byFingerprint);
-        if (cause) lines.push(`  ${''.padEnd(8)} ${paint('yellow', `caused by ${cause}`)}`);
+        if (cause) lines.push(term`  ${''.padEnd(8)} ${paint('yellow', `caused by ${cause}`)}`);
       }
-      lines.push('');
+      lines.push(term``);
     }
   };
   if (report.clusters) {
@@ -60,7 +66,7 @@ export function renderText(report: Report, options: RenderOptions): string {
     for (const cluster of report.clusters) {
       const mine = shown.filter((f) => f.cluster === cluster.cluster);
       const state = !cluster.collected ? paint('red', ` — not collected: ${cluster.error ?? 'unknown error'}`) : mine.length === 0 ? ' — no problems shown' : '';
-      lines.push(`${paint('bold', `Cluster ${cluster.cluster}`)}${state}`, '');
+      lines.push(term`${paint('bold', `Cluster ${cluster.cluster}`)}${state}`, term``);
       renderGroups(mine);
     }
   } else {
@@ -72,7 +78,7 @@ export function renderText(report: Report, options: RenderOptions): string {
   const counts = `${s.errors} ${plural(s.errors, 'error')}, ${s.warnings} ${plural(s.warnings, 'warning')}, ${s.infos} ${plural(s.infos, 'info', 'infos')}`;
   const head = total === 0 ? paint('bold', 'No problems found') : paint('bold', `${total} ${plural(total, 'problem')} (${counts})`);
   const suppressed = report.result.suppressed.length ? `, ${report.result.suppressed.length} suppressed` : '';
-  lines.push(`${head}${suppressed}`);
+  lines.push(term`${head}${suppressed}`);
   const notEvaluated = report.result.notEvaluated.length;
   lines.push(
     paint(
@@ -92,7 +98,7 @@ export function renderText(report: Report, options: RenderOptions): string {
       lines.push(paint('gray', `  not evaluated (${ids.length}): ${reason} — ${ids.join(', ')}`));
     }
   }
-  return `${lines.join('\n')}\n`;
+  return `${lines.map((l) => l.text).join('\n')}\n`;
 }
 
 /** Where the objects came from: files for lint, the cluster for a scan (plus any -f files). */
@@ -107,6 +113,11 @@ function scope(report: Report, files: number): string {
   const cluster = report.snapshot.cluster?.name ?? report.snapshot.cluster?.context;
   const from = cluster ? `from cluster ${cluster}` : 'from the cluster';
   return files > 0 ? `${from} and ${fileText}` : from;
+}
+
+/** An SGR escape of negdoctor's own (the only escape sequences the text report writes). */
+function colour(code: number): Markup {
+  return new Markup('terminal', `\x1b[${code}m`);
 }
 
 function plural(n: number, word: string, many = `${word}s`): string {
