@@ -17,7 +17,7 @@ a{color:#0b57d0}nav a{margin-right:4px}
 .badge.sev-error{background:var(--error)}.badge.sev-warning{background:var(--warning)}.badge.sev-info{background:var(--info)}
 .incidents{padding-left:1.4em}.incident{margin:0 0 14px;padding:8px 12px;border-left:5px solid var(--line);background:var(--none-bg);border-radius:4px}
 .incident.sev-error{border-color:var(--error);background:var(--error-bg)}.incident.sev-warning{border-color:var(--warning);background:var(--warning-bg)}.incident.sev-info{border-color:var(--info);background:var(--info-bg)}
-.incident .root p{margin:4px 0 0}.explains{margin:6px 0 2px;font-size:.9em;color:#4a545e}.tree{list-style:none;padding-left:.6em;margin:0}.tree li::before{content:"└─ ";color:#4a545e}
+.incident .root p{margin:4px 0 0}.incident .root+.root{margin-top:8px}.and{font-weight:600;color:#4a545e}.jump{margin:4px 0 8px}section.severity h3{margin:14px 0 4px}.explains{margin:6px 0 2px;font-size:.9em;color:#4a545e}.tree{list-style:none;padding-left:.6em;margin:0}.tree li::before{content:"└─ ";color:#4a545e}
 .tree .depth-2{margin-left:1.4em}.tree .depth-3{margin-left:2.8em}.tree .depth-4{margin-left:4.2em}.tree .depth-5{margin-left:5.6em}.tree .depth-6{margin-left:7em}
 .legend{font-size:.9em;color:#4a545e}.sw{display:inline-block;padding:0 6px;border-radius:3px;border:1px solid var(--line)}
 .sw.sev-error{background:var(--error-bg);border-color:var(--error)}.sw.sev-warning{background:var(--warning-bg);border-color:var(--warning)}.sw.sev-info{background:var(--info-bg);border-color:var(--info)}.sw.sev-none{background:var(--none-bg)}
@@ -43,21 +43,27 @@ tr.sev-error td:first-child{border-left:4px solid var(--error)}tr.sev-warning td
 export const SCRIPT = `
 (function () {
   var form = document.getElementById('filters');
-  var table = document.getElementById('findings-table');
-  if (!form || !table) return;
+  var sections = document.querySelectorAll('section.severity');
+  if (!form || sections.length === 0) return;
   form.hidden = false;
   var severity = document.getElementById('filter-severity');
   var rule = document.getElementById('filter-rule');
   var count = document.getElementById('filter-count');
   function apply() {
-    var rows = table.tBodies[0].rows, shown = 0;
-    for (var i = 0; i < rows.length; i++) {
-      var r = rows[i];
-      var ok = (!severity.value || r.dataset.severity === severity.value) && (!rule.value || r.dataset.rule === rule.value);
-      r.hidden = !ok;
-      if (ok) shown++;
+    var shown = 0, total = 0;
+    for (var s = 0; s < sections.length; s++) {
+      var rows = sections[s].querySelectorAll('tbody tr'), inSection = 0;
+      for (var i = 0; i < rows.length; i++) {
+        var r = rows[i];
+        var ok = (!severity.value || r.dataset.severity === severity.value) && (!rule.value || r.dataset.rule === rule.value);
+        r.hidden = !ok;
+        if (ok) inSection++;
+      }
+      sections[s].hidden = inSection === 0;
+      shown += inSection;
+      total += rows.length;
     }
-    count.textContent = shown + ' of ' + rows.length + ' shown';
+    count.textContent = shown + ' of ' + total + ' shown';
   }
   severity.addEventListener('change', apply);
   rule.addEventListener('change', apply);

@@ -17,7 +17,7 @@ import { html, severityToken, trustedHtml, type Markup } from './escape.js';
 import { CSP, CSS, SCRIPT } from './html-assets.js';
 import { pathSection } from './html-paths.js';
 import { badge, findingLink } from './html-parts.js';
-import { findingsByFingerprint, incidentViews, objectLabel } from './incidents.js';
+import { bySeverityThenObject, findingLabel, findingsByFingerprint, incidentViews, isAdvice, objectLabel, type IncidentView } from './incidents.js';
 import { buildPaths } from './paths.js';
 import { summarize, type RenderOptions, type Report } from './report.js';
 
@@ -33,7 +33,7 @@ export function renderHtml(report: Report, options: RenderOptions): string {
   const shown = report.result.findings.filter((f) => !options.quiet || f.severity === 'error');
   const cluster = report.snapshot.cluster?.name;
   const sections: PageSection[] = [
-    { id: 'incidents', nav: 'Root causes', body: incidentsSection(report) },
+    { id: 'incidents', nav: 'Root causes', body: incidentsSection(report, byFingerprint) },
     { id: 'paths', nav: 'Paths', body: pathsSection(report, byFingerprint) },
     { id: 'findings', nav: 'Findings', body: findingsSection(report, shown, byFingerprint) },
   ];
@@ -65,15 +65,23 @@ function header(report: Report, sections: PageSection[]): Markup {
 <nav>${sections.map((section, i) => html`${i ? ' · ' : ''}<a href="#${section.id}">${section.nav}</a>`)}</nav></header>`;
 }
 
-function incidentsSection(report: Report): Markup {
+function incidentsSection(report: Report, byFingerprint: Map<string, Finding>): Markup {
   const views = incidentViews(report);
   if (views.length === 0) return html`<h2>Root causes</h2><p>No finding here explains another.</p>`;
-  const items = views.map(({ incident, root, tree }) => {
-    const rows = tree.map(({ finding, depth }) => html`<li class="depth-${Math.min(depth, 6)}">${badge(finding.severity)} ${findingLink(finding)} on ${objectLabel(finding)}</li>`);
-    return html`<li class="incident sev-${severityToken(root.severity)}" id="${incident.id}"><div class="root">${badge(root.severity)} ${findingLink(root)} on <strong>${objectLabel(root)}</strong><p>${root.message}</p></div>
-<p class="explains">explains ${tree.length} finding${tree.length === 1 ? '' : 's'}:</p><ul class="tree">${rows}</ul></li>\n`;
+  const list = (items: IncidentView[], cls: string) => html`<ol class="incidents ${cls}">${items.map((view) => incidentItem(view, byFingerprint))}</ol>`;
+  const outages = views.filter((v) => !isAdvice(v));
+  const advice = views.filter(isAdvice);
+  return html`<h2>Root causes</h2>${outages.length ? list(outages, 'outages') : html`<p>No outage: only advice below.</p>`}${advice.length ? html`<h3 id="advice">Also worth fixing</h3>${list(advice, 'advice')}` : ''}`;
+}
+
+function incidentItem(view: IncidentView, byFingerprint: Map<string, Finding>): Markup {
+  const blocks = view.roots.map((root, i) => {
+    const tree = view.trees[i] ?? [];
+    const rows = tree.map(({ finding, depth }) => html`<li class="depth-${Math.min(depth, 6)}">${badge(finding.severity)} ${findingLink(finding)} on ${findingLabel(finding, byFingerprint)}</li>`);
+    const explains = tree.length ? html`<p class="explains">explains ${tree.length} finding${tree.length === 1 ? '' : 's'}:</p><ul class="tree">${rows}</ul>` : i > 0 ? html`<p class="explains">explains the same findings as the root above.</p>` : '';
+    return html`<div class="root">${i > 0 ? html`<span class="and">and</span> ` : ''}${badge(root.severity)} ${findingLink(root)} on <strong>${findingLabel(root, byFingerprint)}</strong><p>${root.message}</p></div>${explains}`;
   });
-  return html`<h2>Root causes</h2><ol class="incidents">${items}</ol>`;
+  return html`<li class="incident sev-${severityToken(view.worst)}" id="${view.incident.id}">${blocks}</li>\n`;
 }
 
 function pathsSection(report: Report, byFingerprint: Map<string, Finding>): Markup {
@@ -83,17 +91,27 @@ function pathsSection(report: Report, byFingerprint: Map<string, Finding>): Mark
 ${paths.map((p) => pathSection(p, byFingerprint))}`;
 }
 
+const SECTION_TITLES = { error: 'Errors', warning: 'Warnings', info: 'Infos' } as const;
+
+/** One table per severity, worst first, each sorted by object: the links above them filter without JavaScript. */
 function findingsSection(report: Report, shown: Finding[], byFingerprint: Map<string, Finding>): Markup {
   const rules = [...new Set(shown.map((f) => f.ruleId))].sort();
   const filters = html`<form class="filters" id="filters" hidden><label>Severity <select id="filter-severity"><option value="">all</option><option>error</option><option>warning</option><option>info</option></select></label> <label>Rule <select id="filter-rule"><option value="">all</option>${rules.map((r) => html`<option>${r}</option>`)}</select></label> <span id="filter-count"></span></form>`;
-  const rows = shown.map((f) => {
-    const causes = (f.causedBy ?? []).map((c) => byFingerprint.get(c)).filter((c): c is Finding => c !== undefined);
-    const sev = severityToken(f.severity);
-    return html`<tr id="f-${f.fingerprint}" class="sev-${sev}" data-severity="${sev}" data-rule="${f.ruleId}"><td>${badge(f.severity)}</td><td><code>${f.ruleId}</code></td><td>${where(f)}</td><td>${f.message}</td><td>${causes.map((c, i) => html`${i ? html`<br>` : ''}${findingLink(c)} (${objectLabel(c)})`)}</td></tr>\n`;
-  });
-  const table = shown.length === 0 ? html`<p>No findings.</p>` : html`<table id="findings-table"><thead><tr><th>Severity</th><th>Rule</th><th>Object</th><th>Message</th><th>Caused by</th></tr></thead><tbody>${rows}</tbody></table>`;
+  const sorted = bySeverityThenObject(shown);
+  const groups = (['error', 'warning', 'info'] as const).map((sev) => ({ sev, findings: sorted.filter((f) => f.severity === sev) })).filter((g) => g.findings.length > 0);
+  const jump = groups.length ? html`<p class="jump">${groups.map((g, i) => html`${i ? ' · ' : ''}<a href="#findings-${g.sev}">${SECTION_TITLES[g.sev]} (${g.findings.length})</a>`)}</p>` : '';
+  const tables = groups.map(
+    (g) =>
+      html`<section class="severity" id="findings-${g.sev}"><h3>${SECTION_TITLES[g.sev]} (${g.findings.length})</h3><table class="findings-table"><thead><tr><th>Severity</th><th>Rule</th><th>Object</th><th>Message</th><th>Caused by</th></tr></thead><tbody>${g.findings.map((f) => findingRow(f, byFingerprint))}</tbody></table></section>\n`,
+  );
   const notEvaluated = report.result.notEvaluated.length === 0 ? '' : html`<details><summary>Rules not evaluated</summary><ul>${report.result.notEvaluated.map((n) => html`<li><code>${n.ruleId}</code>: ${n.reason}</li>`)}</ul></details>`;
-  return html`<h2>Findings</h2>${filters}${table}${notEvaluated}`;
+  return html`<h2>Findings</h2>${filters}${jump}${shown.length === 0 ? html`<p>No findings.</p>` : tables}${notEvaluated}`;
+}
+
+function findingRow(f: Finding, byFingerprint: Map<string, Finding>): Markup {
+  const causes = (f.causedBy ?? []).map((c) => byFingerprint.get(c)).filter((c): c is Finding => c !== undefined);
+  const sev = severityToken(f.severity);
+  return html`<tr id="f-${f.fingerprint}" class="sev-${sev}" data-severity="${sev}" data-rule="${f.ruleId}"><td>${badge(f.severity)}</td><td><code>${f.ruleId}</code></td><td>${where(f)}</td><td>${f.message}</td><td>${causes.map((c, i) => html`${i ? html`<br>` : ''}${findingLink(c)} (${findingLabel(c, byFingerprint)})`)}</td></tr>\n`;
 }
 
 function where(f: Finding): string {

@@ -11,7 +11,7 @@
  * line break, so none can close a fence or start a block.
  */
 import type { Finding, Severity } from '../findings.js';
-import { causeText, findingsByFingerprint, incidentViews, objectLabel } from './incidents.js';
+import { bySeverityThenObject, causeText, findingLabel, findingsByFingerprint, incidentViews, isAdvice, objectLabel, type IncidentView } from './incidents.js';
 import { buildPaths, type Box, type PathGraph } from './paths.js';
 import { summarize, type RenderOptions, type Report } from './report.js';
 import { markdownCell, markdownCode, markdownText, mermaidLabel, severityToken } from './escape.js';
@@ -30,15 +30,23 @@ export function renderMarkdown(report: Report, options: RenderOptions): string {
   const byFingerprint = findingsByFingerprint(report);
   const shown = report.result.findings.filter((f) => !options.quiet || f.severity === 'error');
 
-  const views = incidentViews(report);
-  if (views.length > 0) {
-    out.push('## Root causes', '');
-    views.forEach(({ root, tree }, i) => {
-      out.push(`${i + 1}. ${icon(root.severity)} **${markdownCode(root.ruleId)}** on ${markdownText(objectLabel(root))}: ${markdownText(root.message)}`);
-      for (const { finding, depth } of tree) out.push(`${'   '.repeat(depth)}- ${icon(finding.severity)} ${markdownCode(finding.ruleId)} on ${markdownText(objectLabel(finding))}`);
+  const rootSection = (title: string, views: IncidentView[]) => {
+    if (views.length === 0) return;
+    out.push(`## ${title}`, '');
+    views.forEach((view, i) => {
+      view.roots.forEach((root, r) => {
+        const line = `**${markdownCode(root.ruleId)}** on ${markdownText(findingLabel(root, byFingerprint))}: ${markdownText(root.message)}`;
+        // Further roots of a merged incident explain the same consequences: listed inside it.
+        out.push(r === 0 ? `${i + 1}. ${icon(root.severity)} ${line}` : `   - ${icon(root.severity)} and ${line}`);
+        const extra = r === 0 ? 0 : 1;
+        for (const { finding, depth } of view.trees[r] ?? []) out.push(`${'   '.repeat(depth + extra)}- ${icon(finding.severity)} ${markdownCode(finding.ruleId)} on ${markdownText(findingLabel(finding, byFingerprint))}`);
+      });
     });
     out.push('');
-  }
+  };
+  const views = incidentViews(report);
+  rootSection('Root causes', views.filter((v) => !isAdvice(v)));
+  rootSection('Also worth fixing', views.filter(isAdvice));
 
   const affected = buildPaths(report).filter((p) => p.severity !== undefined);
   if (affected.length > 0) {
@@ -52,7 +60,7 @@ export function renderMarkdown(report: Report, options: RenderOptions): string {
   if (shown.length === 0) out.push('No findings.', '');
   else {
     out.push('| | Rule | Object | Message | Caused by |', '|---|---|---|---|---|');
-    for (const f of shown) {
+    for (const f of bySeverityThenObject(shown)) {
       const cause = causeText(f, byFingerprint);
       out.push(`| ${icon(f.severity)} ${severityToken(f.severity)} | ${markdownCode(f.ruleId)} | ${markdownCell(where(f))} | ${markdownCell(f.message)} | ${cause ? markdownCell(cause) : ''} |`);
     }

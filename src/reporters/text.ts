@@ -11,7 +11,7 @@
  * colours `paint` adds.
  */
 import type { Finding } from '../findings.js';
-import { causeText, findingsByFingerprint, incidentViews, objectLabel } from './incidents.js';
+import { causeText, findingLabel, findingsByFingerprint, incidentViews, isAdvice } from './incidents.js';
 import { summarize, type RenderOptions, type Report } from './report.js';
 import { Markup, term } from './escape.js';
 
@@ -27,18 +27,26 @@ export function renderText(report: Report, options: RenderOptions): string {
 
   const byFingerprint = findingsByFingerprint(report);
   const shownSet = new Set(shown);
-  const views = incidentViews(report).filter((v) => shownSet.has(v.root));
-  if (views.length > 0) {
-    lines.push(paint('bold', 'Root causes'));
-    for (const { root, tree } of views) {
-      const where = root.cluster !== undefined && report.clusters ? `${root.cluster}: ` : '';
-      lines.push(term`  ${severityLabel(root)}  ${where}${objectLabel(root)}: ${root.message}  ${paint('gray', root.ruleId)}`);
-      for (const { finding, depth } of tree) {
-        lines.push(term`  ${'  '.repeat(depth)}${paint('gray', '└─')} ${finding.ruleId}  ${objectLabel(finding)}`);
-      }
+  const views = incidentViews(report).filter((v) => v.roots.some((r) => shownSet.has(r)));
+  const rootSection = (title: string, list: typeof views) => {
+    if (list.length === 0) return;
+    lines.push(paint('bold', title));
+    for (const view of list) {
+      view.roots.forEach((root, i) => {
+        const where = root.cluster !== undefined && report.clusters ? `${root.cluster}: ` : '';
+        // Further roots of a merged incident: marked "+", they explain the same consequences.
+        lines.push(term`${i === 0 ? '  ' : paint('gray', '+ ')}${severityLabel(root)}  ${where}${findingLabel(root, byFingerprint)}: ${root.message}  ${paint('gray', root.ruleId)}`);
+        const tree = view.trees[i] ?? [];
+        for (const { finding, depth } of tree) {
+          lines.push(term`  ${'  '.repeat(depth)}${paint('gray', '└─')} ${finding.ruleId}  ${findingLabel(finding, byFingerprint)}`);
+        }
+        if (tree.length === 0 && i > 0) lines.push(term`    ${paint('gray', '└─ and the same consequences as above')}`);
+      });
     }
     lines.push(term``);
-  }
+  };
+  rootSection('Root causes', views.filter((v) => !isAdvice(v)));
+  rootSection('Also worth fixing', views.filter(isAdvice));
 
   const renderGroups = (findings: Finding[]) => {
     const byGroup = new Map<string, Finding[]>();

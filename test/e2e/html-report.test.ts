@@ -72,7 +72,7 @@ describe.skipIf(!available)('html report in headless Chromium', () => {
       const sections = await page.locator('body > section').evaluateAll((els) => els.map((e) => e.id));
       expect(sections).toEqual(['incidents', 'paths', 'findings']);
       const incidents = page.locator('li.incident');
-      expect(await incidents.count()).toBe(5);
+      expect(await incidents.count()).toBe(4);
       await expect.poll(() => incidents.first().locator('.root').innerText()).toContain('firewall-health-check-blocked on Service default/neg-demo-svc');
       expect(await incidents.first().locator('.tree li').allInnerTexts()).toEqual([
         expect.stringContaining('backend-unhealthy on Service default/neg-demo-svc'),
@@ -109,7 +109,7 @@ describe.skipIf(!available)('html report in headless Chromium', () => {
       expect(await row.innerText()).toContain('backend-unhealthy');
 
       // Filters by severity and rule.
-      const rows = page.locator('#findings-table tbody tr');
+      const rows = page.locator('#findings .findings-table tbody tr');
       expect(await rows.count()).toBe(28);
       await page.selectOption('#filter-severity', 'warning');
       const visibleSeverities = await rows.evaluateAll((trs) => trs.filter((t) => !(t as HTMLElement).hidden).map((t) => (t as HTMLElement).dataset.severity));
@@ -137,10 +137,10 @@ describe.skipIf(!available)('html report in headless Chromium', () => {
       const url = pathToFileURL(demo).href;
       await page.goto(url);
       expect(await page.locator('#filters').isVisible()).toBe(false);
-      const rows = page.locator('#findings-table tbody tr');
+      const rows = page.locator('#findings .findings-table tbody tr');
       expect(await rows.count()).toBe(28);
       expect(await rows.evaluateAll((trs) => trs.every((t) => (t as HTMLElement).offsetHeight > 0))).toBe(true);
-      expect(await page.locator('li.incident').count()).toBe(5);
+      expect(await page.locator('li.incident').count()).toBe(4);
       expect(await page.locator('svg [data-box]').count()).toBeGreaterThan(14);
       expect(requests.filter((r) => r !== url)).toEqual([]);
     } finally {
@@ -159,7 +159,7 @@ describe.skipIf(!available)('html report in headless Chromium', () => {
       const labels = await page.locator('svg [data-box] text.label').allTextContents();
       expect(labels.length).toBeGreaterThan(2);
       expect(await page.locator('svg .kind-workload').count()).toBeGreaterThan(0);
-      expect(await page.locator('#findings-table tbody tr').count()).toBeGreaterThan(0);
+      expect(await page.locator('#findings .findings-table tbody tr').count()).toBeGreaterThan(0);
       expect(requests.filter((r) => r !== url)).toEqual([]);
     } finally {
       await context.close();

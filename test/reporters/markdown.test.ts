@@ -45,7 +45,7 @@ describe('markdown report', () => {
   it('demo snapshot: root causes first, a flowchart per affected path that Mermaid parses, then the findings table', async () => {
     const md = renderMarkdown(demoReport(), { color: false });
     const sections = [...md.matchAll(/^## (.*)$/gm)].map((m) => m[1]);
-    expect(sections).toEqual(['Root causes', 'Affected paths', 'Findings']);
+    expect(sections).toEqual(['Root causes', 'Also worth fixing', 'Affected paths', 'Findings']);
     expect(md).toContain('1. 🔴 **`firewall-health-check-blocked`** on Service default/neg-demo-svc');
     expect(md).toMatch(/\n {3}- 🔴 `backend-unhealthy` on Service default\/neg-demo-svc\n {6}- 🔴 `readiness-gate-stuck`/);
     const blocks = mermaidBlocks(md);
