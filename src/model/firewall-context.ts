@@ -18,6 +18,7 @@ import { DATA } from '../snapshot/data-keys.js';
 import type { GcpFirewall, GcpSubnetwork, GkeCluster, Snapshot } from '../snapshot/types.js';
 import { clusterNetwork } from './cluster-identity.js';
 import { lastSegment } from '../util/text.js';
+import type { FixStep } from '../findings.js';
 import type { RuleContext } from './rule-contract.js';
 import { livePods, podLabels, SERVICE_NAME_LABEL } from './pods.js';
 
@@ -249,7 +250,7 @@ export interface BlockedPair {
  * deny, goto_next as the alternative); for what the VPC rules block, an allow
  * rule for the node tag. Returns the commands and a sentence naming them.
  */
-export function fixCommands(fw: FirewallContext, blocked: readonly BlockedPair[], ruleName: string): { commands: string[]; text: string } {
+export function fixCommands(fw: FirewallContext, blocked: readonly BlockedPair[], ruleName: string): { commands: string[]; text: string; steps: FixStep[] } {
   const byPolicyRule = new Map<string, BlockedPair[]>();
   const byVpc: BlockedPair[] = [];
   for (const pair of blocked) {
@@ -264,6 +265,7 @@ export function fixCommands(fw: FirewallContext, blocked: readonly BlockedPair[]
   const unique = <T>(values: T[]) => [...new Set(values)];
   const commands: string[] = [];
   const sentences: string[] = [];
+  const steps: FixStep[] = [];
   for (const pairs of byPolicyRule.values()) {
     const verdict = pairs[0]!.verdict;
     const allow = policyFixCommand(verdict, unique(pairs.map((p) => p.range)), unique(pairs.map((p) => p.port)), fw);
@@ -272,7 +274,11 @@ export function fixCommands(fw: FirewallContext, blocked: readonly BlockedPair[]
       continue;
     }
     commands.push(allow);
+    const ref = verdict.blockedByPolicyRule!;
+    const where = `rule ${ref.rule.priority} of ${policyType(ref.policy) === 'HIERARCHY' ? 'hierarchical' : 'network'} firewall policy ${ref.policy.name}`;
+    steps.push({ command: allow, explains: `allow ${unique(pairs.map((p) => p.range)).join(', ')} on tcp:${unique(pairs.map((p) => p.port)).join(',')} one priority step ahead of ${where}` });
     const gotoNext = gotoNextCommand(verdict);
+    if (gotoNext) steps.push({ command: gotoNext, explains: `or instead: let ${where} pass the traffic on to the lower levels` });
     sentences.push(gotoNext ? `\`${allow}\` (or pass the traffic on to the lower levels: \`${gotoNext}\`)` : `\`${allow}\``);
   }
   if (byVpc.length) {
@@ -282,6 +288,7 @@ export function fixCommands(fw: FirewallContext, blocked: readonly BlockedPair[]
     const create = `gcloud compute firewall-rules create ${ruleName}${fw.network ? ` --network ${fw.network}` : ''} --direction INGRESS --allow ${ports.map((p) => `tcp:${p}`).join(',')} --source-ranges ${ranges.join(',')} --target-tags ${tag}`;
     commands.push(create);
     sentences.push(`\`${create}\``);
+    steps.push({ command: create, explains: `allow ${ranges.join(', ')} on ${ports.map((p) => `tcp:${p}`).join(',')} to the nodes (tag ${tag}) in the VPC firewall` });
   }
-  return { commands, text: sentences.join('; and ') };
+  return { commands, text: sentences.join('; and '), steps };
 }

@@ -4,7 +4,7 @@
  * settings, options) to report findings. It sits beside the model so config/,
  * the engine, the correlation and the reporters can name it without importing a rule.
  */
-import type { Fix, Location, Severity } from '../findings.js';
+import type { Fix, FixStep, Location, Severity } from '../findings.js';
 import type { DataKey } from '../snapshot/data-keys.js';
 import type { Snapshot, SnapshotObject } from '../snapshot/types.js';
 import type { Model } from './index.js';
@@ -74,6 +74,8 @@ export interface RawFinding {
   message: string;
   severity?: Severity;
   fix?: Fix;
+  /** The commands of the remediation, as data (the message's closing "Fix: …" sentence names them too). */
+  fixSteps?: FixStep[];
   /** Other objects whose `negdoctor.dev/ignore` annotation also silences this finding (e.g. the Service). */
   related?: SnapshotObject[];
   evidence?: Record<string, unknown>;

@@ -118,11 +118,12 @@ export function markdownCode(text: string): string {
 }
 
 /**
- * A command to copy, as a fenced `sh` block: a fence longer than any run of
- * backticks in it; controls visible, so the block cannot be closed early.
+ * A command to copy, as a fenced `sh` block (with what it does as a comment
+ * line above it): a fence longer than any run of backticks in it; controls
+ * visible, so the block cannot be closed early.
  */
-export function markdownCommandBlock(command: string): string {
-  const value = visibleControls(command);
+export function markdownCommandBlock(command: string, comment?: string): string {
+  const value = `${comment !== undefined ? `# ${visibleControls(comment)}\n` : ''}${visibleControls(command)}`;
   const longest = Math.max(2, ...(value.match(/`+/g) ?? []).map((run) => run.length));
   const fence = '`'.repeat(longest + 1);
   return `${fence}sh\n${value}\n${fence}`;

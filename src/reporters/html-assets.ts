@@ -17,7 +17,7 @@ a{color:#0b57d0}nav a{margin-right:4px}
 .badge.sev-error{background:var(--error)}.badge.sev-warning{background:var(--warning)}.badge.sev-info{background:var(--info)}
 .incidents{padding-left:1.4em}.incident{margin:0 0 14px;padding:8px 12px;border-left:5px solid var(--line);background:var(--none-bg);border-radius:4px}
 .incident.sev-error{border-color:var(--error);background:var(--error-bg)}.incident.sev-warning{border-color:var(--warning);background:var(--warning-bg)}.incident.sev-info{border-color:var(--info);background:var(--info-bg)}
-.incident .root p{margin:4px 0 0}.incident .root+.root{margin-top:8px}.and{font-weight:600;color:#4a545e}.jump{margin:4px 0 8px}section.severity h3{margin:14px 0 4px}.explains{margin:6px 0 2px;font-size:.9em;color:#4a545e}.tree{list-style:none;padding-left:.6em;margin:0}.tree li::before{content:"└─ ";color:#4a545e}
+.incident .root p,.incident .root .msg{margin:4px 0 0}.incident .root+.root{margin-top:8px}.and{font-weight:600;color:#4a545e}.jump{margin:4px 0 8px}section.severity h3{margin:14px 0 4px}.explains{margin:6px 0 2px;font-size:.9em;color:#4a545e}.tree{list-style:none;padding-left:.6em;margin:0}.tree li::before{content:"└─ ";color:#4a545e}
 .tree .depth-2{margin-left:1.4em}.tree .depth-3{margin-left:2.8em}.tree .depth-4{margin-left:4.2em}.tree .depth-5{margin-left:5.6em}.tree .depth-6{margin-left:7em}
 .legend{font-size:.9em;color:#4a545e}.sw{display:inline-block;padding:0 6px;border-radius:3px;border:1px solid var(--line)}
 .sw.sev-error{background:var(--error-bg);border-color:var(--error)}.sw.sev-warning{background:var(--warning-bg);border-color:var(--warning)}.sw.sev-info{background:var(--info-bg);border-color:var(--info)}.sw.sev-none{background:var(--none-bg)}
@@ -37,7 +37,7 @@ svg.path a.box:hover rect,svg.path a.box:focus rect{stroke-width:3}
 .filters{margin:6px 0 10px}.filters select{margin-right:12px}
 table{border-collapse:collapse;width:100%;font-size:.92em}th,td{border-bottom:1px solid #e3e7eb;padding:5px 6px;text-align:left;vertical-align:top}th{background:#f4f5f7}
 tr.sev-error td:first-child{border-left:4px solid var(--error)}tr.sev-warning td:first-child{border-left:4px solid var(--warning)}tr.sev-info td:first-child{border-left:4px solid var(--info)}
-@media print{.filters{display:none}}
+.fix-steps{margin:6px 0 0}.fix-step{margin:4px 0}.fix-step .does{margin:0 0 2px;font-size:.9em;color:#39424b}.cmd{display:flex;align-items:flex-start;gap:6px}.cmd pre{flex:1;min-width:0;margin:0;padding:6px 8px;background:#1d2329;color:#f4f5f7;border-radius:4px;overflow-x:auto;white-space:pre}.cmd pre code{font-size:.86em}.copy{flex:none;font:inherit;font-size:.8em;padding:3px 8px;cursor:pointer}\n@media print{.filters,.copy{display:none}.cmd pre{white-space:pre-wrap}}
 `;
 
 export const SCRIPT = `
@@ -68,6 +68,30 @@ export const SCRIPT = `
   severity.addEventListener('change', apply);
   rule.addEventListener('change', apply);
   apply();
+})();
+(function () {
+  // Copy buttons: the command's text to the clipboard (no network; falls back to selecting it).
+  var buttons = document.querySelectorAll('button.copy');
+  for (var i = 0; i < buttons.length; i++) {
+    var button = buttons[i];
+    button.hidden = false;
+    button.addEventListener('click', function (event) {
+      var b = event.currentTarget;
+      var pre = b.parentNode.querySelector('pre');
+      var text = pre.textContent;
+      function selectIt() {
+        var range = document.createRange();
+        range.selectNodeContents(pre);
+        var selection = window.getSelection();
+        selection.removeAllRanges();
+        selection.addRange(range);
+        b.textContent = 'Selected';
+      }
+      if (navigator.clipboard && navigator.clipboard.writeText) {
+        navigator.clipboard.writeText(text).then(function () { b.textContent = 'Copied'; }, selectIt);
+      } else selectIt();
+    });
+  }
 })();
 `;
 

@@ -16,7 +16,7 @@ import type { Finding } from '../findings.js';
 import { html, severityToken, trustedHtml, type Markup } from './escape.js';
 import { CSP, CSS, SCRIPT } from './html-assets.js';
 import { pathSection } from './html-paths.js';
-import { badge, findingLink } from './html-parts.js';
+import { badge, findingLink, messageWithFix } from './html-parts.js';
 import { bySeverityThenObject, findingLabel, findingsByFingerprint, incidentViews, isAdvice, objectLabel, type IncidentView } from './incidents.js';
 import { buildPaths } from './paths.js';
 import { summarize, type RenderOptions, type Report } from './report.js';
@@ -79,7 +79,7 @@ function incidentItem(view: IncidentView, byFingerprint: Map<string, Finding>): 
     const tree = view.trees[i] ?? [];
     const rows = tree.map(({ finding, depth }) => html`<li class="depth-${Math.min(depth, 6)}">${badge(finding.severity)} ${findingLink(finding)} on ${findingLabel(finding, byFingerprint)}</li>`);
     const explains = tree.length ? html`<p class="explains">explains ${tree.length} finding${tree.length === 1 ? '' : 's'}:</p><ul class="tree">${rows}</ul>` : i > 0 ? html`<p class="explains">explains the same findings as the root above.</p>` : '';
-    return html`<div class="root">${i > 0 ? html`<span class="and">and</span> ` : ''}${badge(root.severity)} ${findingLink(root)} on <strong>${findingLabel(root, byFingerprint)}</strong><p>${root.message}</p></div>${explains}`;
+    return html`<div class="root">${i > 0 ? html`<span class="and">and</span> ` : ''}${badge(root.severity)} ${findingLink(root)} on <strong>${findingLabel(root, byFingerprint)}</strong><div class="msg">${messageWithFix(root)}</div></div>${explains}`;
   });
   return html`<li class="incident sev-${severityToken(view.worst)}" id="${view.incident.id}">${blocks}</li>\n`;
 }
@@ -111,7 +111,7 @@ function findingsSection(report: Report, shown: Finding[], byFingerprint: Map<st
 function findingRow(f: Finding, byFingerprint: Map<string, Finding>): Markup {
   const causes = (f.causedBy ?? []).map((c) => byFingerprint.get(c)).filter((c): c is Finding => c !== undefined);
   const sev = severityToken(f.severity);
-  return html`<tr id="f-${f.fingerprint}" class="sev-${sev}" data-severity="${sev}" data-rule="${f.ruleId}"><td>${badge(f.severity)}</td><td><code>${f.ruleId}</code></td><td>${where(f)}</td><td>${f.message}</td><td>${causes.map((c, i) => html`${i ? html`<br>` : ''}${findingLink(c)} (${findingLabel(c, byFingerprint)})`)}</td></tr>\n`;
+  return html`<tr id="f-${f.fingerprint}" class="sev-${sev}" data-severity="${sev}" data-rule="${f.ruleId}"><td>${badge(f.severity)}</td><td><code>${f.ruleId}</code></td><td>${where(f)}</td><td>${messageWithFix(f)}</td><td>${causes.map((c, i) => html`${i ? html`<br>` : ''}${findingLink(c)} (${findingLabel(c, byFingerprint)})`)}</td></tr>\n`;
 }
 
 function where(f: Finding): string {

@@ -191,6 +191,19 @@ function viewOf(incidents: Incident[], byFingerprint: Map<string, Finding>): Inc
   return { incident: first, root: roots[0]!, roots, trees, tree: trees.flat(), worst, size: new Set(all.map(objectLabel)).size };
 }
 
+/**
+ * The message as the human reports show it: when the finding carries its
+ * commands as fix steps (shown as separate blocks), the closing "Fix: …"
+ * sentence that names them inline gives way to a pointer to the blocks.
+ */
+export function proseOf(f: Finding): string {
+  const steps = f.fixSteps?.length ?? 0;
+  if (steps === 0) return f.message;
+  const at = f.message.lastIndexOf(' Fix: ');
+  const why = at >= 0 ? f.message.slice(0, at) : f.message;
+  return `${why} Fix: ${steps === 1 ? 'the command below' : `the ${steps} commands below`}.`;
+}
+
 /** Findings as a table lists them: the worst first, then by object (a stable sort keeps each object's order). */
 export function bySeverityThenObject(findings: readonly Finding[]): Finding[] {
   return [...findings].sort((a, b) => SEVERITY_ORDER[b.severity] - SEVERITY_ORDER[a.severity] || objectLabel(a).localeCompare(objectLabel(b)));

@@ -77,6 +77,7 @@ function findingJson(f: Finding, report: Report): unknown {
       : null,
     fingerprint: f.fingerprint,
     fix: f.fix,
+    ...(f.fixSteps?.length ? { fixSteps: f.fixSteps } : {}),
     ...(f.evidence ? { evidence: f.evidence } : {}),
     ...(report.baselined?.has(f.fingerprint) ? { baselined: true } : {}),
     causedBy: f.causedBy ?? [],

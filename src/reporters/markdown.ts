@@ -11,10 +11,10 @@
  * line break, so none can close a fence or start a block.
  */
 import type { Finding, Severity } from '../findings.js';
-import { bySeverityThenObject, causeText, findingLabel, findingsByFingerprint, incidentViews, isAdvice, objectLabel, type IncidentView } from './incidents.js';
+import { bySeverityThenObject, causeText, findingLabel, findingsByFingerprint, incidentViews, isAdvice, objectLabel, proseOf, type IncidentView } from './incidents.js';
 import { buildPaths, type Box, type PathGraph } from './paths.js';
 import { summarize, type RenderOptions, type Report } from './report.js';
-import { markdownCell, markdownCode, markdownText, mermaidLabel, severityToken } from './escape.js';
+import { markdownCell, markdownCode, markdownCommandBlock, markdownText, mermaidLabel, severityToken } from './escape.js';
 
 const ICON: Record<Severity, string> = { error: '🔴', warning: '🟠', info: '🔵' };
 
@@ -30,15 +30,24 @@ export function renderMarkdown(report: Report, options: RenderOptions): string {
   const byFingerprint = findingsByFingerprint(report);
   const shown = report.result.findings.filter((f) => !options.quiet || f.severity === 'error');
 
+  // Each fix command as its own `sh` block (GitHub shows a copy button on it), indented into its list item.
+  const withBlocks = new Set<string>();
+  const fixBlocks = (f: Finding, indent: string) => {
+    if (!f.fixSteps?.length) return;
+    withBlocks.add(f.fingerprint);
+    for (const step of f.fixSteps) out.push('', ...markdownCommandBlock(step.command, step.explains).split('\n').map((l) => `${indent}${l}`));
+    out.push('');
+  };
   const rootSection = (title: string, views: IncidentView[]) => {
     if (views.length === 0) return;
     out.push(`## ${title}`, '');
     views.forEach((view, i) => {
       view.roots.forEach((root, r) => {
-        const line = `**${markdownCode(root.ruleId)}** on ${markdownText(findingLabel(root, byFingerprint))}: ${markdownText(root.message)}`;
+        const line = `**${markdownCode(root.ruleId)}** on ${markdownText(findingLabel(root, byFingerprint))}: ${markdownText(proseOf(root))}`;
         // Further roots of a merged incident explain the same consequences: listed inside it.
         out.push(r === 0 ? `${i + 1}. ${icon(root.severity)} ${line}` : `   - ${icon(root.severity)} and ${line}`);
         const extra = r === 0 ? 0 : 1;
+        fixBlocks(root, '   '.repeat(1 + extra));
         for (const { finding, depth } of view.trees[r] ?? []) out.push(`${'   '.repeat(depth + extra)}- ${icon(finding.severity)} ${markdownCode(finding.ruleId)} on ${markdownText(findingLabel(finding, byFingerprint))}`);
       });
     });
@@ -62,9 +71,18 @@ export function renderMarkdown(report: Report, options: RenderOptions): string {
     out.push('| | Rule | Object | Message | Caused by |', '|---|---|---|---|---|');
     for (const f of bySeverityThenObject(shown)) {
       const cause = causeText(f, byFingerprint);
-      out.push(`| ${icon(f.severity)} ${severityToken(f.severity)} | ${markdownCode(f.ruleId)} | ${markdownCell(where(f))} | ${markdownCell(f.message)} | ${cause ? markdownCell(cause) : ''} |`);
+      out.push(`| ${icon(f.severity)} ${severityToken(f.severity)} | ${markdownCode(f.ruleId)} | ${markdownCell(where(f))} | ${markdownCell(proseOf(f))} | ${cause ? markdownCell(cause) : ''} |`);
     }
     out.push('');
+    // The commands of findings not shown with them above.
+    const rest = shown.filter((f) => f.fixSteps?.length && !withBlocks.has(f.fingerprint));
+    if (rest.length) {
+      out.push('## Fix commands', '');
+      for (const f of rest) {
+        out.push(`- ${icon(f.severity)} ${markdownCode(f.ruleId)} on ${markdownText(findingLabel(f, byFingerprint))}:`);
+        fixBlocks(f, '  ');
+      }
+    }
   }
   if (report.result.notEvaluated.length > 0 && !options.quiet) {
     out.push('<details><summary>Rules not evaluated</summary>', '');

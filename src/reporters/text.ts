@@ -11,7 +11,7 @@
  * colours `paint` adds.
  */
 import type { Finding } from '../findings.js';
-import { causeText, findingLabel, findingsByFingerprint, incidentViews, isAdvice } from './incidents.js';
+import { causeText, findingLabel, findingsByFingerprint, incidentViews, isAdvice, proseOf } from './incidents.js';
 import { summarize, type RenderOptions, type Report } from './report.js';
 import { Markup, term } from './escape.js';
 
@@ -27,6 +27,10 @@ export function renderText(report: Report, options: RenderOptions): string {
 
   const byFingerprint = findingsByFingerprint(report);
   const shownSet = new Set(shown);
+  // Each fix command on a line of its own (a triple-click copies it), what it does as a comment above.
+  const fixLines = (f: Finding, indent: string) => {
+    for (const step of f.fixSteps ?? []) lines.push(term`${indent}  ${paint('gray', `# ${step.explains}`)}`, term`${indent}  ${step.command}`);
+  };
   const views = incidentViews(report).filter((v) => v.roots.some((r) => shownSet.has(r)));
   const rootSection = (title: string, list: typeof views) => {
     if (list.length === 0) return;
@@ -35,7 +39,8 @@ export function renderText(report: Report, options: RenderOptions): string {
       view.roots.forEach((root, i) => {
         const where = root.cluster !== undefined && report.clusters ? `${root.cluster}: ` : '';
         // Further roots of a merged incident: marked "+", they explain the same consequences.
-        lines.push(term`${i === 0 ? '  ' : paint('gray', '+ ')}${severityLabel(root)}  ${where}${findingLabel(root, byFingerprint)}: ${root.message}  ${paint('gray', root.ruleId)}`);
+        lines.push(term`${i === 0 ? '  ' : paint('gray', '+ ')}${severityLabel(root)}  ${where}${findingLabel(root, byFingerprint)}: ${proseOf(root)}  ${paint('gray', root.ruleId)}`);
+        fixLines(root, '           ');
         const tree = view.trees[i] ?? [];
         for (const { finding, depth } of tree) {
           lines.push(term`  ${'  '.repeat(depth)}${paint('gray', '└─')} ${finding.ruleId}  ${findingLabel(finding, byFingerprint)}`);
@@ -61,7 +66,8 @@ export function renderText(report: Report, options: RenderOptions): string {
       for (const f of inGroup) {
         const position = f.location ? `${f.location.line}:${f.location.column}` : '-';
         const baselined = report.baselined?.has(f.fingerprint) ? paint('gray', ' (baseline)') : '';
-        lines.push(term`  ${position.padEnd(8)} ${severityLabel(f)}  ${f.message}  ${paint('gray', f.ruleId)}${baselined}`);
+        lines.push(term`  ${position.padEnd(8)} ${severityLabel(f)}  ${proseOf(f)}  ${paint('gray', f.ruleId)}${baselined}`);
+        fixLines(f, `  ${''.padEnd(8)} `);
         if (!f.location && f.object) lines.push(term`  ${''.padEnd(8)} ${paint('gray', `at ${f.path || '(object)'}`)}`);
         const cause = causeText(f, byFingerprint);
         if (cause) lines.push(term`  ${''.padEnd(8)} ${paint('yellow', `caused by ${cause}`)}`);

@@ -141,7 +141,7 @@ export default defineRule({
         const enable = [...disabledAllows].map((name) => `gcloud compute firewall-rules update ${name} --no-disabled`);
         const fix =
           enable.length && !blocked.some((b) => b.verdict.blockedByPolicyRule)
-            ? { commands: enable, text: enable.map((c) => `\`${c}\``).join('; and ') }
+            ? { commands: enable, text: enable.map((c) => `\`${c}\``).join('; and '), steps: [...disabledAllows].map((name, i) => ({ command: enable[i]!, explains: `re-enable the disabled firewall rule ${name}` })) }
             : fixCommands(fw, blocked, 'allow-gke-health-checks');
         const unknowns = [...new Set(blocked.flatMap((b) => b.verdict.unknowns ?? []))];
         const policyDeciders = [...new Map(blocked.flatMap((b) => (b.verdict.blockedByPolicyRule ? [decidingPolicy(b.verdict)!] : [])).map((d) => [JSON.stringify(d), d])).values()];
@@ -154,6 +154,7 @@ export default defineRule({
           object: service.obj,
           ...(unsure ? { severity: 'info' as const } : {}),
           path: [...sp.path, 'targetPort'],
+          fixSteps: fix.steps,
           message: `Load balancer health checks cannot reach Service ${service.namespace}/${service.name} port ${sp.port} (${targetText}) on the nodes of ${clusterLabel(cluster)}: ${sentences(reasons)}${disabledAllows.size ? ` ${[...disabledAllows].map((n) => `"${n}"`).join(' and ')} would allow it but ${disabledAllows.size > 1 ? 'are' : 'is'} disabled.` : ''}${unsureText}${assumed.length ? ` Assumed: ${assumed.join('; ')}.` : ''}${notesText(fw, unknowns)} Fix: ${fix.text}.`,
           evidence: {
             ...(assumed.length ? { assumed } : {}),

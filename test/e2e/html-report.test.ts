@@ -166,3 +166,36 @@ describe.skipIf(!available)('html report in headless Chromium', () => {
     }
   }, 60_000);
 });
+
+describe.skipIf(!available)('html report: fix commands as commands (issue 25)', () => {
+  it('each command is its own <pre>, never wrapped inside a token; Copy works with JavaScript, plain <pre> without', async () => {
+    const file = render(['scan', '--snapshot', 'fixtures/demo/snapshot.json'], 'fix.html');
+    for (const js of [true, false]) {
+      const { context, requests } = await browse(js);
+      try {
+        if (js) await context.grantPermissions(['clipboard-read', 'clipboard-write']).catch(() => undefined);
+        const page = context.pages()[0] ?? (await context.newPage());
+        const url = pathToFileURL(file).href;
+        await page.goto(url);
+        const root = page.locator('li.incident').first();
+        const pres = root.locator('.fix-step pre');
+        expect(await pres.count()).toBe(3);
+        const commands = await pres.allInnerTexts();
+        expect(commands.every((c) => c.startsWith('gcloud compute ') && !c.includes('\n'))).toBe(true);
+        expect(await pres.first().evaluate((e) => getComputedStyle(e).whiteSpace)).toBe('pre');
+        // The prose keeps the why, the commands left it.
+        expect(await root.locator('.root .msg').first().innerText()).toContain('Fix: the 3 commands below.');
+        const copy = root.locator('button.copy').first();
+        expect(await copy.isVisible()).toBe(js);
+        if (js) {
+          await copy.click();
+          await expect.poll(() => copy.innerText()).toMatch(/Copied|Selected/);
+          if ((await copy.innerText()) === 'Copied') expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(commands[0]);
+        }
+        expect(requests.filter((r) => r !== url && !r.startsWith(`${url}#`))).toEqual([]);
+      } finally {
+        await context.close();
+      }
+    }
+  }, 60_000);
+});

@@ -58,7 +58,7 @@ function checkHtml(html: string): void {
   expect(csp).not.toContain('unsafe-inline');
   for (const directive of ["default-src 'none'", "form-action 'none'", "base-uri 'none'"]) expect(csp).toContain(directive);
   expect(doc.querySelectorAll('script').length).toBe(1);
-  expect(doc.querySelectorAll('img, iframe, form:not(#filters), object, embed, base, meta[http-equiv="refresh"], button').length).toBe(0);
+  expect(doc.querySelectorAll('img, iframe, form:not(#filters), object, embed, base, meta[http-equiv="refresh"], button:not(.copy)').length).toBe(0);
   expect(doc.querySelectorAll('meta').length).toBe(3);
   for (const el of doc.querySelectorAll('*')) {
     for (const attr of el.getAttributeNames()) expect(attr, `<${el.tagName.toLowerCase()} ${attr}>`).not.toMatch(/^on|^data-x$|^src$/);
