@@ -31,7 +31,7 @@ svg.path .box.sev-none.h-healthy rect{fill:#e3f5e5;stroke:#2e7d32}
 svg.path a.box:hover rect,svg.path a.box:focus rect{stroke-width:3}
 .dot.h-healthy{fill:#2e7d32;color:#2e7d32}.dot.h-unhealthy{fill:var(--error);color:var(--error)}.dot.h-unknown,.dot.h-draining,.dot.h-timeout{fill:#9aa3ad;color:#9aa3ad}
 .box-findings{margin:4px 0;padding:3px 10px;border-left:4px solid var(--line)}.box-findings.sev-error{border-color:var(--error)}.box-findings.sev-warning{border-color:var(--warning)}.box-findings.sev-info{border-color:var(--info)}
-.box-findings h4{margin:0}.box-findings h4 span{font-weight:400;color:#4a545e}.box-findings ul{margin:2px 0;padding:0;list-style:none;display:flex;flex-wrap:wrap;gap:2px 14px}
+.box-findings.current{outline:3px solid #0b57d0;outline-offset:2px}.box-findings .back{text-decoration:none;margin-left:6px}.box-findings h4{margin:0}.box-findings h4 span{font-weight:400;color:#4a545e}.box-findings ul{margin:2px 0;padding:0;list-style:none;display:flex;flex-wrap:wrap;gap:2px 14px}
 :target{outline:3px solid #0b57d0;outline-offset:2px}
 .ok{color:#2e7d32;margin:4px 0}
 .filters{margin:6px 0 10px}.filters select{margin-right:12px}
@@ -68,6 +68,25 @@ export const SCRIPT = `
   severity.addEventListener('change', apply);
   rule.addEventListener('change', apply);
   apply();
+})();
+(function () {
+  // A box of a path picture opens its findings right below the picture, without leaving it.
+  var boxes = document.querySelectorAll('svg.path a.box');
+  for (var i = 0; i < boxes.length; i++) {
+    boxes[i].addEventListener('click', function (event) {
+      var id = event.currentTarget.getAttribute('data-box');
+      var target = document.getElementById(id);
+      if (!target) return;
+      event.preventDefault();
+      var list = target.closest('details');
+      if (list) list.open = true;
+      var current = document.querySelectorAll('.box-findings.current');
+      for (var j = 0; j < current.length; j++) current[j].classList.remove('current');
+      target.classList.add('current');
+      target.scrollIntoView({ block: 'nearest' });
+      history.replaceState(null, '', '#' + id);
+    });
+  }
 })();
 (function () {
   // Copy buttons: the command's text to the clipboard (no network; falls back to selecting it).

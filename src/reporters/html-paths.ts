@@ -37,7 +37,7 @@ export function pathSection(path: PathGraph, byFingerprint: Map<string, Finding>
     if (box.findings.length === 0) continue;
     const items = box.findings.map((fp) => byFingerprint.get(fp)).filter((f): f is Finding => f !== undefined);
     details.push(
-      html`<div class="box-findings sev-${severityToken(box.severity)}" id="${box.id}"><h4>${box.label}${box.detail ? html` <span>${box.detail}</span>` : ''}</h4><ul>${items.map((f) => html`<li>${badge(f.severity)} ${findingLink(f)} on ${objectLabel(f)}</li>`)}</ul></div>`,
+      html`<div class="box-findings sev-${severityToken(box.severity)}" id="${box.id}"><h4>${box.label}${box.detail ? html` <span>${box.detail}</span>` : ''} <a class="back" href="#path-${path.id}" aria-label="back to the picture">↑</a></h4><ul>${items.map((f) => html`<li>${badge(f.severity)} ${findingLink(f)} on ${objectLabel(f)}</li>`)}</ul></div>`,
     );
   }
   const picture = html`<svg class="path" role="img" aria-label="${path.title}" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" xmlns="http://www.w3.org/2000/svg">${svg}</svg>`;
@@ -50,8 +50,11 @@ function boxMarkup(box: Box, p: { x: number; y: number }): Markup {
   const cls = `box kind-${box.kind} sev-${severityToken(box.severity)}${health ? ` h-${health}` : ''}`;
   const title = [box.label, box.detail, box.findings.length ? `${box.findings.length} finding(s)` : undefined, box.health ? `health: ${box.health}` : undefined].filter(Boolean).join(' — ');
   const detail = [box.kind === 'neg' ? box.detail?.replace(/^[^·]*· /, '') : box.detail, box.findings.length ? `${box.findings.length} finding${box.findings.length === 1 ? '' : 's'}` : ''].filter(Boolean).join(' · ');
+  // Long names lose their start, not the end where pods and ReplicaSets differ; the full name is in the tooltip and the accessible label.
   const inner = html`<title>${title}</title><rect x="${p.x}" y="${p.y}" width="${BOX_W}" height="${BOX_H}" rx="6"/><text x="${p.x + 8}" y="${p.y + 18}" class="label">${clip(box.short, 26)}</text><text x="${p.x + 8}" y="${p.y + 36}" class="detail">${clip(detail, 31)}</text>${health ? html`<circle cx="${p.x + BOX_W - 10}" cy="${p.y + 10}" r="5" class="dot h-${health}"/>` : ''}`;
-  return box.findings.length ? html`<a href="#${box.id}" class="${cls}" data-box="${box.id}">${inner}</a>` : html`<g class="${cls}" data-box="${box.id}">${inner}</g>`;
+  return box.findings.length
+    ? html`<a href="#${box.id}" class="${cls}" data-box="${box.id}" aria-label="${title}">${inner}</a>`
+    : html`<g class="${cls}" data-box="${box.id}" role="img" aria-label="${title}">${inner}</g>`;
 }
 
 /** Tree layout: leaves take consecutive rows, a parent sits level with its first child. */
@@ -81,6 +84,7 @@ function layout(path: PathGraph): { rows: number; positions: Map<string, { x: nu
   return { rows: next, positions };
 }
 
+/** Fits a name in a box by dropping its start: names that share a prefix (pods of one ReplicaSet) differ at the end. */
 function clip(text: string, max: number): string {
-  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+  return text.length > max ? `…${text.slice(text.length - (max - 1))}` : text;
 }
