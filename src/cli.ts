@@ -12,6 +12,8 @@ import { FORMATS } from './reporters/index.js';
 import { CliError, EXIT } from './exit.js';
 import { commonOptions, DEFAULT_CLUSTER_CONCURRENCY } from './pipeline/options.js';
 import { VERSION } from './version.js';
+import { notice } from './util/notice.js';
+import { visibleControls } from './util/control-chars.js';
 
 /** Repeatable, comma-separated. No default value, so that --help shows none ("[]"); commands read an absent list as empty. */
 const collect = (value: string, previous: string[] | undefined) => [...(previous ?? []), ...value.split(',').map((v) => v.trim()).filter(Boolean)];
@@ -122,7 +124,10 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .version(VERSION, '-V, --version')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride()
-    .configureOutput({ writeErr: (text) => process.stderr.write(text) });
+    .configureOutput({
+      // Usage errors quote the argument given: written as one line, controls escaped; help text is negdoctor's own.
+      writeErr: (text) => process.stderr.write(text.startsWith('error:') ? `${visibleControls(text.replace(/\n$/, ''))}\n` : text),
+    });
 
   addCommonOptions(
     program
@@ -299,11 +304,13 @@ export async function main(argv: string[]): Promise<number> {
       return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
     }
     if (error instanceof CliError) {
-      process.stderr.write(`negdoctor: ${error.message}\n`);
+      notice(error.message);
       return error.exitCode;
     }
-    const message = error instanceof Error ? (error.stack ?? error.message) : String(error);
-    process.stderr.write(`negdoctor: internal error — please report it with this trace:\n${message}\n`);
+    // The message may quote an input: one escaped line; then the stack frames (negdoctor's own code).
+    notice(`internal error — please report it with this trace: ${error instanceof Error ? error.message : String(error)}`);
+    const frames = error instanceof Error ? (error.stack ?? '').split('\n').filter((line) => /^\s+at /.test(line)) : [];
+    for (const frame of frames) process.stderr.write(`${visibleControls(frame)}\n`);
     return EXIT.internal;
   }
 }

@@ -139,6 +139,7 @@ function toFinding(rule: Rule, raw: RawFinding, severityOverride: Finding['sever
     location,
     fingerprint: fingerprint(rule.meta.id, identity, path),
     fix: raw.fix ?? null,
+    ...(raw.fixSteps?.length ? { fixSteps: raw.fixSteps } : {}),
     ...(raw.evidence ? { evidence: raw.evidence } : {}),
     ...(raw.observed ? { observed: raw.observed } : {}),
   };

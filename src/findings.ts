@@ -47,6 +47,13 @@ export interface Observed {
   statuses?: Record<string, number>;
 }
 
+/** One command of a remediation, as data: what to run and what it does. */
+export interface FixStep {
+  command: string;
+  /** What running it changes, in a few words ("allow 35.191.0.0/16 ahead of rule 1000 of policy org-baseline"). */
+  explains: string;
+}
+
 export interface Suppression {
   kind: 'annotation' | 'config' | 'baseline';
   justification: string;
@@ -62,6 +69,11 @@ export interface Finding {
   location: Location | null;
   fingerprint: string;
   fix: Fix | null;
+  /**
+   * The remediation's commands, one step each (when it has commands to run). The message still names
+   * them in a closing "Fix: …" sentence; the human reports show them as separate blocks instead.
+   */
+  fixSteps?: FixStep[];
   /** Extra facts for reporters (e.g. the gcloud command to run, the pod an endpoint maps to). */
   evidence?: Record<string, unknown>;
   suppressed?: Suppression;

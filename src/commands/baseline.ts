@@ -9,6 +9,7 @@ import { TOOL } from '../version.js';
 import { prepareLint } from './lint.js';
 import { evaluate } from '../pipeline/evaluate.js';
 import { writeOutput } from './run.js';
+import { notice } from '../util/notice.js';
 
 export interface BaselineOptions extends CommonOptions {
   output: string;
@@ -22,7 +23,7 @@ export async function baselineCommand(paths: string[], options: BaselineOptions)
   await writeOutput(serializeBaseline(baseline), options.output);
   if (!options.quiet) {
     const n = baseline.findings.length;
-    process.stderr.write(`negdoctor: wrote ${n} ${n === 1 ? 'finding' : 'findings'} to ${options.output}\n`);
+    notice(`wrote ${n} ${n === 1 ? 'finding' : 'findings'} to ${options.output}`);
   }
   return EXIT.ok;
 }

@@ -16,6 +16,8 @@ import type { Finding } from '../findings.js';
 import { fixText, planFixes, refusalFor, writeIfUnchanged, type NotFixed, type PlannedFix } from '../fix/index.js';
 import { prepareLint } from './lint.js';
 import { evaluate } from '../pipeline/evaluate.js';
+import { noticeLine } from '../util/notice.js';
+import { visibleControls } from '../util/control-chars.js';
 
 export interface FixOptions extends CommonOptions {
   dryRun: boolean;
@@ -49,7 +51,7 @@ export async function fixCommand(paths: string[], options: FixOptions, hooks: Fi
         notFixed.push(entry);
         reported.add(entry);
       }
-      err(`negdoctor: not fixing ${file}: ${reason}\n`);
+      err(noticeLine(`not fixing ${file}: ${reason}`));
     };
     const absolute = path.resolve(cwd, file);
     const source = collection.sources.files.get(file);
@@ -83,7 +85,7 @@ export async function fixCommand(paths: string[], options: FixOptions, hooks: Fi
         refuse(failure);
         continue;
       }
-      for (const p of fileResult.applied) out(`fixed ${file}: ${p.fix.description} (${p.finding.ruleId}, ${objectLabel(p)})\n`);
+      for (const p of fileResult.applied) out(`${visibleControls(`fixed ${file}: ${p.fix.description} (${p.finding.ruleId}, ${objectLabel(p)})`)}\n`);
     }
     applied += fileResult.applied.length;
     changedFiles++;
@@ -91,12 +93,12 @@ export async function fixCommand(paths: string[], options: FixOptions, hooks: Fi
 
   for (const n of notFixed) {
     if (reported.has(n)) continue;
-    err(`negdoctor: not fixed: ${n.file ?? '(no file)'}: ${n.finding.ruleId} (${findingLabel(n.finding)}): ${n.reason}\n`);
+    err(noticeLine(`not fixed: ${n.file ?? '(no file)'}: ${n.finding.ruleId} (${findingLabel(n.finding)}): ${n.reason}`));
   }
   if (!options.quiet) {
     const verb = options.dryRun ? 'would apply' : 'applied';
     const tail = notFixed.length ? `; ${notFixed.length} could not be applied` : '';
-    err(`negdoctor: ${verb} ${applied} ${applied === 1 ? 'fix' : 'fixes'} in ${changedFiles} ${changedFiles === 1 ? 'file' : 'files'}${tail}\n`);
+    err(noticeLine(`${verb} ${applied} ${applied === 1 ? 'fix' : 'fixes'} in ${changedFiles} ${changedFiles === 1 ? 'file' : 'files'}${tail}`));
   }
   return notFixed.length > 0 ? EXIT.findings : EXIT.ok;
 }

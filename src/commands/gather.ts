@@ -27,6 +27,7 @@ import { regionOf, shouldInspect } from '../collectors/gcp/index.js';
 import { lastSegment } from '../util/text.js';
 import { negKeyOfGroup } from '../model/neg-index.js';
 import { apiName, prepareBundleDir, redactGcloud, writeBundleFile } from './gather-files.js';
+import { notice } from '../util/notice.js';
 
 export interface GatherOptions {
   kubeconfig?: string;
@@ -194,7 +195,7 @@ export async function gatherCommand(options: GatherOptions): Promise<number> {
   const kube = await kubeCaptures(options, target);
   const cloudTarget = options.cloud && target.project && target.location && target.cluster ? (target as Required<Pick<Target, 'project' | 'location' | 'cluster'>>) : undefined;
   if (options.cloud && !cloudTarget) {
-    process.stderr.write('negdoctor: the Google Cloud project, location and cluster are unknown (no gke_PROJECT_LOCATION_CLUSTER context); give --project, --location and --cluster, or --no-cloud\n');
+    notice('the Google Cloud project, location and cluster are unknown (no gke_PROJECT_LOCATION_CLUSTER context); give --project, --location and --cluster, or --no-cloud');
     if (options.run) throw new CliError('cannot gather Google Cloud state without --project, --location and --cluster', EXIT.usage);
   }
   if (!options.run) {
@@ -295,7 +296,7 @@ async function runPlan(
         items,
         ...(answer.code !== 0 ? { note: 'the resource type is not installed in the cluster: none exist' } : {}),
       });
-      if (!options.quiet) process.stderr.write(`negdoctor: captured ${c.type} (${items} ${items === 1 ? 'item' : 'items'})\n`);
+      if (!options.quiet) notice(`captured ${c.type} (${items} ${items === 1 ? 'item' : 'items'})`);
     });
 
   const gcpFirst = cloud ? gcpCaptures(cloud) : [];
@@ -352,8 +353,8 @@ async function runPlan(
   writeBundleFile(dir, BUNDLE_MANIFEST, `${JSON.stringify(manifest, null, 2)}\n`);
   const failed = entries.filter((e) => !e.ok);
   if (!options.quiet) {
-    for (const f of failed) process.stderr.write(`negdoctor: warning: ${f.type} not captured: ${f.error}\n`);
-    process.stderr.write(`negdoctor: wrote ${entries.length - failed.length} captures to ${dir} (${failed.length} failed); diagnose with: negdoctor lint ${options.run}\n`);
+    for (const f of failed) notice(`warning: ${f.type} not captured: ${f.error}`);
+    notice(`wrote ${entries.length - failed.length} captures to ${dir} (${failed.length} failed); diagnose with: negdoctor lint ${options.run}`);
   }
   const kubeOk = entries.some((e) => e.ok && e.type.startsWith('k8s:'));
   return kubeOk ? EXIT.ok : EXIT.unreachable;

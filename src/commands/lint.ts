@@ -8,6 +8,7 @@ import { gcloudInputs } from '../collectors/gcloud-inputs.js';
 import type { Snapshot } from '../snapshot/types.js';
 import { TOOL } from '../version.js';
 import { evaluateAndReport, loadCommandConfig } from './run.js';
+import { notice } from '../util/notice.js';
 
 export interface LintOptions extends CommonOptions {
   now?: string;
@@ -49,9 +50,9 @@ export async function prepareLint(paths: string[], options: Pick<LintOptions, 'n
   const skipped = gcloud.unrecognized + collection.unrecognized;
   snapshot.inputs.nonKubernetes = skipped;
   if (!options.quiet) {
-    for (const notice of collection.notices) process.stderr.write(`negdoctor: ${notice.file}: ${notice.message}\n`);
+    for (const n of collection.notices) notice(`${n.file}: ${n.message}`);
     if (skipped > 0) {
-      process.stderr.write(`negdoctor: skipped ${skipped} ${skipped === 1 ? 'document' : 'documents'} that negdoctor does not read (neither Kubernetes nor Google Cloud)\n`);
+      notice(`skipped ${skipped} ${skipped === 1 ? 'document' : 'documents'} that negdoctor does not read (neither Kubernetes nor Google Cloud)`);
     }
   }
   return { config, collection, snapshot, ...(now ? { now } : {}) };

@@ -20,6 +20,7 @@ import {
   selectsSeveralClusters,
   type ClusterSelection,
 } from '../pipeline/clusters.js';
+import { notice } from '../util/notice.js';
 
 export interface ScanOptions extends CommonOptions, LiveOptions {
   /** --snapshot FILE: replay instead of collecting. */
@@ -42,7 +43,7 @@ export async function scanCommand(options: ScanOptions): Promise<number> {
     const ignored: string[] = (['kubeconfig', 'context', 'namespace', 'project', 'location', 'cluster'] as const).filter((k) => options[k] !== undefined);
     if (options.allNamespaces) ignored.push('all-namespaces');
     if (ignored.length && !options.quiet) {
-      process.stderr.write(`negdoctor: --snapshot replays a saved snapshot; ${ignored.map((k) => `--${k}`).join(', ')} ${ignored.length === 1 ? 'is' : 'are'} ignored\n`);
+      notice(`--snapshot replays a saved snapshot; ${ignored.map((k) => `--${k}`).join(', ')} ${ignored.length === 1 ? 'is' : 'are'} ignored`);
     }
     snapshot = await readSnapshotFile(options.snapshot);
   } else {
@@ -57,8 +58,8 @@ export async function scanCommand(options: ScanOptions): Promise<number> {
     locator = merged.locator;
     sources = manifests.sources;
     if (!options.quiet) {
-      process.stderr.write(
-        `negdoctor: ${manifests.objects.length} manifest ${manifests.objects.length === 1 ? 'object' : 'objects'} from -f: ${merged.replaced} replaced their live object, ${merged.added} added\n`,
+      notice(
+        `${manifests.objects.length} manifest ${manifests.objects.length === 1 ? 'object' : 'objects'} from -f: ${merged.replaced} replaced their live object, ${merged.added} added`,
       );
     }
   }
@@ -77,9 +78,9 @@ export async function scanCommand(options: ScanOptions): Promise<number> {
  */
 async function scanClusters(options: ScanOptions, selection: ClusterSelection, config: Awaited<ReturnType<typeof loadCommandConfig>>): Promise<number> {
   const { targets, failures } = await resolveTargets(options, selection);
-  for (const failure of failures) if (!options.quiet) process.stderr.write(`negdoctor: warning: ${failure.id}: ${failure.message}\n`);
+  for (const failure of failures) if (!options.quiet) notice(`warning: ${failure.id}: ${failure.message}`);
   const collections = await collectClusters(targets, selection.concurrency, ({ id, collection }) => {
-    if (collection.unreachable) process.stderr.write(`negdoctor: warning: ${id}: nothing could be collected — ${collection.unreachable}\n`);
+    if (collection.unreachable) notice(`warning: ${id}: nothing could be collected — ${collection.unreachable}`);
     else if (!options.quiet) reportCollectionErrors(collection, id);
   });
   const merged = evaluateClusters(collections, failures, config, options);
@@ -135,8 +136,8 @@ async function collectWithProgress(options: ScanOptions): Promise<LiveCollection
 
 export function reportCollectionErrors(collection: LiveCollection, cluster?: string): void {
   const lines = briefErrors(collection.snapshot.errors);
-  for (const line of lines) process.stderr.write(`negdoctor: warning: ${cluster ? `${cluster}: ` : ''}${line}\n`);
-  if (lines.length) process.stderr.write('negdoctor: the rules that need this data are reported as not evaluated; the rest of the report is complete\n');
+  for (const line of lines) notice(`warning: ${cluster ? `${cluster}: ` : ''}${line}`);
+  if (lines.length) notice('the rules that need this data are reported as not evaluated; the rest of the report is complete');
 }
 
 async function readManifests(paths: string[], quiet: boolean): Promise<ManifestCollection> {
@@ -149,7 +150,7 @@ async function readManifests(paths: string[], quiet: boolean): Promise<ManifestC
     throw error;
   }
   if (collection.files.length === 0) throw new CliError(`-f: no .yaml, .yml or .json files found in ${paths.join(', ')}`, EXIT.usage);
-  if (!quiet) for (const notice of collection.notices) process.stderr.write(`negdoctor: ${notice.file}: ${notice.message}\n`);
+  if (!quiet) for (const n of collection.notices) notice(`${n.file}: ${n.message}`);
   return collection;
 }
 

@@ -16,6 +16,7 @@ import { checkSelectionFlags } from '../pipeline/clusters.js';
 import type { LiveOptions } from '../pipeline/live.js';
 import type { CommonOptions } from '../pipeline/options.js';
 import { loadCommandConfig } from './run.js';
+import { noticeLine } from '../util/notice.js';
 
 export interface ServeOptions extends LiveOptions, Pick<CommonOptions, 'config' | 'enable' | 'disable'> {
   selection: ClusterSelection;
@@ -36,7 +37,7 @@ export async function serveCommand(options: ServeOptions): Promise<number> {
   checkSelectionFlags(options, options.selection);
   const { host, port } = parseListen(options.listen);
   const config = await loadCommandConfig({ ...options, format: 'json', failOn: 'never', failOnExplicit: false, color: false, quiet: true });
-  const log = (line: string) => process.stderr.write(`${new Date().toISOString()} negdoctor: ${line}\n`);
+  const log = (line: string) => process.stderr.write(`${new Date().toISOString()} ${noticeLine(line)}`);
   const [{ createMetrics }, { Scanner }, { startServer, defaultAllowedHosts }] = await Promise.all([
     import('../serve/metrics.js'),
     import('../serve/scanner.js'),

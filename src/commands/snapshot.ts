@@ -10,6 +10,7 @@ import { CliError, EXIT } from '../exit.js';
 import { collectLive, DEMO_HINT, type LiveOptions } from '../pipeline/live.js';
 import { reportCollectionErrors } from './scan.js';
 import { checkSelectionFlags, collectClusters, resolveTargets, selectsSeveralClusters, snapshotFileName, type ClusterSelection } from '../pipeline/clusters.js';
+import { notice } from '../util/notice.js';
 
 export interface SnapshotOptions extends LiveOptions {
   output: string;
@@ -33,9 +34,9 @@ export async function snapshotCommand(options: SnapshotOptions): Promise<number>
   }
   if (!options.quiet) {
     const errors = snapshot.errors.length;
-    process.stderr.write(
-      `negdoctor: wrote ${options.output}: ${snapshot.objects.length} objects${snapshot.cloud ? ' and Google Cloud state' : ''}, ${errors} collection ${errors === 1 ? 'error' : 'errors'}` +
-        `${collection.cloudSkipped ? ` (${collection.cloudSkipped})` : ''}; diagnose it with: negdoctor scan --snapshot ${options.output}\n`,
+    notice(
+      `wrote ${options.output}: ${snapshot.objects.length} objects${snapshot.cloud ? ' and Google Cloud state' : ''}, ${errors} collection ${errors === 1 ? 'error' : 'errors'}` +
+        `${collection.cloudSkipped ? ` (${collection.cloudSkipped})` : ''}; diagnose it with: negdoctor scan --snapshot ${options.output}`,
     );
   }
   return EXIT.ok;
@@ -54,14 +55,14 @@ async function snapshotClusters(options: SnapshotOptions, selection: ClusterSele
     throw new CliError(`cannot create the snapshot directory ${options.output}: ${(error as Error).message}`, EXIT.usage);
   }
   const { targets, failures } = await resolveTargets(options, selection);
-  for (const failure of failures) process.stderr.write(`negdoctor: warning: ${failure.id}: ${failure.message}\n`);
+  for (const failure of failures) notice(`warning: ${failure.id}: ${failure.message}`);
   const collections = await collectClusters(targets, selection.concurrency);
   const io = await import('../snapshot/io.js');
   const taken = new Set<string>();
   let written = 0;
   for (const { id, collection } of collections) {
     if (collection.unreachable) {
-      process.stderr.write(`negdoctor: warning: ${id}: nothing could be collected — ${collection.unreachable}\n`);
+      notice(`warning: ${id}: nothing could be collected — ${collection.unreachable}`);
       continue;
     }
     reportCollectionErrors(collection, id);
@@ -74,7 +75,7 @@ async function snapshotClusters(options: SnapshotOptions, selection: ClusterSele
     }
     written++;
     if (!options.quiet) {
-      process.stderr.write(`negdoctor: ${id}: wrote ${file}: ${collection.snapshot.objects.length} objects${collection.snapshot.cloud ? ' and Google Cloud state' : ''}, ${collection.snapshot.errors.length} collection errors\n`);
+      notice(`${id}: wrote ${file}: ${collection.snapshot.objects.length} objects${collection.snapshot.cloud ? ' and Google Cloud state' : ''}, ${collection.snapshot.errors.length} collection errors`);
     }
   }
   if (written === 0) throw new CliError(`nothing could be collected — no cluster could be collected (see the warnings above)\n${DEMO_HINT}`, EXIT.unreachable);

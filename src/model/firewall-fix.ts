@@ -18,6 +18,7 @@
 import type { FirewallQuery, FirewallPolicyRule, FirewallTarget } from '../analysis/firewall/match.js';
 import { DEFAULT_PRIORITY, policyType, type FirewallPolicy } from '../analysis/firewall/order.js';
 import { describePolicy, type FirewallBlocked, type FirewallVerdict } from '../analysis/firewall/verdict.js';
+import type { FixStep } from '../findings.js';
 import type { GcpFirewall } from '../snapshot/types.js';
 import { lastSegment } from '../util/text.js';
 
@@ -45,6 +46,8 @@ export interface VerifiedFix {
   commands: string[];
   /** The sentence a finding shows after "Fix: ". */
   text: string;
+  /** The commands as data, each with what it does (the reports show them as blocks to copy). */
+  steps: FixStep[];
 }
 
 /** The placeholder for a node tag the inputs do not give. */
@@ -88,6 +91,7 @@ function policyKey(policy: FirewallPolicy): string {
 interface Candidate {
   commands: string[];
   sentences: string[];
+  steps: FixStep[];
   firewalls: GcpFirewall[];
   policies: FirewallPolicy[] | undefined;
   /** Why a cause has no command (a deny no allow can beat…). */
@@ -114,7 +118,7 @@ function policyCommand(policy: FirewallPolicy, priority: number, ranges: string[
 
 /** Builds the commands (and the rules they create) for every cause seen so far. */
 function candidateFor(evidence: FixEvidence, byPolicy: Map<string, BlockedPair[]>, vpcPairs: readonly BlockedPair[], ruleName: string): Candidate {
-  const candidate: Candidate = { commands: [], sentences: [], firewalls: [...evidence.firewalls], policies: evidence.policies ? [...evidence.policies] : undefined, problems: [] };
+  const candidate: Candidate = { commands: [], sentences: [], steps: [], firewalls: [...evidence.firewalls], policies: evidence.policies ? [...evidence.policies] : undefined, problems: [] };
   const leftForVpc: BlockedPair[] = [...vpcPairs];
   for (const pairs of byPolicy.values()) {
     const ref = pairs[0]!.verdict.blockedByPolicyRule!;
@@ -142,6 +146,7 @@ function candidateFor(evidence: FixEvidence, byPolicy: Map<string, BlockedPair[]
     candidate.policies![index] = { ...policy, rules: [...(policy.rules ?? []), rule] };
     candidate.commands.push(command);
     candidate.sentences.push(`${quote(command)} (a new allow ahead of rule ${denyPriority} of ${describePolicy(policy)}, for these ranges and ports only)`);
+    candidate.steps.push({ command, explains: `allow ${ranges.join(', ')} on ${ports.map((p) => `tcp:${p}`).join(',')} ahead of rule ${denyPriority} of ${describePolicy(policy)}, for these ranges and ports only` });
   }
   if (leftForVpc.length) {
     const denies = unique(leftForVpc.flatMap((p) => (p.verdict.blockedBy ? [p.verdict.blockedBy] : [])));
@@ -172,6 +177,7 @@ function candidateFor(evidence: FixEvidence, byPolicy: Map<string, BlockedPair[]
     const beats = beat ? ` (priority ${priority} beats deny rule "${beat.name}" at ${beatPriority})` : '';
     const placeholder = evidence.nodeTag === undefined ? ` with ${NODE_TAG} the nodes' network tag, which the inputs do not give` : '';
     candidate.sentences.push(`${quote(command)}${beats}${placeholder}`);
+    candidate.steps.push({ command, explains: `allow ${ranges.join(', ')} on ${ports.map((p) => `tcp:${p}`).join(',')} to the nodes (tag ${tag}) in the VPC firewall${beats}${placeholder}` });
   }
   return candidate;
 }
@@ -201,7 +207,7 @@ export function verifiedFixCommands(evidence: FixEvidence, blocked: readonly Blo
     addCauses(pending, byPolicy, vpcPairs);
     const candidate = candidateFor(evidence, byPolicy, vpcPairs, ruleName);
     pending = stillBlocked(evidence, blocked, candidate.firewalls, candidate.policies);
-    if (pending.length === 0) return { commands: candidate.commands, text: candidate.sentences.join('; and ') };
+    if (pending.length === 0) return { commands: candidate.commands, text: candidate.sentences.join('; and '), steps: candidate.steps };
     if (candidate.problems.length) return unverified(candidate.problems, pending);
   }
   return unverified([], pending);
@@ -209,7 +215,7 @@ export function verifiedFixCommands(evidence: FixEvidence, blocked: readonly Blo
 
 function unverified(problems: readonly string[], pending: readonly BlockedPair[]): VerifiedFix {
   const why = problems.length ? problems.join('; ') : `with the allows negdoctor would add, still: ${pending[0]!.verdict.reason.replace(/\.$/, '')}`;
-  return { commands: [], text: `no firewall command negdoctor can verify clears it (${why}); the owner of the blocking rule must change it` };
+  return { commands: [], text: `no firewall command negdoctor can verify clears it (${why}); the owner of the blocking rule must change it`, steps: [] };
 }
 
 /** Whether enabling the named disabled VPC rules alone clears every blocked question. */

@@ -4,7 +4,7 @@
  * settings, options) to report findings. It sits beside the model so config/,
  * the engine, the correlation and the reporters can name it without importing a rule.
  */
-import type { Fix, Location, Observed, Severity } from '../findings.js';
+import type { Fix, FixStep, Location, Observed, Severity } from '../findings.js';
 import type { DataKey } from '../snapshot/data-keys.js';
 import type { Snapshot, SnapshotObject } from '../snapshot/types.js';
 import type { Model } from './index.js';
@@ -76,6 +76,8 @@ export interface RawFinding {
   message: string;
   severity?: Severity;
   fix?: Fix;
+  /** The commands of the remediation, as data (the message's closing "Fix: …" sentence names them too). */
+  fixSteps?: FixStep[];
   /** Other objects whose `negdoctor.dev/ignore` annotation also silences this finding (e.g. the Service). */
   related?: SnapshotObject[];
   evidence?: Record<string, unknown>;

@@ -5,6 +5,7 @@ import { runRules, type EngineResult, type Locator } from '../engine.js';
 import type { SourceIndex } from '../collectors/manifests/source-index.js';
 import { RULES } from '../rules/index.js';
 import type { Snapshot } from '../snapshot/types.js';
+import { notice } from '../util/notice.js';
 
 export interface EvaluateOptions {
   locator?: Locator;
@@ -30,6 +31,6 @@ export function evaluate(
     ...(extra.locator ? { locator: extra.locator } : {}),
     ...(extra.now ? { now: extra.now } : {}),
   });
-  for (const crash of result.crashed) process.stderr.write(`negdoctor: internal error in rule ${crash.ruleId}: ${crash.error}\n`);
+  for (const crash of result.crashed) notice(`internal error in rule ${crash.ruleId}: ${crash.error}`);
   return result;
 }

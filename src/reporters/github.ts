@@ -2,22 +2,14 @@
  * `--format github`: GitHub Actions workflow commands, one annotation per
  * finding (`::error file=…,line=…,col=…,endLine=…,endColumn=…,title=…::message`),
  * escaped as the runner expects: `%`, CR and LF in the message; also `:` and
- * `,` in property values. Findings without a file are annotated without one.
+ * `,` in property values (escape.ts); other control characters are shown as
+ * escapes. Findings without a file are annotated without one.
  */
 import path from 'node:path';
 import type { Finding } from '../findings.js';
 import { findingsByFingerprint, rootCauseText } from './incidents.js';
 import { summarize, type RenderOptions, type Report } from './report.js';
-
-/** Escapes the message part of a workflow command. */
-export function escapeData(text: string): string {
-  return text.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
-}
-
-/** Escapes a property value (file, title) of a workflow command. */
-export function escapeProperty(text: string): string {
-  return escapeData(text).replace(/:/g, '%3A').replace(/,/g, '%2C');
-}
+import { escapeData, escapeProperty } from './escape.js';
 
 export function renderGithub(report: Report, options: RenderOptions): string {
   const root = path.resolve(options.root ?? process.cwd());

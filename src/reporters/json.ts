@@ -9,12 +9,18 @@
  */
 import type { Finding } from '../findings.js';
 import { summarize, type Report } from './report.js';
+import { jsonSafe } from './escape.js';
 
 export function renderJson(report: Report): string {
   return [...renderJsonChunks(report)].join('');
 }
 
+/** The pieces, with the characters JSON leaves raw but terminals act on (C1 controls, line separators) escaped. */
 export function* renderJsonChunks(report: Report): Generator<string> {
+  for (const piece of pieces(report)) yield jsonSafe(piece);
+}
+
+function* pieces(report: Report): Generator<string> {
   const { result } = report;
   const output: Record<string, unknown> = {
     version: 1,
@@ -71,6 +77,7 @@ function findingJson(f: Finding, report: Report): unknown {
       : null,
     fingerprint: f.fingerprint,
     fix: f.fix,
+    ...(f.fixSteps?.length ? { fixSteps: f.fixSteps } : {}),
     ...(f.evidence ? { evidence: f.evidence } : {}),
     ...(f.observed ? { observed: f.observed } : {}),
     ...(report.baselined?.has(f.fingerprint) ? { baselined: true } : {}),

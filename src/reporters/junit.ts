@@ -3,23 +3,12 @@
  * <failure> per finding, a passing case for a rule without findings, and
  * <skipped> cases for suppressed findings and rules not evaluated — the shape
  * CI test-report viewers (GitLab, Jenkins, GitHub test reporters) display.
+ * Every value goes through `escapeXml` (escape.ts).
  */
 import type { Finding } from '../findings.js';
 import { findingsByFingerprint, rootCauseText } from './incidents.js';
 import type { RenderOptions, Report } from './report.js';
-
-export function escapeXml(text: string): string {
-  return (
-    text
-      // Characters XML 1.0 cannot carry at all.
-      .replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/g, '')
-      .replace(/&/g, '&amp;')
-      .replace(/</g, '&lt;')
-      .replace(/>/g, '&gt;')
-      .replace(/"/g, '&quot;')
-      .replace(/'/g, '&apos;')
-  );
-}
+import { escapeXml } from './escape.js';
 
 interface Case {
   name: string;
@@ -52,7 +41,7 @@ export function renderJunit(report: Report, options: RenderOptions): string {
           ...caseHead(f, id),
           body: baselined
             ? `<skipped message="${escapeXml(`in the baseline: ${message}`)}"/>`
-            : `<failure type="${f.severity}" message="${escapeXml(message)}">${escapeXml(details(f, rootCause))}</failure>`,
+            : `<failure type="${escapeXml(f.severity)}" message="${escapeXml(message)}">${details(f, rootCause).map(escapeXml).join('\n')}</failure>`,
           failure: !baselined,
           skipped: baselined,
         });
@@ -97,7 +86,8 @@ function caseHead(f: Finding, id: string): Omit<Case, 'body' | 'failure' | 'skip
   };
 }
 
-function details(f: Finding, rootCause: string | undefined): string {
+/** The failure's text, one line per fact (each escaped on its own, so a value cannot add a line). */
+function details(f: Finding, rootCause: string | undefined): string[] {
   const lines = [`${f.severity}: ${f.message}`, `rule: ${f.ruleId}`];
   if (rootCause) lines.push(rootCause);
   if (f.causedBy?.length) lines.push(`caused by: ${f.causedBy.join(', ')}`);
@@ -106,5 +96,5 @@ function details(f: Finding, rootCause: string | undefined): string {
   if (f.location) lines.push(`at: ${f.location.file}:${f.location.line}:${f.location.column}`);
   if (f.fix) lines.push(`autofix: ${f.fix.description} (negdoctor fix)`);
   lines.push(`fingerprint: ${f.fingerprint}`);
-  return lines.join('\n');
+  return lines;
 }

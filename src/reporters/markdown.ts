@@ -3,11 +3,18 @@
  * pull-request comments. The incidents first (root, then what it explains),
  * a Mermaid flowchart of each affected path (GitHub renders ```mermaid
  * blocks), then the findings table.
+ *
+ * Values enter through escape.ts only: `markdownText` for prose and table
+ * cells (no markup, no link, no image, no HTML), `markdownCode` for inline
+ * code (a fence longer than any backtick run in the value), `mermaidLabel`
+ * for diagram labels (no directive, no closing quote); no value can hold a
+ * line break, so none can close a fence or start a block.
  */
 import type { Finding, Severity } from '../findings.js';
-import { causeText, findingsByFingerprint, incidentViews, objectLabel } from './incidents.js';
+import { bySeverityThenObject, causeText, findingLabel, findingsByFingerprint, incidentViews, isAdvice, objectLabel, proseOf, type IncidentView } from './incidents.js';
 import { buildPaths, type Box, type PathGraph } from './paths.js';
 import { summarize, type RenderOptions, type Report } from './report.js';
+import { markdownCell, markdownCode, markdownCommandBlock, markdownText, mermaidLabel, severityToken } from './escape.js';
 
 const ICON: Record<Severity, string> = { error: '🔴', warning: '🟠', info: '🔵' };
 
@@ -17,27 +24,44 @@ export function renderMarkdown(report: Report, options: RenderOptions): string {
   const total = s.errors + s.warnings + s.infos;
   out.push('# negdoctor report', '');
   out.push(
-    `${total === 0 ? '**No problems found**' : `**${total} problem${total === 1 ? '' : 's'}** (${s.errors} errors, ${s.warnings} warnings, ${s.infos} infos)`} · ${s.rulesEvaluated} rules evaluated, ${report.result.notEvaluated.length} not evaluated · ${s.objects} objects${report.snapshot.cluster?.name ? ` · cluster \`${report.snapshot.cluster.name}\`` : ''}`,
+    `${total === 0 ? '**No problems found**' : `**${total} problem${total === 1 ? '' : 's'}** (${s.errors} errors, ${s.warnings} warnings, ${s.infos} infos)`} · ${s.rulesEvaluated} rules evaluated, ${report.result.notEvaluated.length} not evaluated · ${s.objects} objects${report.snapshot.cluster?.name ? ` · cluster ${markdownCode(report.snapshot.cluster.name)}` : ''}`,
     '',
   );
   const byFingerprint = findingsByFingerprint(report);
   const shown = report.result.findings.filter((f) => !options.quiet || f.severity === 'error');
 
-  const views = incidentViews(report);
-  if (views.length > 0) {
-    out.push('## Root causes', '');
-    views.forEach(({ root, tree }, i) => {
-      out.push(`${i + 1}. ${ICON[root.severity]} **\`${root.ruleId}\`** on ${cell(objectLabel(root))}: ${inline(root.message)}`);
-      for (const { finding, depth } of tree) out.push(`${'   '.repeat(depth)}- ${ICON[finding.severity]} \`${finding.ruleId}\` on ${cell(objectLabel(finding))}`);
+  // Each fix command as its own `sh` block (GitHub shows a copy button on it), indented into its list item.
+  const withBlocks = new Set<string>();
+  const fixBlocks = (f: Finding, indent: string) => {
+    if (!f.fixSteps?.length) return;
+    withBlocks.add(f.fingerprint);
+    for (const step of f.fixSteps) out.push('', ...markdownCommandBlock(step.command, step.explains).split('\n').map((l) => `${indent}${l}`));
+    out.push('');
+  };
+  const rootSection = (title: string, views: IncidentView[]) => {
+    if (views.length === 0) return;
+    out.push(`## ${title}`, '');
+    views.forEach((view, i) => {
+      view.roots.forEach((root, r) => {
+        const line = `**${markdownCode(root.ruleId)}** on ${markdownText(findingLabel(root, byFingerprint))}: ${markdownText(proseOf(root))}`;
+        // Further roots of a merged incident explain the same consequences: listed inside it.
+        out.push(r === 0 ? `${i + 1}. ${icon(root.severity)} ${line}` : `   - ${icon(root.severity)} and ${line}`);
+        const extra = r === 0 ? 0 : 1;
+        fixBlocks(root, '   '.repeat(1 + extra));
+        for (const { finding, depth } of view.trees[r] ?? []) out.push(`${'   '.repeat(depth + extra)}- ${icon(finding.severity)} ${markdownCode(finding.ruleId)} on ${markdownText(findingLabel(finding, byFingerprint))}`);
+      });
     });
     out.push('');
-  }
+  };
+  const views = incidentViews(report);
+  rootSection('Root causes', views.filter((v) => !isAdvice(v)));
+  rootSection('Also worth fixing', views.filter(isAdvice));
 
   const affected = buildPaths(report).filter((p) => p.severity !== undefined);
   if (affected.length > 0) {
     out.push('## Affected paths', '');
     for (const path of affected) {
-      out.push(`### ${inline(path.title)}`, '', '```mermaid', mermaidOf(path), '```', '');
+      out.push(`### ${markdownText(path.title)}`, '', '```mermaid', mermaidOf(path), '```', '');
     }
   }
 
@@ -45,15 +69,24 @@ export function renderMarkdown(report: Report, options: RenderOptions): string {
   if (shown.length === 0) out.push('No findings.', '');
   else {
     out.push('| | Rule | Object | Message | Caused by |', '|---|---|---|---|---|');
-    for (const f of shown) {
+    for (const f of bySeverityThenObject(shown)) {
       const cause = causeText(f, byFingerprint);
-      out.push(`| ${ICON[f.severity]} ${f.severity} | \`${f.ruleId}\` | ${cell(where(f))} | ${cell(f.message)} | ${cause ? cell(cause) : ''} |`);
+      out.push(`| ${icon(f.severity)} ${severityToken(f.severity)} | ${markdownCode(f.ruleId)} | ${markdownCell(where(f))} | ${markdownCell(proseOf(f))} | ${cause ? markdownCell(cause) : ''} |`);
     }
     out.push('');
+    // The commands of findings not shown with them above.
+    const rest = shown.filter((f) => f.fixSteps?.length && !withBlocks.has(f.fingerprint));
+    if (rest.length) {
+      out.push('## Fix commands', '');
+      for (const f of rest) {
+        out.push(`- ${icon(f.severity)} ${markdownCode(f.ruleId)} on ${markdownText(findingLabel(f, byFingerprint))}:`);
+        fixBlocks(f, '  ');
+      }
+    }
   }
   if (report.result.notEvaluated.length > 0 && !options.quiet) {
     out.push('<details><summary>Rules not evaluated</summary>', '');
-    for (const n of report.result.notEvaluated) out.push(`- \`${n.ruleId}\`: ${inline(n.reason)}`);
+    for (const n of report.result.notEvaluated) out.push(`- ${markdownCode(n.ruleId)}: ${markdownText(n.reason)}`);
     out.push('', '</details>', '');
   }
   return `${out.join('\n').trimEnd()}\n`;
@@ -64,13 +97,9 @@ function where(f: Finding): string {
   return f.object ? `${objectLabel(f)}${at ? ` (${at})` : ''}` : at || objectLabel(f);
 }
 
-/** A table cell: no pipes or line breaks, no HTML. */
-function cell(text: string): string {
-  return inline(text).replace(/\|/g, '\\|');
-}
-
-function inline(text: string): string {
-  return text.replace(/\s+/g, ' ').replace(/</g, '&lt;').replace(/>/g, '&gt;').trim();
+function icon(severity: Severity): string {
+  const sev = severityToken(severity);
+  return sev === 'none' ? '' : ICON[sev];
 }
 
 const STYLE: Record<Severity | 'healthy', string> = {
@@ -96,15 +125,16 @@ export function mermaidOf(path: PathGraph): string {
 }
 
 function classOf(box: Box): string | undefined {
-  if (box.severity) return box.severity;
+  const severity = severityToken(box.severity);
+  if (severity !== 'none') return severity;
   if (box.health === 'UNHEALTHY') return 'error';
   if (box.health === 'HEALTHY') return 'healthy';
   return undefined;
 }
 
-/** Mermaid label text: quotes and markup as entity codes, the detail on a second line. */
+/** Mermaid label text: values through `mermaidLabel`, the detail on a second line. */
 function mermaidText(box: Box): string {
-  const escape = (t: string) => t.replace(/[#"<>&]/g, (c) => `#${c.charCodeAt(0)};`);
+  const escape = mermaidLabel;
   const second = [box.detail ? escape(box.detail) : '', box.findings.length ? `${box.findings.length} finding${box.findings.length === 1 ? '' : 's'}` : ''].filter(Boolean).join(' · ');
   return `${escape(box.label)}${second ? `<br/>${second}` : ''}`;
 }

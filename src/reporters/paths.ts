@@ -23,6 +23,7 @@ import { podsByIp } from '../model/pods.js';
 import { endpointSlicesLabelled } from '../model/pods.js';
 import { ownerChain } from '../model/owners.js';
 import type { Report } from './report.js';
+import { healthState } from './escape.js';
 
 export type BoxKind = 'ingress' | 'gateway' | 'service-port' | 'neg' | 'endpoint' | 'pod' | 'workload';
 
@@ -145,7 +146,7 @@ class Builder {
       for (const s of h.healthStatus) {
         if (!s.ipAddress) continue;
         const id = `${s.ipAddress}:${s.port ?? ''}`;
-        const state = (s.healthState ?? 'UNKNOWN').toUpperCase();
+        const state = healthState(s.healthState);
         if (endpoints.get(id) !== 'UNHEALTHY') endpoints.set(id, state);
       }
     }

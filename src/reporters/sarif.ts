@@ -12,9 +12,10 @@ import { pathToFileURL } from 'node:url';
 import type { Finding, Location, Severity } from '../findings.js';
 import { requestFor, FileFixer, UnsafeEdit, type TextEdit } from '../fix/index.js';
 import type { Rule } from '../model/rule-contract.js';
-import { findingsByFingerprint, objectLabel, rootsOf } from './incidents.js';
+import { findingLabel, findingsByFingerprint, rootsOf } from './incidents.js';
 import { REPOSITORY_URL, ruleDocsUrl } from './rule-docs.js';
 import type { RenderOptions, Report } from './report.js';
+import { jsonSafe } from './escape.js';
 
 export const SARIF_SCHEMA = 'https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json';
 export const INFORMATION_URI = REPOSITORY_URL;
@@ -32,7 +33,7 @@ export function sarifLevel(severity: Severity): Level {
 }
 
 export function renderSarif(report: Report, options: RenderOptions): string {
-  return `${JSON.stringify(buildSarif(report, options), null, 2)}\n`;
+  return `${jsonSafe(JSON.stringify(buildSarif(report, options), null, 2))}\n`;
 }
 
 export function buildSarif(report: Report, options: RenderOptions): Json {
@@ -135,7 +136,7 @@ function relatedRoots(f: Finding, report: Report, uris: UriMapper, byFingerprint
     const { location } = locationOf(root, uris);
     if (Object.keys(location).length === 0) continue;
     const id = related.length + 1;
-    related.push({ id, ...location, message: { text: `Root cause: ${root.ruleId} (${objectLabel(root)})` } });
+    related.push({ id, ...location, message: { text: `Root cause: ${root.ruleId} (${findingLabel(root, byFingerprint)})` } });
     names.push(`[${root.ruleId}](${id})`);
   }
   return { related, text: names.length ? ` Root cause: ${names.join(' and ')}.` : '' };

@@ -169,7 +169,7 @@ export default defineRule({
         const enable = [...disabledAllows].map((name) => `gcloud compute firewall-rules update ${name} --no-disabled`);
         const fix =
           enable.length && enablingClears(fixEvidence(fw, blocked), blocked, [...disabledAllows])
-            ? { commands: enable, text: enable.map((c) => `\`${c}\``).join('; and ') }
+            ? { commands: enable, text: enable.map((c) => `\`${c}\``).join('; and '), steps: [...disabledAllows].map((name, i) => ({ command: enable[i]!, explains: `re-enable the disabled firewall rule ${name}` })) }
             : fixCommands(fw, blocked, 'allow-gke-health-checks');
         const unknowns = [...new Set(blocked.flatMap((b) => b.verdict.unknowns ?? []))];
         const policyDeciders = [...new Map(blocked.flatMap((b) => (b.verdict.blockedByPolicyRule ? [decidingPolicy(b.verdict)!] : [])).map((d) => [JSON.stringify(d), d])).values()];
@@ -184,6 +184,7 @@ export default defineRule({
           object: service.obj,
           ...(unsure ? { severity: 'info' as const } : {}),
           path: [...sp.path, 'targetPort'],
+          fixSteps: fix.steps,
           message: `Load balancer health checks cannot reach Service ${service.namespace}/${service.name} port ${sp.port} (${targetText}) on ${where}: ${sentences(reasons)}${disabledAllows.size ? ` ${[...disabledAllows].map((n) => `"${n}"`).join(' and ')} would allow it but ${disabledAllows.size > 1 ? 'are' : 'is'} disabled.` : ''}${unsureText}${assumed.length ? ` Assumed: ${assumed.join('; ')}.` : ''}${notesText(fw, unknowns)} Fix: ${fix.text}.`,
           evidence: {
             ...(assumed.length ? { assumed } : {}),

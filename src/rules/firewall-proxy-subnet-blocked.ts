@@ -99,6 +99,7 @@ export default defineRule({
       ctx.report({
         object: service.obj,
         path: [...port.path, 'targetPort'],
+        fixSteps: fix.steps,
         message: `The proxies of ${lbs.map((lb) => lb.label).join(' and ')} connect to Service ${service.namespace}/${service.name} port ${port.port} (pod port ${ports.join(', ')}) from the proxy-only subnet (${subnetText}) in ${lastSegment(fw.region)}, but the firewall of ${clusterLabel(cluster)} does not let them in: ${sentences(reasons)}${notesText(fw, unknowns)} Fix: ${fix.text}.`,
         related: lbs.map((lb) => lb.obj),
         evidence: {

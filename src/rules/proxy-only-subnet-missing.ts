@@ -61,6 +61,12 @@ export default defineRule({
       ctx.report({
         object: lb.obj,
         path: lb.classPath,
+        fixSteps: [
+          {
+            command,
+            explains: backup.length ? `promote the BACKUP proxy-only subnet ${backup[0]!.name} to ACTIVE` : `create an ACTIVE proxy-only subnet in ${region} of network ${network} (replace CIDR with a free range, /23 recommended)`,
+          },
+        ],
         message: `${lb.label} (class ${lb.className}) runs on an Envoy-based load balancer that needs an ACTIVE proxy-only subnet with purpose ${purposeText} in region ${region} of network ${network}, and ${clusterLabel(cluster)} has none there: the load balancer cannot be created.${backupText} Fix: \`${command}\`${backup.length ? '' : ' (CIDR: a free range, /23 recommended)'}.`,
         evidence: {
           cluster: cluster.name,

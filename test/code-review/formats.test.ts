@@ -1,8 +1,9 @@
 /** `--format github` and `--format junit`, and the baseline file format. */
 import { describe, expect, it } from 'vitest';
 import { parseBaseline, buildBaseline, BaselineError } from '../../src/baseline.js';
-import { escapeData, escapeProperty, renderGithub } from '../../src/reporters/github.js';
-import { escapeXml, renderJunit } from '../../src/reporters/junit.js';
+import { renderGithub } from '../../src/reporters/github.js';
+import { escapeData, escapeProperty, escapeXml } from '../../src/reporters/escape.js';
+import { renderJunit } from '../../src/reporters/junit.js';
 import { renderJsonChunks } from '../../src/reporters/json.js';
 import { writeOutput } from '../../src/commands/run.js';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -67,7 +68,7 @@ describe('--format junit', () => {
   });
 
   it('escapes XML and drops characters XML cannot carry', () => {
-    expect(escapeXml(`a<b & "c" 'd'\u0001>`)).toBe('a&lt;b &amp; &quot;c&quot; &apos;d&apos;&gt;');
+    expect(escapeXml(`a<b & "c" 'd'\u0001>`)).toBe('a&lt;b &amp; &quot;c&quot; &apos;d&apos;\\x01&gt;');
   });
 });
 

@@ -313,12 +313,23 @@ describe('reporters show the correlation', () => {
     const lines = text.split('\n');
     expect(lines[0]).toBe('Root causes');
     expect(lines[1]).toMatch(/^ {2}error {4}Service default\/neg-demo-svc: Load balancer health checks cannot reach .* firewall-health-check-blocked$/);
-    expect(lines.slice(2, 5)).toEqual([
+    // The fix commands, each on its own line under what it does, then the tree.
+    const tree = lines.findIndex((l) => l.includes('└─ backend-unhealthy'));
+    const commands = lines.slice(2, tree);
+    expect(commands.length).toBe(6);
+    commands.forEach((l, i) => expect(l).toMatch(i % 2 === 0 ? /^ {13}# / : /^ {13}gcloud compute /));
+    expect(lines[1]).toContain('Fix: the 3 commands below.');
+    expect(lines[1]).not.toContain('`gcloud');
+    expect(lines.slice(tree, tree + 3)).toEqual([
       '    └─ backend-unhealthy  Service default/neg-demo-svc',
       '      └─ readiness-gate-stuck  Pod default/neg-demo-app-5d8b7c9f4-h4r2c',
       '        └─ rollout-stuck  Deployment default/neg-demo-app',
     ]);
     expect(text).toContain('caused by readiness-gate-stuck (Pod default/neg-demo-app-5d8b7c9f4-h4r2c)');
+    // Two causes of one rule and object are told apart by their field.
+    expect(text).toContain('caused by endpointslice-degraded (EndpointSlice shop/checkout-7hq2v · endpoints[1].nodeName) and endpointslice-degraded (EndpointSlice shop/checkout-7hq2v · endpoints[2].targetRef.name)');
+    // Advice after every outage.
+    expect(text.indexOf('Also worth fixing')).toBeGreaterThan(text.indexOf('ingress-service-port-mismatch'));
     expect(text).toContain('caused by ingress-service-port-mismatch (Ingress shop/checkout-ing) and ingress-sync-errors (Ingress shop/checkout-ing)');
     const quietNone = renderText({ ...report, result: { ...report.result, incidents: [] } }, { color: false });
     expect(quietNone.startsWith('Root causes')).toBe(false);

@@ -56,7 +56,9 @@ describe.skipIf(!available)('html report in headless Chromium', () => {
 
   it('is one self-contained file: no external URL, a CSP that forbids loading anything', () => {
     const html = readFileSync(demo, 'utf8');
-    expect(html).toContain(`content="default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:"`);
+    const csp = /http-equiv="Content-Security-Policy" content="([^"]*)"/.exec(html)?.[1] ?? '';
+    expect(csp).toMatch(/^default-src 'none'; style-src 'sha256-[A-Za-z0-9+/]+=*'; script-src 'sha256-[A-Za-z0-9+/]+=*'; img-src data:; form-action 'none'; base-uri 'none'$/);
+    expect(csp).not.toContain('unsafe-inline');
     expect(html).not.toMatch(/\s(src|href)="(https?:)?\/\//);
     expect(html).not.toMatch(/<link\b|@import|url\(/);
   });
@@ -70,7 +72,7 @@ describe.skipIf(!available)('html report in headless Chromium', () => {
       const sections = await page.locator('body > section').evaluateAll((els) => els.map((e) => e.id));
       expect(sections).toEqual(['incidents', 'paths', 'findings']);
       const incidents = page.locator('li.incident');
-      expect(await incidents.count()).toBe(5);
+      expect(await incidents.count()).toBe(4);
       await expect.poll(() => incidents.first().locator('.root').innerText()).toContain('firewall-health-check-blocked on Service default/neg-demo-svc');
       expect(await incidents.first().locator('.tree li').allInnerTexts()).toEqual([
         expect.stringContaining('backend-unhealthy on Service default/neg-demo-svc'),
@@ -85,7 +87,10 @@ describe.skipIf(!available)('html report in headless Chromium', () => {
       expect(labels.slice(0, 3)).toEqual(['default/neg-demo-ing', 'default/neg-demo-svc:80', 'us-central1-a']);
       for (const zone of ['us-central1-b', 'us-central1-c']) expect(labels).toContain(zone);
       expect(labels).toContain('10.52.1.23:9376');
-      expect(labels.filter((l) => l.startsWith('neg-demo-app-'))).toHaveLength(4);
+      expect(labels.filter((l) => /^(neg|…)-?demo-app-/.test(l) || l.startsWith('neg-demo-app-'))).toHaveLength(4);
+      // A long pod name keeps its unique end in the box; the full name is in the accessible label.
+      expect(labels).toContain('…-demo-app-5d8b7c9f4-h4r2c');
+      expect(await card.locator('svg a.box[aria-label^="Pod neg-demo-app-5d8b7c9f4-h4r2c"]').count()).toBe(1);
       const stuckPod = card.locator('svg a.box', { has: page.locator('title', { hasText: 'Pod neg-demo-app-5d8b7c9f4-h4r2c' }) });
       expect(await stuckPod.getAttribute('class')).toContain('sev-error');
       const ingressBox = card.locator('svg g.box').first();
@@ -107,7 +112,7 @@ describe.skipIf(!available)('html report in headless Chromium', () => {
       expect(await row.innerText()).toContain('backend-unhealthy');
 
       // Filters by severity and rule.
-      const rows = page.locator('#findings-table tbody tr');
+      const rows = page.locator('#findings .findings-table tbody tr');
       expect(await rows.count()).toBe(28);
       await page.selectOption('#filter-severity', 'warning');
       const visibleSeverities = await rows.evaluateAll((trs) => trs.filter((t) => !(t as HTMLElement).hidden).map((t) => (t as HTMLElement).dataset.severity));
@@ -135,10 +140,10 @@ describe.skipIf(!available)('html report in headless Chromium', () => {
       const url = pathToFileURL(demo).href;
       await page.goto(url);
       expect(await page.locator('#filters').isVisible()).toBe(false);
-      const rows = page.locator('#findings-table tbody tr');
+      const rows = page.locator('#findings .findings-table tbody tr');
       expect(await rows.count()).toBe(28);
       expect(await rows.evaluateAll((trs) => trs.every((t) => (t as HTMLElement).offsetHeight > 0))).toBe(true);
-      expect(await page.locator('li.incident').count()).toBe(5);
+      expect(await page.locator('li.incident').count()).toBe(4);
       expect(await page.locator('svg [data-box]').count()).toBeGreaterThan(14);
       expect(requests.filter((r) => r !== url)).toEqual([]);
     } finally {
@@ -157,10 +162,43 @@ describe.skipIf(!available)('html report in headless Chromium', () => {
       const labels = await page.locator('svg [data-box] text.label').allTextContents();
       expect(labels.length).toBeGreaterThan(2);
       expect(await page.locator('svg .kind-workload').count()).toBeGreaterThan(0);
-      expect(await page.locator('#findings-table tbody tr').count()).toBeGreaterThan(0);
+      expect(await page.locator('#findings .findings-table tbody tr').count()).toBeGreaterThan(0);
       expect(requests.filter((r) => r !== url)).toEqual([]);
     } finally {
       await context.close();
+    }
+  }, 60_000);
+});
+
+describe.skipIf(!available)('html report: fix commands as commands (issue 25)', () => {
+  it('each command is its own <pre>, never wrapped inside a token; Copy works with JavaScript, plain <pre> without', async () => {
+    const file = render(['scan', '--snapshot', 'fixtures/demo/snapshot.json'], 'fix.html');
+    for (const js of [true, false]) {
+      const { context, requests } = await browse(js);
+      try {
+        if (js) await context.grantPermissions(['clipboard-read', 'clipboard-write']).catch(() => undefined);
+        const page = context.pages()[0] ?? (await context.newPage());
+        const url = pathToFileURL(file).href;
+        await page.goto(url);
+        const root = page.locator('li.incident').first();
+        const pres = root.locator('.fix-step pre');
+        expect(await pres.count()).toBe(3);
+        const commands = await pres.allInnerTexts();
+        expect(commands.every((c) => c.startsWith('gcloud compute ') && !c.includes('\n'))).toBe(true);
+        expect(await pres.first().evaluate((e) => getComputedStyle(e).whiteSpace)).toBe('pre');
+        // The prose keeps the why, the commands left it.
+        expect(await root.locator('.root .msg').first().innerText()).toContain('Fix: the 3 commands below.');
+        const copy = root.locator('button.copy').first();
+        expect(await copy.isVisible()).toBe(js);
+        if (js) {
+          await copy.click();
+          await expect.poll(() => copy.innerText()).toMatch(/Copied|Selected/);
+          if ((await copy.innerText()) === 'Copied') expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(commands[0]);
+        }
+        expect(requests.filter((r) => r !== url && !r.startsWith(`${url}#`))).toEqual([]);
+      } finally {
+        await context.close();
+      }
     }
   }, 60_000);
 });

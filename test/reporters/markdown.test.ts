@@ -45,7 +45,7 @@ describe('markdown report', () => {
   it('demo snapshot: root causes first, a flowchart per affected path that Mermaid parses, then the findings table', async () => {
     const md = renderMarkdown(demoReport(), { color: false });
     const sections = [...md.matchAll(/^## (.*)$/gm)].map((m) => m[1]);
-    expect(sections).toEqual(['Root causes', 'Affected paths', 'Findings']);
+    expect(sections).toEqual(['Root causes', 'Also worth fixing', 'Affected paths', 'Findings']);
     expect(md).toContain('1. 🔴 **`firewall-health-check-blocked`** on Service default/neg-demo-svc');
     expect(md).toMatch(/\n {3}- 🔴 `backend-unhealthy` on Service default\/neg-demo-svc\n {6}- 🔴 `readiness-gate-stuck`/);
     const blocks = mermaidBlocks(md);
@@ -77,6 +77,17 @@ describe('markdown report', () => {
     expect(md).toContain('a "quoted" \\| piped &lt;b&gt;bold&lt;/b&gt; message');
     expect(md).toContain('n0["Ingress default/we#34;ird#60;b#62;#38;#35;name"]');
     for (const block of mermaidBlocks(md)) await mermaid.parse(block);
+  });
+
+  it('demo: outages before advice, each fix command its own sh block in its root cause, causes told apart', () => {
+    const md = renderMarkdown(demoReport(), { color: false });
+    const roots = md.slice(md.indexOf('## Root causes'), md.indexOf('## Also worth fixing'));
+    const blocks = [...roots.matchAll(/^ {3}```sh\n {3}# [^\n]+\n {3}(gcloud [^\n]+)\n {3}```$/gm)].map((m) => m[1]);
+    expect(blocks).toHaveLength(3);
+    expect(roots).toContain('Fix: the 3 commands below.');
+    expect(roots.indexOf('firewall-health-check-blocked')).toBeLessThan(roots.indexOf('node-zone-missing'));
+    expect(md.slice(md.indexOf('## Also worth fixing'))).toMatch(/^1\. 🔵 \*\*`zone-spread-missing`\*\*/m);
+    expect(md).toContain('endpointslice-degraded (EndpointSlice shop/checkout-7hq2v · endpoints\\[1\\].nodeName) and endpointslice-degraded (EndpointSlice shop/checkout-7hq2v · endpoints\\[2\\].targetRef.name)');
   });
 
   it('lint of manifests draws Ingress → Service:port → the workloads the Service selects', async () => {

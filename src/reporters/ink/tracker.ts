@@ -4,6 +4,7 @@
  * the component so it can be tested (and reused) without a terminal.
  */
 import type { CollectionProgress } from '../../collectors/progress.js';
+import { visibleControls } from '../../util/control-chars.js';
 
 export type Section = 'kube' | 'gcp';
 
@@ -63,7 +64,7 @@ export class ProgressTracker {
         const row = this.row(section, resource);
         row.errors++;
         row.status = 'error';
-        row.message = message.replace(/\s+/g, ' ');
+        row.message = visibleControls(message.replace(/\s+/g, ' '));
       },
       onDone: (resource, total) => {
         const row = this.row(section, resource);
@@ -75,7 +76,8 @@ export class ProgressTracker {
 
   finish(result: FinishedState | undefined): void {
     this.ok = result !== undefined;
-    this.finished = result ?? { errors: [] };
+    // What the view prints comes from API answers: one line each, controls escaped.
+    this.finished = result ? { ...result, errors: result.errors.map(visibleControls), ...(result.cloudSkipped !== undefined ? { cloudSkipped: visibleControls(result.cloudSkipped) } : {}) } : { errors: [] };
   }
 
   state(): ProgressState {
@@ -90,7 +92,7 @@ export class ProgressTracker {
     const key = `${section}\0${resource}`;
     let row = this.rows.get(key);
     if (!row) {
-      row = { section, resource, status: 'running', pages: 0, objects: 0, retries: 0, errors: 0 };
+      row = { section, resource: visibleControls(resource), status: 'running', pages: 0, objects: 0, retries: 0, errors: 0 };
       this.rows.set(key, row);
     }
     return row;
