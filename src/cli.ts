@@ -284,7 +284,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
 function endQuietlyOnClosedStdout(): void {
   process.stdout.on('error', (error: NodeJS.ErrnoException) => {
     if (error.code === 'EPIPE') return;
-    process.stderr.write(`negdoctor: cannot write to standard output: ${error.message}\n`);
+    notice(`cannot write to standard output: ${error.message}`);
     process.exit(EXIT.usage);
   });
 }

@@ -67,8 +67,8 @@ export async function lintCommand(paths: string[], options: LintOptions): Promis
     // "Exit codes"): a pre-commit run on a commit that touches only Helm templates or empty files must pass.
     const files = collection.files.length;
     const helm = collection.skippedFiles;
-    process.stderr.write(
-      `negdoctor: nothing was linted: ${files === 1 ? 'the file holds' : `the ${files} files hold`} no Kubernetes object or Google Cloud dump${helm ? ` (${helm === files ? (files === 1 ? 'it is a Helm template' : 'all are Helm templates') : `${helm} ${helm === 1 ? 'is a Helm template' : 'are Helm templates'}`}: lint \`helm template … | negdoctor lint -\` instead)` : ''}\n`,
+    notice(
+      `nothing was linted: ${files === 1 ? 'the file holds' : `the ${files} files hold`} no Kubernetes object or Google Cloud dump${helm ? ` (${helm === files ? (files === 1 ? 'it is a Helm template' : 'all are Helm templates') : `${helm} ${helm === 1 ? 'is a Helm template' : 'are Helm templates'}`}: lint \`helm template … | negdoctor lint -\` instead)` : ''}`,
     );
   }
   return evaluateAndReport(snapshot, config, options, {
