@@ -154,6 +154,9 @@ export const SHAPES: readonly Shape[] = [
   },
   { id: 'k8s:GRPCRoute', domain: 'kube', label: 'a GRPCRoute', kind: 'GRPCRoute', apiVersion: 'gateway.networking.k8s.io/v1', inputType: 'k8s:grpcroutes', all: [f('spec.parentRefs', 'array'), f('spec.rules[].matches[].method', 'object')] },
   { id: 'k8s:ReferenceGrant', domain: 'kube', label: 'a ReferenceGrant', kind: 'ReferenceGrant', apiVersion: 'gateway.networking.k8s.io/v1beta1', inputType: 'k8s:referencegrants', all: [f('spec.from', 'array'), f('spec.to', 'array')] },
+  // Multi-cluster Services (GKE MCS, net.gke.io/v1): what `-mc` Gateways route to. Read by kind only: their fields say too little.
+  { id: 'k8s:ServiceImport', domain: 'kube', label: 'a ServiceImport', kind: 'ServiceImport', apiVersion: 'net.gke.io/v1', inputType: 'k8s:serviceimports' },
+  { id: 'k8s:ServiceExport', domain: 'kube', label: 'a ServiceExport', kind: 'ServiceExport', apiVersion: 'net.gke.io/v1', inputType: 'k8s:serviceexports' },
   // GKE's Gateway policies share `spec.targetRef` + `spec.default`; the fields under `default` tell them apart.
   { id: 'k8s:HealthCheckPolicy', domain: 'kube', label: 'a HealthCheckPolicy', kind: 'HealthCheckPolicy', apiVersion: 'networking.gke.io/v1', inputType: 'k8s:healthcheckpolicies', all: [f('spec.targetRef', 'object'), f('spec.default.config', 'object')] },
   {
