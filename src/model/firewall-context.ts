@@ -56,7 +56,8 @@ function poolSecureTags(config: { resourceManagerTags?: { tags?: Record<string, 
  * without VMs, and clusters without any, from the describe and GKE's tag.
  */
 export function nodeTargets(cluster: GkeCluster, firewalls: readonly GcpFirewall[], vms?: readonly GcpNodeVm[]): NodeTarget[] {
-  const gkeTag = gkeNodeTag(cluster, firewalls, vms).tag;
+  // Pools without VMs: the tag the VMs show GKE uses (one per cluster), else the id's.
+  const gkeTag = gkeNodeTag(cluster, firewalls, vms).tag ?? gkeNodeTag(cluster, firewalls).tag;
   const auto = gkeTag ? [gkeTag] : [];
   const byKey = new Map<string, NodeTarget>();
   const evidence = nodeVmEvidence(cluster, vms);
