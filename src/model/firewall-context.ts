@@ -143,6 +143,8 @@ export function firewallContext(snapshot: Snapshot, cluster: GkeCluster): Firewa
     const without = fromVms.poolsWithout.length ? ` (node pool${fromVms.poolsWithout.length > 1 ? 's' : ''} ${fromVms.poolsWithout.join(', ')}, with no VM among the inputs, from the cluster describe${nodeTag.tag ? ' and its id' : ''})` : '';
     notes.push(`the nodes' network tags and service accounts are those their ${fromVms.source} carry${without}`);
     if (nodeTag.idTagNotCarried) notes.push(`the cluster's id gives GKE's node tag "${nodeTag.idTagNotCarried}", which the node VMs do not carry`);
+  } else if (nodeTag.tag && !nodeTag.stale.length) {
+    notes.push(`GKE's node tag "${nodeTag.tag}" is taken from the cluster's id (no instance or instance template of the cluster among the inputs shows the tags the nodes carry)`);
   }
   if (nodeTag.stale.length) {
     notes.push(`${nodeTag.stale.map((t) => `"${t}"`).join(', ')} in the firewall rules ${nodeTag.stale.length > 1 ? 'are' : 'is'} not this cluster's node tag (${nodeTag.tag ? `"${nodeTag.tag}", ` : ''}${fromVms ? `its nodes' ${fromVms.source} do not carry ${nodeTag.stale.length > 1 ? 'them' : 'it'}` : "from the cluster's id"}): rules on ${nodeTag.stale.length > 1 ? 'them' : 'it'} (left by a deleted cluster of the same name?) were not counted`);
