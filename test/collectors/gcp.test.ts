@@ -426,6 +426,26 @@ describe('collectGcp against the fake', () => {
       expect(result.data[DATA.gcpSubnetworks]).toMatchObject({ state: 'error', reason: expect.stringContaining('compute.subnetworks.list') as string });
     });
 
+    it("a 403 on the instances keeps the templates (collected, with the gap said) and names compute.instances.list; both denied is an error", async () => {
+      const state = loadState();
+      state.instanceTemplates = [{ name: 'gke-shop-default-pool-1a2b3c4d', properties: { machineType: 'e2-standard-4', tags: { items: ['gke-shop-3f2a1b9c-node'] }, labels: { 'goog-k8s-cluster-name': 'shop' } } }];
+      state.instances = [{ name: 'gke-shop-default-pool-1a2b3c4d-x1', zone: 'us-central1-a', machineType: 'e2-standard-4', networkInterfaces: [], labels: { 'goog-k8s-cluster-name': 'shop' } }];
+      fake = await startGcpFake(state);
+      fake.faults.push({ match: '/aggregated/instances', status: 403, body: permissionDeniedBody('compute.instances.list', 'projects/demo-project') });
+      const result = await collect(fake);
+      expect(result.data[DATA.gcpNodeVms]).toMatchObject({ state: 'collected', reason: expect.stringContaining('only part of the node VMs') as string });
+      expect(result.cloud.nodeVms?.map((vm) => [vm.kind, vm.name, vm.tags])).toEqual([['instanceTemplate', 'gke-shop-default-pool-1a2b3c4d', ['gke-shop-3f2a1b9c-node']]]);
+      expect(result.errors.map((e) => e.message).join('\n')).toContain('compute.instances.list');
+      await fake.close();
+
+      fake = await startGcpFake(state);
+      fake.faults.push({ match: '/aggregated/instances', status: 403, body: permissionDeniedBody('compute.instances.list', 'projects/demo-project') });
+      fake.faults.push({ match: '/global/instanceTemplates', status: 403, body: permissionDeniedBody('compute.instanceTemplates.list', 'projects/demo-project') });
+      const denied = await collect(fake);
+      expect(denied.data[DATA.gcpNodeVms]?.state).toBe('error');
+      expect(denied.cloud.nodeVms).toBeUndefined();
+    });
+
     it('a missing cluster leaves its network unknown and lists every firewall rule', async () => {
       fake = await startGcpFake(loadState());
       const result = await collect(fake, { cluster: 'gone' });
