@@ -47,6 +47,9 @@ const EXPLICIT_KEYS: Readonly<Record<string, DataKey[]>> = {
   'gcp:backend-health': [DATA.gcpBackendHealth],
   'gcp:cluster': [DATA.gcpCluster],
   'gcp:clusters': [DATA.gcpClusters],
+  'gcp:instances': [DATA.gcpNodeVms],
+  'gcp:instance-templates': [DATA.gcpNodeVms],
+  'gcp:instance-groups': [DATA.gcpNodeVms],
   'gcp:lb-request-logs': [DATA.gcpRequestLogs],
   'gcp:health-check-logs': [DATA.gcpProbeLogs],
 };
@@ -153,6 +156,7 @@ export function gcloudInputs(foreign: ForeignDocument[], explicitInputs: readonl
   if (data[DATA.gcpClusters] && !state.clusters) state.clusters = [];
   if (data[DATA.gcpFirewalls] && !state.firewalls) state.firewalls = [];
   if (data[DATA.gcpNegs] && !state.negs) state.negs = [];
+  if (data[DATA.gcpNodeVms] && !state.nodeVms) state.nodeVms = [];
   if (data[DATA.gcpBackendServices] && !state.backendServices) state.backendServices = [];
   if (data[DATA.gcpBackendHealth] && !state.backendHealth) state.backendHealth = [];
   // Merged by id with any policy the dumps already gave (describe adds parent and shortName to an effective entry).

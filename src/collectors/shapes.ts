@@ -237,6 +237,23 @@ export const SHAPES: readonly Shape[] = [
     all: [f('logName', 'string'), f('resource.type', 'string')],
     none: [f('resource.labels.backend_service_name'), f('resource.labels.backend_target_name'), f('jsonPayload.statusDetails'), f('jsonPayload.healthCheckProbeResult'), f('spec'), f('metadata')],
   },
+  // Node VMs: what tags and service accounts the nodes really carry (GKE labels them goog-k8s-cluster-name).
+  {
+    id: 'gcp:instance', domain: 'gcp', label: 'a Compute Engine instance', inputType: 'gcp:instances',
+    all: [f('networkInterfaces', 'array'), f('machineType', 'string')],
+    none: [f('properties'), f('spec')],
+  },
+  {
+    id: 'gcp:instance-template', domain: 'gcp', label: 'an instance template', inputType: 'gcp:instance-templates',
+    all: [f('properties', 'object')],
+    any: [f('properties.machineType', 'string'), f('properties.networkInterfaces', 'array')],
+    none: [f('spec'), f('networkInterfaces')],
+  },
+  {
+    id: 'gcp:instance-group-manager', domain: 'gcp', label: 'a managed instance group', inputType: 'gcp:instance-groups',
+    all: [f('instanceTemplate', 'string'), f('baseInstanceName', 'string')],
+    none: [f('spec')],
+  },
   {
     id: 'gcp:effective-firewalls', domain: 'gcp', label: "a network's effective firewalls (get-effective-firewalls)", inputType: 'gcp:effective-firewalls',
     any: [f('firewallPolicys', 'array'), f('firewallPolicies', 'array'), f('organizationFirewalls', 'array')],
@@ -257,6 +274,9 @@ export const GCP_KINDS: Readonly<Record<string, string>> = {
   'compute#backendServiceGroupHealth': 'gcp:backend-health',
   'compute#healthCheck': 'gcp:health-check',
   'compute#firewallPolicy': 'gcp:firewall-policy',
+  'compute#instance': 'gcp:instance',
+  'compute#instanceTemplate': 'gcp:instance-template',
+  'compute#instanceGroupManager': 'gcp:instance-group-manager',
 };
 
 /** The keys of aggregated list scopes (`items: {"zones/x": {<key>: […]}}`) and REST list fields. */
@@ -267,6 +287,9 @@ export const LIST_KEYS: Readonly<Record<string, string>> = {
   healthChecks: 'gcp:health-check',
   firewalls: 'gcp:firewall',
   clusters: 'gcp:cluster',
+  instances: 'gcp:instance',
+  instanceTemplates: 'gcp:instance-template',
+  instanceGroupManagers: 'gcp:instance-group-manager',
   // entries.list answers `{"entries": […], "nextPageToken": …}`: each entry is told apart by its own fields.
   entries: '',
 };
@@ -307,6 +330,9 @@ export const INPUT_TYPES: readonly InputType[] = [
   { name: 'gcp:lb-request-logs', shape: 'gcp:lb-request-log', means: 'load balancer request logs (`gcloud logging read \'logName:"requests"\' --format=json`, entries.list answers, JSON Lines)' },
   { name: 'gcp:health-check-logs', shape: 'gcp:health-check-log', means: 'health-check logs of NEG endpoints (`gcloud logging read \'logName:"healthchecks"\' --format=json`)' },
   { name: 'gcp:log-entries', shape: 'gcp:log-entry', means: 'Cloud Logging entries of other kinds (skipped with a notice)' },
+  { name: 'gcp:instances', shape: 'gcp:instance', means: "the cluster's node VMs (`instances list --filter=labels.goog-k8s-cluster-name=CLUSTER`): the network tags and service accounts they carry" },
+  { name: 'gcp:instance-templates', shape: 'gcp:instance-template', means: "the instance templates of the cluster's node pools: the tags and service accounts of their nodes" },
+  { name: 'gcp:instance-groups', shape: 'gcp:instance-group-manager', means: "the managed instance groups of the cluster's node pools (which template each uses)" },
   { name: 'gcp:cluster', shape: 'gcp:cluster', means: 'the GKE cluster being diagnosed (`clusters describe`)', single: true },
   { name: 'gcp:clusters', shape: 'gcp:cluster', qualifier: 'project', means: "every GKE cluster of the project: a NEG no cluster in it can own is left behind" },
   ...KUBE_RESOURCES.map(([name, shape]) =>

@@ -101,6 +101,21 @@ export function gcpCaptures(target: Required<Pick<Target, 'project' | 'location'
     { tool: 'gcloud', args: ['container', 'clusters', 'describe', target.cluster, '--location', target.location, ...p], type: 'gcp:cluster', file: 'gcp.cluster.json', covers: 'container projects.locations.clusters.get' },
     { tool: 'gcloud', args: ['container', 'clusters', 'list', ...p], type: `gcp:clusters:${target.project}`, file: 'gcp.clusters.json', covers: 'container projects.locations.clusters.list' },
     { tool: 'gcloud', args: ['compute', 'network-endpoint-groups', 'list', ...p], type: `gcp:negs:${target.project}`, file: 'gcp.negs.json', covers: 'compute networkEndpointGroups.aggregatedList' },
+    // The node VMs, as scan reads them: the network tags and service accounts the nodes really carry.
+    {
+      tool: 'gcloud',
+      args: ['compute', 'instances', 'list', `--filter=labels.goog-k8s-cluster-name=${target.cluster}`, ...p],
+      type: 'gcp:instances',
+      file: 'gcp.instances.json',
+      covers: 'compute instances.aggregatedList',
+    },
+    {
+      tool: 'gcloud',
+      args: ['compute', 'instance-templates', 'list', `--filter=name ~ ^gke-${target.cluster}-`, ...p],
+      type: 'gcp:instance-templates',
+      file: 'gcp.instance-templates.json',
+      covers: 'compute instanceTemplates.list',
+    },
     // As scan: the global backend services, and the regional ones of the cluster's region (internal Ingress).
     { tool: 'gcloud', args: ['compute', 'backend-services', 'list', '--global', ...p], type: `gcp:backend-services:${target.project}`, file: 'gcp.backend-services.json', covers: 'compute backendServices.list' },
     {

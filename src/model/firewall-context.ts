@@ -17,7 +17,8 @@ import type { NegService } from './index.js';
 import { asRecords, asString, get, isRecord } from '../util/values.js';
 import { namespaceOf } from './workloads.js';
 import { DATA } from '../snapshot/data-keys.js';
-import type { GcpFirewall, GcpSubnetwork, GkeCluster, Snapshot } from '../snapshot/types.js';
+import type { GcpFirewall, GcpNodeVm, GcpSubnetwork, GkeCluster, Snapshot } from '../snapshot/types.js';
+import { nodeVmEvidence, type NodeVmEvidence } from './node-vms.js';
 import { clusterNetwork } from './cluster-identity.js';
 import { lastSegment } from '../util/text.js';
 import { gkeNodeTag, type GkeNodeTag } from './node-tags.js';
@@ -49,11 +50,24 @@ function poolSecureTags(config: { resourceManagerTags?: { tags?: Record<string, 
   return values.sort();
 }
 
-export function nodeTargets(cluster: GkeCluster, firewalls: readonly GcpFirewall[]): NodeTarget[] {
-  const gkeTag = gkeNodeTag(cluster, firewalls).tag;
+/**
+ * The node targets firewall rules are asked about. With node VMs among the
+ * inputs, the tags and service accounts those carry (./node-vms.ts); pools
+ * without VMs, and clusters without any, from the describe and GKE's tag.
+ */
+export function nodeTargets(cluster: GkeCluster, firewalls: readonly GcpFirewall[], vms?: readonly GcpNodeVm[]): NodeTarget[] {
+  // Pools without VMs: the tag the VMs show GKE uses (one per cluster), else the id's.
+  const gkeTag = gkeNodeTag(cluster, firewalls, vms).tag ?? gkeNodeTag(cluster, firewalls).tag;
   const auto = gkeTag ? [gkeTag] : [];
   const byKey = new Map<string, NodeTarget>();
-  const pools = cluster.nodePools?.length ? cluster.nodePools : [{ name: '(node pools unknown)' }];
+  const evidence = nodeVmEvidence(cluster, vms);
+  const poolConfig = (name: string) => (cluster.nodePools ?? []).find((p) => p.name === name) as { config?: NonNullable<GkeCluster['nodePools']>[number]['config'] } | undefined;
+  for (const group of evidence?.groups ?? []) {
+    const secureTags = group.pools.length === 1 ? poolSecureTags(poolConfig(group.pools[0]!)?.config) : undefined;
+    const target: FirewallTarget = { tags: group.tags, ...(group.serviceAccount ? { serviceAccount: group.serviceAccount } : {}), ...(secureTags ? { secureTags } : {}) };
+    byKey.set(JSON.stringify(target), { pools: [...group.pools], target });
+  }
+  const pools = evidence ? (cluster.nodePools ?? []).filter((p) => evidence.poolsWithout.includes(p.name)) : cluster.nodePools?.length ? cluster.nodePools : [{ name: '(node pools unknown)' }];
   for (const pool of pools) {
     const config = (pool as { config?: NonNullable<GkeCluster['nodePools']>[number]['config'] }).config;
     const tags = [...new Set([...(config?.tags ?? []), ...auto])].sort();
@@ -86,6 +100,8 @@ export interface FirewallContext {
   targets: NodeTarget[];
   /** GKE's node tag and where it came from; tags seen only in firewall rules (stale or unconfirmed). */
   nodeTag: GkeNodeTag;
+  /** The cluster's node VMs among the inputs, when there are any: they say what the nodes carry. */
+  nodeVms?: NodeVmEvidence;
   /** Undefined when the policies were not collected: evaluation is by VPC rules alone. */
   policies?: FirewallPolicy[];
   enforcementOrder: EnforcementOrder;
@@ -119,15 +135,25 @@ export function firewallContext(snapshot: Snapshot, cluster: GkeCluster): Firewa
     notes.push(`${POLICIES_NOT_EVALUATED}${availability?.reason ? ` (${availability.reason}${hint})` : ''}; only VPC firewall rules were judged`);
   }
   else if (availability?.reason) notes.push(availability.reason);
-  const targets = nodeTargets(cluster, firewalls);
-  const nodeTag = gkeNodeTag(cluster, firewalls);
+  const vms = snapshot.cloud?.nodeVms;
+  const targets = nodeTargets(cluster, firewalls, vms);
+  const nodeTag = gkeNodeTag(cluster, firewalls, vms);
+  const fromVms = nodeVmEvidence(cluster, vms);
+  if (fromVms) {
+    const without = fromVms.poolsWithout.length ? ` (node pool${fromVms.poolsWithout.length > 1 ? 's' : ''} ${fromVms.poolsWithout.join(', ')}, with no VM among the inputs, from the cluster describe${nodeTag.tag ? ' and its id' : ''})` : '';
+    notes.push(`the nodes' network tags and service accounts are those their ${fromVms.source} carry${without}`);
+    if (nodeTag.idTagNotCarried) notes.push(`the cluster's id gives GKE's node tag "${nodeTag.idTagNotCarried}", which the node VMs do not carry`);
+  } else if (nodeTag.tag && !nodeTag.stale.length) {
+    notes.push(`GKE's node tag "${nodeTag.tag}" is taken from the cluster's id (no instance or instance template of the cluster among the inputs shows the tags the nodes carry)`);
+  }
   if (nodeTag.stale.length) {
-    notes.push(`${nodeTag.stale.map((t) => `"${t}"`).join(', ')} in the firewall rules ${nodeTag.stale.length > 1 ? 'are' : 'is'} not this cluster's node tag ("${nodeTag.tag}", from the cluster's id): rules on ${nodeTag.stale.length > 1 ? 'them' : 'it'} (left by a deleted cluster of the same name?) were not counted`);
+    notes.push(`${nodeTag.stale.map((t) => `"${t}"`).join(', ')} in the firewall rules ${nodeTag.stale.length > 1 ? 'are' : 'is'} not this cluster's node tag (${nodeTag.tag ? `"${nodeTag.tag}", ` : ''}${fromVms ? `its nodes' ${fromVms.source} do not carry ${nodeTag.stale.length > 1 ? 'them' : 'it'}` : "from the cluster's id"}): rules on ${nodeTag.stale.length > 1 ? 'them' : 'it'} (left by a deleted cluster of the same name?) were not counted`);
   } else if (nodeTag.unconfirmed.length) {
     notes.push(`GKE's node tag is unknown (the cluster input has no id); ${nodeTag.unconfirmed.map((t) => `"${t}"`).join(', ')}, seen only in firewall rules, ${nodeTag.unconfirmed.length > 1 ? 'were' : 'was'} not taken as the nodes' tag`);
   }
   return {
     nodeTag,
+    ...(fromVms ? { nodeVms: fromVms } : {}),
     firewalls,
     ...(network ? { network } : {}),
     ...(region ? { region } : {}),

@@ -10,7 +10,8 @@
  * are. Such tags are returned as `stale` (the id says otherwise) or
  * `unconfirmed` (no id to check them against).
  */
-import type { GcpFirewall, GkeCluster } from '../snapshot/types.js';
+import type { GcpFirewall, GcpNodeVm, GkeCluster } from '../snapshot/types.js';
+import { nodeVmEvidence, type NodeVmEvidence } from './node-vms.js';
 
 /** Network tags are RFC 1035 labels: at most 63 characters. */
 const MAX_TAG = 63;
@@ -19,7 +20,9 @@ export interface GkeNodeTag {
   /** The node tag, when the cluster's id gives it. */
   tag?: string;
   /** Where it came from, for the finding. */
-  source: 'cluster id' | 'unknown';
+  source: NodeVmEvidence['source'] | 'cluster id' | 'unknown';
+  /** The id-derived tag, when the node VMs do not carry it (they are the truth). */
+  idTagNotCarried?: string;
   /** `gke-<cluster>-<hash>-node` tags in firewall rules that are not the cluster's (a deleted namesake's). */
   stale: string[];
   /** `gke-<cluster>-<hash>-node` tags in firewall rules that the inputs cannot confirm (no cluster id). */
@@ -46,7 +49,28 @@ function namesakeTags(cluster: GkeCluster, firewalls: readonly GcpFirewall[]): A
   return [...out].map(([tag, hash]) => ({ tag, hash }));
 }
 
-export function gkeNodeTag(cluster: GkeCluster, firewalls: readonly GcpFirewall[]): GkeNodeTag {
+/**
+ * GKE's node tag: from the node VMs when the inputs hold them (instances,
+ * templates; the id-derived tag is checked against what they carry), else
+ * from the cluster's id.
+ */
+export function gkeNodeTag(cluster: GkeCluster, firewalls: readonly GcpFirewall[], vms?: readonly GcpNodeVm[]): GkeNodeTag {
+  const fromId = gkeNodeTagFromId(cluster, firewalls);
+  const evidence = nodeVmEvidence(cluster, vms);
+  if (!evidence) return fromId;
+  const carried = evidence.tags.filter((t) => /^gke-.+-[0-9a-f]{8}-node$/.test(t));
+  const tag = fromId.tag && carried.includes(fromId.tag) ? fromId.tag : carried[0];
+  const seen = namesakeTags(cluster, firewalls).map((s) => s.tag);
+  return {
+    ...(tag ? { tag } : {}),
+    source: evidence.source,
+    ...(fromId.tag && !evidence.tags.includes(fromId.tag) ? { idTagNotCarried: fromId.tag } : {}),
+    stale: seen.filter((t) => !evidence.tags.includes(t)).sort(),
+    unconfirmed: [],
+  };
+}
+
+function gkeNodeTagFromId(cluster: GkeCluster, firewalls: readonly GcpFirewall[]): GkeNodeTag {
   const seen = namesakeTags(cluster, firewalls);
   const hash = clusterHash(cluster);
   if (!hash) return { source: 'unknown', stale: [], unconfirmed: seen.map((s) => s.tag).sort() };

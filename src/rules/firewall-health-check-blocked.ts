@@ -83,7 +83,8 @@ export default defineRule({
     }
     // Services share ports and ranges: each (range, port, node target) query is evaluated once per check. Verdicts are read, never changed.
     const verdicts = new Map<string, { verdict: FirewallVerdict; disabledAllows: string[]; unsure: boolean }>();
-    const targetsUnknown = nodeTargetsUnknown(cluster);
+    // Node VMs among the inputs say what the nodes carry, even when the describe lists no pools.
+    const targetsUnknown = nodeTargetsUnknown(cluster) && !fw.nodeVms;
     const assumed = describeMissing
       ? [
           ...firewallAssumptions(firewalls, cluster, network).filter((a) => !/^the cluster (names no network|input lists no node pools)/.test(a)),

@@ -37,6 +37,8 @@ export const DATA = {
   /** The subnetworks of the cluster's network in its region (proxy-only subnets). */
   gcpSubnetworks: 'gcp:subnetworks',
   gcpNegs: 'gcp:negs',
+  /** The cluster's node VMs: instances, instance templates, managed instance groups (the tags and service accounts nodes carry). */
+  gcpNodeVms: 'gcp:node-vms',
   gcpNegEndpoints: 'gcp:neg-endpoints',
   gcpBackendServices: 'gcp:backend-services',
   gcpBackendHealth: 'gcp:backend-health',

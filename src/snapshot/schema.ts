@@ -127,6 +127,7 @@ export const SNAPSHOT_SCHEMA = {
           }),
         ),
         firewallPolicies: { type: 'array', items: { type: 'object', properties: { name: str, shortName: str, type: str, parent: str, priority: num, region: str, rules: { type: 'array', items: { type: 'object' } } } } },
+        nodeVms: cloudList(named({ kind: { enum: ['instance', 'instanceTemplate', 'instanceGroupManager'] }, zone: str, tags: strings, serviceAccounts: strings, cluster: str, pool: str, instanceTemplate: str, baseInstanceName: str })),
         subnetworks: cloudList(named({ network: str, region: str, ipCidrRange: str, purpose: str, role: str })),
         negs: cloudList(
           named({

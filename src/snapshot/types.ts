@@ -133,6 +133,26 @@ export interface Snapshot {
  * Google Cloud resources, mapped into our own plain types (no proto helpers).
  * Fields are optional because gcloud dumps and API answers differ in what they carry.
  */
+/**
+ * A node VM, its instance template or its managed instance group, reduced to
+ * what the firewall evaluation needs. `cluster`/`pool` come from GKE's labels
+ * (`goog-k8s-cluster-name`, `goog-k8s-node-pool-name`) or metadata
+ * (`cluster-name`); a MIG carries neither and names its template instead.
+ */
+export interface GcpNodeVm {
+  kind: 'instance' | 'instanceTemplate' | 'instanceGroupManager';
+  name: string;
+  selfLink?: string;
+  zone?: string;
+  tags?: string[];
+  serviceAccounts?: string[];
+  cluster?: string;
+  pool?: string;
+  /** An instance: the template it was made from (metadata `instance-template`); a MIG: its template. */
+  instanceTemplate?: string;
+  baseInstanceName?: string;
+}
+
 export interface CloudState {
   project?: string;
   clusters?: GkeCluster[];
@@ -150,6 +170,8 @@ export interface CloudState {
   /** Subnetworks of the cluster's network (at least its region's). */
   subnetworks?: GcpSubnetwork[];
   negs?: GcpNeg[];
+  /** The cluster's node VMs as Compute sees them: instances, instance templates, managed instance groups (tags and service accounts the nodes really carry). */
+  nodeVms?: GcpNodeVm[];
   backendServices?: GcpBackendService[];
   backendHealth?: GcpBackendHealth[];
   /** Load balancer request logs of the cluster's backends (5xx and the entries needed to judge them), reduced: no client IPs, user agents, query strings or trace ids. */

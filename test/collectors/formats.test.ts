@@ -29,12 +29,24 @@ describe('formats read right', () => {
   });
 
   it('a declared compute# kind negdoctor does not read gets a notice naming the kind, and no advice to type it as something else', async () => {
-    const { notices, collection } = await read('instances.json');
+    const { notices, collection } = await read('forwarding-rules.json');
     expect(collection.foreign).toEqual([]);
-    expect(notices[0]).toMatch(/declares kind "compute#instance", which negdoctor does not read; skipped$/);
+    expect(notices[0]).toMatch(/declares kind "compute#forwardingRule", which negdoctor does not read; skipped$/);
+    const typed = await read('gcp:network=forwarding-rules.json');
+    expect(typed.gcloud.cloud?.state.networks ?? []).toEqual([]);
+    expect(typed.notices[0]).toMatch(/is not gcp:network \(declares kind "compute#forwardingRule"/);
+  });
+
+  it('node VMs (compute#instance) are read: their tags, service accounts and GKE cluster; typed as a network, their kind still wins', async () => {
+    const { gcloud, notices, data } = await read('instances.json');
+    expect(notices).toEqual([]);
+    expect(data[DATA.gcpNodeVms]?.state).toBe('collected');
+    expect(gcloud.cloud?.state.nodeVms).toEqual([
+      expect.objectContaining({ kind: 'instance', name: 'gke-shop-prod-default-pool-5f3e2a1b-x7k2', tags: ['gke-shop-prod-9f8e7d6c-node'], serviceAccounts: ['gke-nodes@shop-prod.iam.gserviceaccount.com'] }),
+    ]);
     const typed = await read('gcp:network=instances.json');
     expect(typed.gcloud.cloud?.state.networks ?? []).toEqual([]);
-    expect(typed.notices[0]).toMatch(/is not gcp:network \(declares kind "compute#instance"/);
+    expect(typed.gcloud.cloud?.state.nodeVms?.map((vm) => vm.kind)).toEqual(['instance']);
   });
 
   it('Dataproc clusters and an Apigee organization are not GKE clusters; typed as clusters they are refused with the reason', async () => {

@@ -77,7 +77,7 @@ describe('classifyGcloudValue', () => {
   it('ignores Kubernetes objects, unknown kinds and other JSON', () => {
     expect(classifyGcloudValue({ apiVersion: 'v1', kind: 'Service', metadata: { name: 'a' }, spec: { ipAllocationPolicy: {} } })).toBeUndefined();
     expect(classifyGcloudValue({ apiVersion: 'apps/v1', kind: 'Deployment', nodePools: [] })).toBeUndefined();
-    expect(classifyGcloudValue({ kind: 'compute#instance', name: 'vm', networkInterfaces: [] })).toBeUndefined();
+    expect(classifyGcloudValue({ kind: 'compute#route', name: 'r', nextHopGateway: 'default-internet-gateway' })).toBeUndefined();
     expect(classifyGcloudValue({ name: 'x', allowed: [] })).toBeUndefined();
     expect(classifyGcloudValue(null)).toBeUndefined();
     expect(classifyGcloudValue([firewall])).toBeUndefined();

@@ -94,7 +94,8 @@ function expectedRequests(pageSize: number): number {
     negEndpointPages +
     pages(globalBackendServices) +
     pages(regionalBackendServices) +
-    negBackends
+    negBackends +
+    2 /* instances.aggregatedList, instanceTemplates.list (the fixture has no node VMs: one empty page each) */
   );
 }
 
@@ -208,11 +209,13 @@ describe('collectGcp against the fake', () => {
     expect(json).not.toMatch(/"_[A-Za-z]+":/);
 
     expect(new Set(started)).toEqual(
-      new Set(['cluster', 'clusters', 'network', 'firewalls', 'firewall-policies', 'subnetworks', 'negs', 'neg-endpoints', 'backend-services', 'backend-health']),
+      new Set(['cluster', 'clusters', 'network', 'firewalls', 'firewall-policies', 'subnetworks', 'negs', 'neg-endpoints', 'backend-services', 'backend-health', 'node-vms']),
     );
     expect(done.get('firewalls')).toBe(6);
     expect(done.get('negs')).toBe(4);
     expect(done.get('neg-endpoints')).toBe(3);
+    // No node VMs in the fixture: read, and none (the node tags then come from the describe and the cluster id).
+    expect(cloud.nodeVms).toEqual([]);
   });
 
   it('only reads: GETs, plus the read-only POSTs listNetworkEndpoints and getHealth', async () => {
@@ -235,7 +238,7 @@ describe('collectGcp against the fake', () => {
     fake = await startGcpFake(loadState());
     const result = await collect(fake);
     expect(result.requests).toBe(expectedRequests(500));
-    expect(result.requests).toBe(15);
+    expect(result.requests).toBe(17);
     expect(fake.requests).toHaveLength(result.requests);
     // No per-object GETs of things a list already returned.
     const perObject = fake.requests.filter(
@@ -253,7 +256,7 @@ describe('collectGcp against the fake', () => {
     expect(paged.errors).toEqual([]);
     expect(paged.cloud).toEqual(whole.cloud);
     expect(paged.requests).toBe(expectedRequests(2));
-    expect(paged.requests).toBe(18);
+    expect(paged.requests).toBe(20);
     const firewallCalls = fake.requests.filter((r) => r.path.endsWith('/global/firewalls'));
     expect(firewallCalls.map((r) => r.query.maxResults)).toEqual(['2', '2', '2']);
     expect(firewallCalls.map((r) => Boolean(r.query.pageToken))).toEqual([false, true, true]);
@@ -315,7 +318,7 @@ describe('collectGcp against the fake', () => {
       expect(result.data[DATA.gcpNegs]?.state).toBe('collected');
       expect(retries).toEqual([{ resource: 'negs', attempt: 1, delayMs: 1_000 }]);
       expect(Date.now() - started).toBeGreaterThanOrEqual(950);
-      expect(result.requests).toBe(16);
+      expect(result.requests).toBe(18);
     });
 
     it('a 500 then success is retried', async () => {
@@ -421,6 +424,26 @@ describe('collectGcp against the fake', () => {
       fake.faults.push({ match: '/subnetworks', status: 403, body: permissionDeniedBody('compute.subnetworks.list', 'projects/demo-project/regions/us-central1') });
       const result = await collect(fake);
       expect(result.data[DATA.gcpSubnetworks]).toMatchObject({ state: 'error', reason: expect.stringContaining('compute.subnetworks.list') as string });
+    });
+
+    it("a 403 on the instances keeps the templates (collected, with the gap said) and names compute.instances.list; both denied is an error", async () => {
+      const state = loadState();
+      state.instanceTemplates = [{ name: 'gke-shop-default-pool-1a2b3c4d', properties: { machineType: 'e2-standard-4', tags: { items: ['gke-shop-3f2a1b9c-node'] }, labels: { 'goog-k8s-cluster-name': 'shop' } } }];
+      state.instances = [{ name: 'gke-shop-default-pool-1a2b3c4d-x1', zone: 'us-central1-a', machineType: 'e2-standard-4', networkInterfaces: [], labels: { 'goog-k8s-cluster-name': 'shop' } }];
+      fake = await startGcpFake(state);
+      fake.faults.push({ match: '/aggregated/instances', status: 403, body: permissionDeniedBody('compute.instances.list', 'projects/demo-project') });
+      const result = await collect(fake);
+      expect(result.data[DATA.gcpNodeVms]).toMatchObject({ state: 'collected', reason: expect.stringContaining('only part of the node VMs') as string });
+      expect(result.cloud.nodeVms?.map((vm) => [vm.kind, vm.name, vm.tags])).toEqual([['instanceTemplate', 'gke-shop-default-pool-1a2b3c4d', ['gke-shop-3f2a1b9c-node']]]);
+      expect(result.errors.map((e) => e.message).join('\n')).toContain('compute.instances.list');
+      await fake.close();
+
+      fake = await startGcpFake(state);
+      fake.faults.push({ match: '/aggregated/instances', status: 403, body: permissionDeniedBody('compute.instances.list', 'projects/demo-project') });
+      fake.faults.push({ match: '/global/instanceTemplates', status: 403, body: permissionDeniedBody('compute.instanceTemplates.list', 'projects/demo-project') });
+      const denied = await collect(fake);
+      expect(denied.data[DATA.gcpNodeVms]?.state).toBe('error');
+      expect(denied.cloud.nodeVms).toBeUndefined();
     });
 
     it('a missing cluster leaves its network unknown and lists every firewall rule', async () => {

@@ -147,3 +147,64 @@ describe('scan: proxy-only subnets for an internal Ingress', () => {
     expect(cartHc(report)).toEqual([]);
   });
 });
+
+/** A node VM of the fixture's cluster shop, as instances.aggregatedList returns it (GKE's labels and metadata). */
+function nodeInstance(name: string, pool: string, tags: string[], account: string, cluster = 'shop'): RawResource {
+  return {
+    name,
+    zone: 'us-central1-a',
+    machineType: 'https://www.googleapis.com/compute/v1/projects/demo-project/zones/us-central1-a/machineTypes/e2-standard-4',
+    status: 'RUNNING',
+    tags: { items: tags, fingerprint: 'kqtNq4d7Hq8=' },
+    networkInterfaces: [{ network: 'https://www.googleapis.com/compute/v1/projects/demo-project/global/networks/default', networkIP: '10.128.0.9' }],
+    serviceAccounts: [{ email: account, scopes: ['https://www.googleapis.com/auth/cloud-platform'] }],
+    metadata: { items: [{ key: 'cluster-name', value: cluster }] },
+    labels: { 'goog-gke-node': '', 'goog-k8s-cluster-name': cluster, 'goog-k8s-node-pool-name': pool },
+  };
+}
+
+describe('scan: the node VMs say which tags the health-check rules must target', () => {
+  // The fixture's allows target gke-shop-node (the node pools' config.tags); the cluster id gives gke-shop-3f2a1b9c-node.
+  it("nodes that lack the allowed tag are blocked; the finding says the tags came from the instances; only the cluster's VMs are read", { timeout: T }, async () => {
+    const fakes = await startFakes({
+      gcpState: variant((s) => {
+        s.instances = [
+          nodeInstance('gke-shop-default-pool-1a2b3c4d-x1', 'default-pool', ['gke-shop-3f2a1b9c-node'], 'shop-nodes@demo-project.iam.gserviceaccount.com'),
+          nodeInstance('gke-shop-spot-pool-5e6f7a8b-y2', 'spot-pool', ['gke-shop-3f2a1b9c-node', 'spot'], '123-compute@developer.gserviceaccount.com'),
+          nodeInstance('gke-shop-eu-default-pool-0a0a0a0a-z3', 'default-pool', ['gke-shop-node'], 'x@demo-project.iam.gserviceaccount.com', 'shop-eu'),
+        ];
+      }),
+    });
+    try {
+      const run = await runCliAsync(['scan', '--kubeconfig', fakes.kubeconfig, '-A', '--format', 'json'], { env: fakes.env });
+      expect(run.stderr).toBe('');
+      const report = JSON.parse(run.stdout) as JsonReport;
+      const [message] = cartHc(report);
+      expect(message).toContain("the nodes' network tags and service accounts are those their instances carry");
+      expect(message).toContain('--target-tags gke-shop-3f2a1b9c-node');
+      const listed = fakes.gcp.requests.filter((r) => r.path.includes('/aggregated/instances') || r.path.includes('/global/instanceTemplates'));
+      expect(listed.map((r) => r.method)).toEqual(['GET', 'GET']);
+      expect(listed.map((r) => r.query.filter).sort()).toEqual(['labels.goog-k8s-cluster-name = "shop"', 'name eq "gke-shop-.*"']);
+    } finally {
+      await fakes.close();
+    }
+  });
+
+  it('instance templates that carry the allowed tag: silent', { timeout: T }, async () => {
+    const report = await scan({
+      gcpState: variant((s) => {
+        s.instanceTemplates = ['default-pool', 'spot-pool'].map((pool) => ({
+          name: `gke-shop-${pool}-1a2b3c4d`,
+          properties: {
+            machineType: 'e2-standard-4',
+            tags: { items: ['gke-shop-3f2a1b9c-node', 'gke-shop-node'] },
+            serviceAccounts: [{ email: 'shop-nodes@demo-project.iam.gserviceaccount.com' }],
+            labels: { 'goog-k8s-cluster-name': 'shop', 'goog-k8s-node-pool-name': pool },
+          },
+        }));
+      }),
+    });
+    expect(notEvaluatedBesidesLogs(report.notEvaluated)).toEqual([]);
+    expect(cartHc(report)).toEqual([]);
+  });
+});

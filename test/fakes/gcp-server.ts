@@ -32,6 +32,10 @@ export interface GcpFakeState {
   networkEndpointGroups?: RawResource[];
   /** Endpoints of each NEG, keyed "<zone>/<neg name>": items of listNetworkEndpoints (`{networkEndpoint, healths?}`). */
   networkEndpoints?: Record<string, RawResource[]>;
+  /** Instances (node VMs); `zone` may be a short name or a URL. Read with instances.aggregatedList. */
+  instances?: RawResource[];
+  /** Global instance templates. */
+  instanceTemplates?: RawResource[];
   /** Backend services; global unless `region` is set (short name or URL). */
   backendServices?: RawResource[];
   /** getHealth answers: backend service name → "<zone>/<neg name>" → healthStatus items. */
@@ -174,6 +178,12 @@ function routeCompute(state: GcpFakeState, req: LoggedRequest, parts: string[], 
       const network = networks.find((n) => n.name === name);
       return network ? ok(network) : error(404, `The resource '${p}/global/networks/${name}' was not found`);
     }
+    if (collection === 'instanceTemplates' && GET && verb === undefined) {
+      const templates = (state.instanceTemplates ?? []).map((t) => withDefaults(t, 'compute#instanceTemplate', `${COMPUTE_BASE}/${p}/global/instanceTemplates/${String(t.name)}`));
+      if (name === undefined) return listReply('compute#instanceTemplateList', `${COMPUTE_BASE}/${p}/global/instanceTemplates`, filterItems(templates, req.query.filter), req, maxPageSize);
+      const template = templates.find((t) => t.name === name);
+      return template ? ok(template) : error(404, `The resource '${p}/global/instanceTemplates/${name}' was not found`);
+    }
     if (collection === 'firewalls' && GET && verb === undefined) {
       const firewalls = (state.firewalls ?? []).map((f) => withDefaults(f, 'compute#firewall', `${COMPUTE_BASE}/${p}/global/firewalls/${String(f.name)}`));
       if (name === undefined) return listReply('compute#firewallList', `${COMPUTE_BASE}/${p}/global/firewalls`, filterItems(firewalls, req.query.filter), req, maxPageSize);
@@ -217,6 +227,20 @@ function routeCompute(state: GcpFakeState, req: LoggedRequest, parts: string[], 
   }
   if (rest[0] === 'regions' && rest[2] === 'backendServices') {
     return backendServices(state, req, rest[1], rest[3], rest[4], maxPageSize);
+  }
+  if (key === 'aggregated/instances' && GET) {
+    const instances = (state.instances ?? []).map((i) => {
+      const zone = lastSegment(i.zone);
+      return withDefaults({ ...i, zone: `${COMPUTE_BASE}/${p}/zones/${zone}` }, 'compute#instance', `${COMPUTE_BASE}/${p}/zones/${zone}/instances/${String(i.name)}`);
+    });
+    return aggregatedReply(
+      'compute#instanceAggregatedList',
+      `${COMPUTE_BASE}/${p}/aggregated/instances`,
+      'instances',
+      filterItems(instances, req.query.filter).map((i) => ({ scope: `zones/${lastSegment(i.zone)}`, item: i })),
+      req,
+      maxPageSize,
+    );
   }
   if (key === 'aggregated/networkEndpointGroups' && GET) {
     return aggregatedReply(
@@ -357,7 +381,7 @@ function parseBody(body: string | undefined): RawResource {
  */
 export function filterItems(items: RawResource[], filter: string | undefined): RawResource[] {
   if (!filter?.trim()) return items;
-  const terms = [...filter.matchAll(/\(?\s*([A-Za-z0-9_.]+)\s*(=|!=|eq|ne)\s*("(?:[^"\\]|\\.)*"|'[^']*'|[^\s)]+)\s*\)?/g)];
+  const terms = [...filter.matchAll(/\(?\s*([A-Za-z0-9_.-]+)\s*(=|!=|eq|ne)\s*("(?:[^"\\]|\\.)*"|'[^']*'|[^\s)]+)\s*\)?/g)];
   if (!terms.length) return items;
   return items.filter((item) =>
     terms.every(([, field, op, raw]) => {

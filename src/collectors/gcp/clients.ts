@@ -70,6 +70,16 @@ export interface NetworkEndpointGroupsApi {
   ): CancellablePromise<PagedAnswer>;
 }
 
+/** instances.aggregatedList, like the NEGs' (see NetworkEndpointGroupsApi). */
+export interface InstancesApi {
+  initialize(): Promise<unknown>;
+  innerApiCalls: { aggregatedList(request: ListRequest, options: GaxCallOptions): CancellablePromise<PagedAnswer> };
+}
+
+export interface InstanceTemplatesApi {
+  list(request: ListRequest, options: GaxCallOptions): CancellablePromise<PagedAnswer>;
+}
+
 export interface BackendServicesApi {
   list(request: ListRequest & { region?: string }, options: GaxCallOptions): CancellablePromise<PagedAnswer>;
   getHealth(
@@ -99,6 +109,8 @@ export interface GcpClients {
   regionNetworkFirewallPolicies: RegionNetworkFirewallPoliciesApi;
   subnetworks: SubnetworksApi;
   negs: NetworkEndpointGroupsApi;
+  instances: InstancesApi;
+  instanceTemplates: InstanceTemplatesApi;
   backendServices: BackendServicesApi;
   regionBackendServices: BackendServicesApi;
   clusters: ClusterManagerApi;
@@ -212,6 +224,8 @@ export function preloadGcpClients(): Promise<ClientConstructor[]> {
       loadClass(`${CONTAINER}cluster_manager_client.js`, 'ClusterManagerClient'),
       loadClass(`${COMPUTE}region_network_firewall_policies_client.js`, 'RegionNetworkFirewallPoliciesClient'),
       loadClass(`${COMPUTE}subnetworks_client.js`, 'SubnetworksClient'),
+      loadClass(`${COMPUTE}instances_client.js`, 'InstancesClient'),
+      loadClass(`${COMPUTE}instance_templates_client.js`, 'InstanceTemplatesClient'),
     ]);
     clientClasses.catch(() => undefined);
   }
@@ -222,7 +236,7 @@ export function preloadGcpClients(): Promise<ClientConstructor[]> {
 const COMPUTE_PROTOS = {
   library: '@google-cloud/compute',
   pkg: 'google.cloud.compute.v1',
-  services: ['Firewalls', 'Networks', 'NetworkEndpointGroups', 'BackendServices', 'RegionBackendServices', 'RegionNetworkFirewallPolicies', 'Subnetworks'],
+  services: ['Firewalls', 'Networks', 'NetworkEndpointGroups', 'BackendServices', 'RegionBackendServices', 'RegionNetworkFirewallPolicies', 'Subnetworks', 'Instances', 'InstanceTemplates'],
 };
 const CONTAINER_PROTOS = { library: '@google-cloud/container', pkg: 'google.container.v1', services: ['ClusterManager'] };
 
@@ -272,7 +286,7 @@ export async function createGcpClients(env: NodeJS.ProcessEnv, authClient: AuthC
   // fallback: REST over HTTP/1.1 for both; container would otherwise load gRPC (slow, and no fake speaks it).
   const compute = { ...computeEndpoint, authClient, fallback: true };
   const container = { ...containerEndpoint, authClient, fallback: true };
-  const [Firewalls, Networks, Negs, BackendServices, RegionBackendServices, ClusterManager, RegionNetworkFirewallPolicies, Subnetworks] =
+  const [Firewalls, Networks, Negs, BackendServices, RegionBackendServices, ClusterManager, RegionNetworkFirewallPolicies, Subnetworks, Instances, InstanceTemplates] =
     await preloadGcpClients();
   const gax = prunedGax(COMPUTE_PROTOS);
   const instances = {
@@ -284,6 +298,8 @@ export async function createGcpClients(env: NodeJS.ProcessEnv, authClient: AuthC
     clusters: new ClusterManager(container, prunedGax(CONTAINER_PROTOS)) as ClusterManagerApi,
     regionNetworkFirewallPolicies: new RegionNetworkFirewallPolicies!(compute, gax) as RegionNetworkFirewallPoliciesApi,
     subnetworks: new Subnetworks!(compute, gax) as SubnetworksApi,
+    instances: new Instances!(compute, gax) as InstancesApi,
+    instanceTemplates: new InstanceTemplates!(compute, gax) as InstanceTemplatesApi,
   };
   let logging: LoggingApi | undefined;
   if (withLogging) {

@@ -16,10 +16,12 @@ import type {
   GcpFirewallPolicy,
   GcpNeg,
   GcpNetwork,
+  GcpNodeVm,
   GcpSubnetwork,
   GkeCluster,
 } from '../../snapshot/types.js';
 import { mapBackendHealth, mapBackendService, mapCluster, mapFirewall, mapFirewallPolicy, mapNeg, mapNetwork, mapSubnetwork } from './map.js';
+import { mapNodeVm } from './map-node-vms.js';
 import { isEffectiveFirewallsAnswer, unpackEffectiveFirewalls } from '../effective-firewalls.js';
 import { shapesOf } from '../shapes.js';
 
@@ -32,6 +34,7 @@ export type GcloudItem =
   | { type: 'cluster'; value: GkeCluster }
   | { type: 'firewallPolicy'; value: GcpFirewallPolicy }
   | { type: 'subnetwork'; value: GcpSubnetwork }
+  | { type: 'instance' | 'instanceTemplate' | 'instanceGroupManager'; value: GcpNodeVm }
   /** An effective-firewalls answer: its policies are the whole set that applies, even when there are none. */
   | { type: 'effectiveFirewalls'; value: { policies: number } };
 
@@ -47,6 +50,9 @@ export const GCLOUD_DATA_KEYS: Record<GcloudItemType, DataKey> = {
   cluster: DATA.gcpCluster,
   firewallPolicy: DATA.gcpFirewallPolicies,
   subnetwork: DATA.gcpSubnetworks,
+  instance: DATA.gcpNodeVms,
+  instanceTemplate: DATA.gcpNodeVms,
+  instanceGroupManager: DATA.gcpNodeVms,
   effectiveFirewalls: DATA.gcpFirewallPolicies,
 };
 
@@ -68,6 +74,9 @@ const BY_KIND: Record<string, GcloudItemType> = {
   'compute#backendServiceGroupHealth': 'backendHealth',
   'compute#firewallPolicy': 'firewallPolicy',
   'compute#subnetwork': 'subnetwork',
+  'compute#instance': 'instance',
+  'compute#instanceTemplate': 'instanceTemplate',
+  'compute#instanceGroupManager': 'instanceGroupManager',
 };
 
 /** Which resource a single JSON object is, or undefined for anything else (Kubernetes objects included). */
@@ -129,6 +138,9 @@ export const ITEM_TYPE_OF_SHAPE: Readonly<Record<string, GcloudItemType>> = {
   'gcp:cluster': 'cluster',
   'gcp:subnetwork': 'subnetwork',
   'gcp:firewall-policy': 'firewallPolicy',
+  'gcp:instance': 'instance',
+  'gcp:instance-template': 'instanceTemplate',
+  'gcp:instance-group-manager': 'instanceGroupManager',
 };
 
 /** A kind-less resource, by the one shape of the shape table it fits. */
@@ -153,6 +165,10 @@ export function build(type: GcloudItemType, value: RawObject): GcloudItem | unde
       return { type, value: mapFirewallPolicy(value) };
     case 'subnetwork':
       return { type, value: mapSubnetwork(value) };
+    case 'instance':
+    case 'instanceTemplate':
+    case 'instanceGroupManager':
+      return { type, value: mapNodeVm(type, value) } as GcloudItem;
     case 'effectiveFirewalls':
       return undefined;
     case 'backendHealth': {
@@ -181,6 +197,10 @@ function identity(item: GcloudItem): string {
       return `${item.value.type?.startsWith('NETWORK') ? `${item.value.type}/` : ''}${item.value.name}`;
     case 'effectiveFirewalls':
       return 'effective';
+    case 'instance':
+    case 'instanceTemplate':
+    case 'instanceGroupManager':
+      return `${item.type}|${item.value.selfLink ?? `${item.value.zone ?? ''}/${item.value.name}`}`;
     default:
       return item.value.selfLink ?? item.value.name;
   }
@@ -209,6 +229,8 @@ export function mergeIntoCloudState(state: CloudState, items: readonly GcloudIte
   next.backendHealth = merge(state.backendHealth, of('backendHealth'), key('backendHealth'));
   next.clusters = merge(state.clusters, of('cluster'), key('cluster'));
   next.subnetworks = merge(state.subnetworks, of('subnetwork'), key('subnetwork'));
+  const vms = [...of('instance'), ...of('instanceTemplate'), ...of('instanceGroupManager')];
+  next.nodeVms = merge(state.nodeVms, vms, (vm) => identity({ type: vm.kind, value: vm }));
   // A policy seen in an effective-firewalls answer (type, priority) and in describe (parent, shortName): both halves count.
   const policies = new Map<string, GcpFirewallPolicy>();
   for (const policy of [...(state.firewallPolicies ?? []), ...of('firewallPolicy')]) {
@@ -216,7 +238,7 @@ export function mergeIntoCloudState(state: CloudState, items: readonly GcloudIte
     policies.set(id, { ...policies.get(id), ...policy });
   }
   if (policies.size) next.firewallPolicies = [...policies.values()];
-  for (const field of ['firewalls', 'networks', 'negs', 'backendServices', 'backendHealth', 'clusters', 'subnetworks'] as const) {
+  for (const field of ['firewalls', 'networks', 'negs', 'backendServices', 'backendHealth', 'clusters', 'subnetworks', 'nodeVms'] as const) {
     if (next[field] === undefined) delete next[field];
   }
   return next;

@@ -18,6 +18,7 @@ import type { GcpCollectOptions, GcpReadContext } from './context.js';
 import { CollectionTimeoutError } from './errors.js';
 import { readClusterNetwork } from './network.js';
 import { readNegEndpoints, readNegs } from './negs.js';
+import { readNodeVms } from './node-vms.js';
 import { Session, untilAborted } from './session.js';
 import { readLogs } from './logs.js';
 
@@ -96,6 +97,7 @@ async function gather(context: GcpReadContext): Promise<void> {
       projectClusters = read;
     }),
     negs.then((list) => (list ? readNegEndpoints(context, list) : undefined)),
+    readNodeVms(context),
     Promise.all([negs, backendServices]).then(([negList, services]) => (services ? readBackendHealth(context, services, negList) : undefined)),
     Promise.all([negs, backendServices]).then(([negList, services]) => readLogs(context, services, negList)),
   ]);

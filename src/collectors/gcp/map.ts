@@ -52,7 +52,7 @@ export function cleanProto(value: unknown): Json | undefined {
   return undefined;
 }
 
-function cleanObject(value: unknown): RawObject {
+export function cleanObject(value: unknown): RawObject {
   const cleaned = cleanProto(value);
   return isObject(cleaned) ? cleaned : {};
 }
