@@ -316,9 +316,9 @@ describe('reporters show the correlation', () => {
     // The fix commands, each on its own line under what it does, then the tree.
     const tree = lines.findIndex((l) => l.includes('└─ backend-unhealthy'));
     const commands = lines.slice(2, tree);
-    expect(commands.length).toBe(6);
+    expect(commands.length).toBe(4);
     commands.forEach((l, i) => expect(l).toMatch(i % 2 === 0 ? /^ {13}# / : /^ {13}gcloud compute /));
-    expect(lines[1]).toContain('Fix: the 3 commands below.');
+    expect(lines[1]).toContain('Fix: the 2 commands below.');
     expect(lines[1]).not.toContain('`gcloud');
     expect(lines.slice(tree, tree + 3)).toEqual([
       '    └─ backend-unhealthy  Service default/neg-demo-svc',

@@ -83,8 +83,8 @@ describe('markdown report', () => {
     const md = renderMarkdown(demoReport(), { color: false });
     const roots = md.slice(md.indexOf('## Root causes'), md.indexOf('## Also worth fixing'));
     const blocks = [...roots.matchAll(/^ {3}```sh\n {3}# [^\n]+\n {3}(gcloud [^\n]+)\n {3}```$/gm)].map((m) => m[1]);
-    expect(blocks).toHaveLength(3);
-    expect(roots).toContain('Fix: the 3 commands below.');
+    expect(blocks).toHaveLength(2);
+    expect(roots).toContain('Fix: the 2 commands below.');
     expect(roots.indexOf('firewall-health-check-blocked')).toBeLessThan(roots.indexOf('node-zone-missing'));
     expect(md.slice(md.indexOf('## Also worth fixing'))).toMatch(/^1\. 🔵 \*\*`zone-spread-missing`\*\*/m);
     expect(md).toContain('endpointslice-degraded (EndpointSlice shop/checkout-7hq2v · endpoints\\[1\\].nodeName) and endpointslice-degraded (EndpointSlice shop/checkout-7hq2v · endpoints\\[2\\].targetRef.name)');
