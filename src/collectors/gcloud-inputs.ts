@@ -8,7 +8,7 @@
  * an explicitly typed file is the complete list, so an empty one is evidence
  * that there are none.
  */
-import { DATA, type DataKey } from '../snapshot/data-keys.js';
+import { DATA, FIREWALLS_BY_FIELDS, type DataKey } from '../snapshot/data-keys.js';
 import type { CloudState, DataAvailability, GcpFirewallPolicy, GcpNeg, InputNotice } from '../snapshot/types.js';
 import { build, classifyGcloudDump, dataKeysOf, ITEM_TYPE_OF_SHAPE, mergeIntoCloudState, type GcloudItem } from './gcp/dumps.js';
 import { unpackEffectiveFirewalls } from './effective-firewalls.js';
@@ -62,6 +62,8 @@ export function gcloudInputs(foreign: ForeignDocument[], explicitInputs: readonl
   const endpoints: Array<{ zone: string; name: string; list: NonNullable<GcpNeg['endpoints']> }> = [];
   const notUsed = new Map<string, number>();
   let unrecognized = 0;
+  // Firewall rules pasted without kind or stated type: perhaps not the whole list (see FIREWALLS_BY_FIELDS).
+  let firewallsByFields = 0;
   let project: string | undefined;
   let clusterName: string | undefined;
 
@@ -86,6 +88,7 @@ export function gcloudInputs(foreign: ForeignDocument[], explicitInputs: readonl
       const item = build(itemType, value);
       if (!item) continue;
       if (item.type === 'firewall' && qualifier && !item.value.network) item.value.network = qualifier;
+      if (item.type === 'firewall' && !explicit && value.kind !== 'compute#firewall') firewallsByFields++;
       if (item.type === 'backendHealth' && qualifier && !item.value.backendService) item.value.backendService = qualifier;
       if (item.type === 'cluster' && explicit?.type.name === 'gcp:cluster') clusterName = item.value.name;
       items.push(item);
@@ -150,6 +153,7 @@ export function gcloudInputs(foreign: ForeignDocument[], explicitInputs: readonl
   if (logs && logs.probes.length > 0) data[DATA.gcpProbeLogs] = { state: 'collected' };
   const hasState = items.length > 0 || Object.keys(data).length > 0 || endpoints.length > 0 || policies.length > 0;
   if (!hasState) return { unrecognized, notices };
+  if (firewallsByFields > 0 && !data[DATA.gcpFirewalls]) data[DATA.gcpFirewalls] = { state: 'collected', reason: FIREWALLS_BY_FIELDS };
   for (const key of dataKeysOf(items)) if (!data[key]) data[key] = { state: 'collected' };
   if (items.some((i) => i.type === 'cluster') || data[DATA.gcpClusters]) data[DATA.gcpCluster] ??= { state: 'collected' };
   const state = mergeIntoCloudState({}, items);

@@ -1,8 +1,8 @@
 import type { FirewallVerdict } from '../analysis/firewall/verdict.js';
 import type { NegService } from '../model/index.js';
 import { asArray, asString, get } from '../util/values.js';
-import { DATA } from '../snapshot/data-keys.js';
-import type { GkeCluster } from '../snapshot/types.js';
+import { DATA, FIREWALLS_BY_FIELDS } from '../snapshot/data-keys.js';
+import type { GkeCluster, Snapshot } from '../snapshot/types.js';
 import { clusterIdentity, clusterLabel, targetCluster } from '../model/cluster-identity.js';
 import { negsOfServicePort } from '../model/neg-index.js';
 import { sample } from '../util/text.js';
@@ -186,7 +186,7 @@ export default defineRule({
           ...(unsure ? { severity: 'info' as const } : {}),
           path: [...sp.path, 'targetPort'],
           fixSteps: fix.steps,
-          message: `Load balancer health checks cannot reach Service ${service.namespace}/${service.name} port ${sp.port} (${targetText}) on ${where}: ${sentences(reasons)}${disabledAllows.size ? ` ${[...disabledAllows].map((n) => `"${n}"`).join(' and ')} would allow it but ${disabledAllows.size > 1 ? 'are' : 'is'} disabled.` : ''}${unsureText}${assumed.length ? ` Assumed: ${assumed.join('; ')}.` : ''}${notesText(fw, unknowns)} Fix: ${fix.text}.`,
+          message: `Load balancer health checks cannot reach Service ${service.namespace}/${service.name} port ${sp.port} (${targetText}) on ${where}: ${sentences(reasons)}${disabledAllows.size ? ` ${[...disabledAllows].map((n) => `"${n}"`).join(' and ')} would allow it but ${disabledAllows.size > 1 ? 'are' : 'is'} disabled.` : ''}${unsureText}${pastedRulesText(ctx.snapshot)}${assumed.length ? ` Assumed: ${assumed.join('; ')}.` : ''}${notesText(fw, unknowns)} Fix: ${fix.text}.`,
           evidence: {
             ...(assumed.length ? { assumed } : {}),
             cluster: describeMissing ? null : cluster.name,
@@ -300,7 +300,7 @@ function judgeControllerPorts(ctx: RuleContext<Record<string, unknown>>, fw: Ret
     ctx.report({
       path: [],
       resource: `compute/firewalls/${rule.name}`,
-      message: `Load balancer health checks cannot reach ${where} on port ${[...new Set(blocked.map((b) => b.port))].join(', ')}, a NEG serving port named by the controller's own rule "${rule.name}" (no Kubernetes objects among the inputs): ${sentences(mergeRanges(blocked.map((b) => ({ range: b.range, reason: b.verdict.reason }))))}${notesText(fw, unknowns)} Fix: ${fix.text}.`,
+      message: `Load balancer health checks cannot reach ${where} on port ${[...new Set(blocked.map((b) => b.port))].join(', ')}, a NEG serving port named by the controller's own rule "${rule.name}" (no Kubernetes objects among the inputs): ${sentences(mergeRanges(blocked.map((b) => ({ range: b.range, reason: b.verdict.reason }))))}${pastedRulesText(ctx.snapshot)}${notesText(fw, unknowns)} Fix: ${fix.text}.`,
       evidence: {
         portsFrom: rule.name,
         ports: [...new Set(blocked.map((b) => b.port))],
@@ -314,3 +314,13 @@ function judgeControllerPorts(ctx: RuleContext<Record<string, unknown>>, fw: Ret
   return true;
 }
 
+/**
+ * Firewall rules pasted without kind or stated type may not be all of the
+ * network's rules: a rule left out (an allow, or one of higher priority than
+ * the deny) could change the verdict, so a block then holds only if they are
+ * all, and the finding says which input settles it.
+ */
+function pastedRulesText(snapshot: Snapshot): string {
+  if (snapshot.data[DATA.gcpFirewalls]?.reason !== FIREWALLS_BY_FIELDS) return '';
+  return " This holds if these are all the network's rules: they were read by their fields (no kind, no stated type), so a rule left out of the paste could allow it (give `gcloud compute firewall-rules list --format=json`, or state the file's type: `gcp:firewalls=FILE`).";
+}

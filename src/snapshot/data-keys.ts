@@ -49,6 +49,14 @@ export const DATA = {
 
 export type DataKey = (typeof DATA)[keyof typeof DATA];
 
+/**
+ * The reason recorded with `gcp:firewalls` when its rules were read by their
+ * fields alone (pasted: no `kind`, no stated type). Such a list may not be
+ * all of the network's rules, so a verdict that rests on the implied deny
+ * says it holds only if they are.
+ */
+export const FIREWALLS_BY_FIELDS = 'firewall rules read by their fields (no kind, no stated type): perhaps not all of the network\'s rules';
+
 /** Every Google Cloud key: what `--no-cloud`, a missing project or offline lint mark as not collected. */
 export const GCP_DATA: DataKey[] = Object.values(DATA).filter((key) => key.startsWith('gcp:'));
 
