@@ -193,3 +193,12 @@ describe('firewall policy and subnet dumps', () => {
     expect(classifyGcloudValue({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'x' }, name: 'x', ipCidrRange: '10.0.0.0/8', network: 'n' })).toBeUndefined();
   });
 });
+
+describe('backend health answers that name no group', () => {
+  it('are kept apart by their endpoints, and one given twice is kept once', () => {
+    const answer = (ip: string) => ({ kind: 'compute#backendServiceGroupHealth', healthStatus: [{ ipAddress: ip, port: 8080, healthState: 'UNHEALTHY' }] });
+    const items = [answer('10.4.0.7'), answer('10.4.1.9'), answer('10.4.0.7')].flatMap((a) => classifyGcloudDump(a));
+    const health = mergeIntoCloudState({}, items).backendHealth ?? [];
+    expect(health.map((h) => h.healthStatus.map((s) => s.ipAddress))).toEqual([['10.4.0.7'], ['10.4.1.9']]);
+  });
+});

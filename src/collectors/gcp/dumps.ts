@@ -189,6 +189,11 @@ function identity(item: GcloudItem): string {
     case 'cluster':
       return `${item.value.location ?? ''}/${item.value.name}`;
     case 'backendHealth':
+      // An answer that names neither backend service nor group (REST getHealth, a trimmed paste) is known by its endpoints:
+      // two such answers about different endpoints must not collapse into one.
+      if (!item.value.backendService && !item.value.group) {
+        return `|${item.value.healthStatus.map((h) => `${h.ipAddress ?? ''}:${h.port ?? ''}`).sort().join(',')}`;
+      }
       return `${item.value.backendService}|${item.value.group}`;
     case 'neg':
       return item.value.selfLink ?? `${item.value.zone ?? ''}/${item.value.name}`;
