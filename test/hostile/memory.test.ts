@@ -50,7 +50,9 @@ describe('bounded memory on hostile shapes (peak RSS above a small lint, per byt
   // main: about 2.2 KB per item, i.e. ~1,000× for [1,1,…] and ~700× for [{},{},…] (out of memory at 10 MB).
   const dense = [
     { name: 'a 4 MB [1,1,…]', file: 'ones.json', item: '1', count: 2_000_000, max: 20 },
-    { name: 'a 2 MB [{},{},…]', file: 'objects.json', item: '{}', count: 700_000, max: 60 },
+    // Node 24 (CI runs both) measured 68× here where Node 20 stays under 60×: V8 12's heap grows in larger steps.
+    // 80× still catches the old reader by an order of magnitude (616× on it).
+    { name: 'a 2 MB [{},{},…]', file: 'objects.json', item: '{}', count: 700_000, max: 80 },
   ];
   for (const c of dense) {
     it(`${c.name} costs at most ${c.max}× its size`, () => {
