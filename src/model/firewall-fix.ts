@@ -89,8 +89,8 @@ function policyKey(policy: FirewallPolicy): string {
 }
 
 interface Candidate {
-  commands: string[];
   sentences: string[];
+  /** The commands, each with what it does. */
   steps: FixStep[];
   firewalls: GcpFirewall[];
   policies: FirewallPolicy[] | undefined;
@@ -118,7 +118,7 @@ function policyCommand(policy: FirewallPolicy, priority: number, ranges: string[
 
 /** Builds the commands (and the rules they create) for every cause seen so far. */
 function candidateFor(evidence: FixEvidence, byPolicy: Map<string, BlockedPair[]>, vpcPairs: readonly BlockedPair[], ruleName: string): Candidate {
-  const candidate: Candidate = { commands: [], sentences: [], steps: [], firewalls: [...evidence.firewalls], policies: evidence.policies ? [...evidence.policies] : undefined, problems: [] };
+  const candidate: Candidate = { sentences: [], steps: [], firewalls: [...evidence.firewalls], policies: evidence.policies ? [...evidence.policies] : undefined, problems: [] };
   const leftForVpc: BlockedPair[] = [...vpcPairs];
   for (const pairs of byPolicy.values()) {
     const ref = pairs[0]!.verdict.blockedByPolicyRule!;
@@ -144,7 +144,6 @@ function candidateFor(evidence: FixEvidence, byPolicy: Map<string, BlockedPair[]
       ...(account ? { targetServiceAccounts: [account] } : {}),
     };
     candidate.policies![index] = { ...policy, rules: [...(policy.rules ?? []), rule] };
-    candidate.commands.push(command);
     candidate.sentences.push(`${quote(command)} (a new allow ahead of rule ${denyPriority} of ${describePolicy(policy)}, for these ranges and ports only)`);
     candidate.steps.push({ command, explains: `allow ${ranges.join(', ')} on ${ports.map((p) => `tcp:${p}`).join(',')} ahead of rule ${denyPriority} of ${describePolicy(policy)}, for these ranges and ports only` });
   }
@@ -173,7 +172,6 @@ function candidateFor(evidence: FixEvidence, byPolicy: Map<string, BlockedPair[]
       targetTags: [tag],
       ...(priority !== undefined ? { priority } : {}),
     } as GcpFirewall);
-    candidate.commands.push(command);
     const beats = beat ? ` (priority ${priority} beats deny rule "${beat.name}" at ${beatPriority})` : '';
     const placeholder = evidence.nodeTag === undefined ? ` with ${NODE_TAG} the nodes' network tag, which the inputs do not give` : '';
     candidate.sentences.push(`${quote(command)}${beats}${placeholder}`);
@@ -207,7 +205,7 @@ export function verifiedFixCommands(evidence: FixEvidence, blocked: readonly Blo
     addCauses(pending, byPolicy, vpcPairs);
     const candidate = candidateFor(evidence, byPolicy, vpcPairs, ruleName);
     pending = stillBlocked(evidence, blocked, candidate.firewalls, candidate.policies);
-    if (pending.length === 0) return { commands: candidate.commands, text: candidate.sentences.join('; and '), steps: candidate.steps };
+    if (pending.length === 0) return { commands: candidate.steps.map((step) => step.command), text: candidate.sentences.join('; and '), steps: candidate.steps };
     if (candidate.problems.length) return unverified(candidate.problems, pending);
   }
   return unverified([], pending);
